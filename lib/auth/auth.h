@@ -1,0 +1,46 @@
+/*
+ * auth.h — who is calling: JWT (RS256) verification and minting, and CSRF.
+ *
+ * The accounts issue builds users, sessions and refresh tokens on top of
+ * this; here is what every responder's gate needs: verify an access token
+ * from `Authorization: Bearer` (or the session cookie) with the algorithm
+ * pinned to RS256 and exp/iss/typ checked by hand (libjwt 1.10 checks only
+ * the signature), and mint tokens for tools and tests with the dev key.
+ */
+#ifndef ECOM_AUTH_H
+#define ECOM_AUTH_H
+
+#include <stdint.h>
+#include "core/http.h"
+
+#define AUTH_ACCESS_COOKIE  "__Host-access"
+#define AUTH_ACCESS_TTL     900
+
+/* Load keys named in config; 0 or -1 (message logged).  Missing keys are
+ * allowed in dev (no authenticated calls possible) but not in prod. */
+int auth_init(void);
+
+/*
+ * The gate: reads the Bearer token or the access cookie.  No credentials ->
+ * E_OK with req->user_role = ROLE_PUBLIC.  Invalid, expired, wrong alg,
+ * wrong issuer or not typ=access -> E_UNAUTHORIZED.  Valid -> fills
+ * req->user_id, user_email, user_role.
+ */
+ecode auth_gate(request *req, error *e);
+
+/* Mint a signed token; malloc'd string (free it) or NULL with e filled. */
+char *auth_mint(const char *sub, const char *email, role r, const char *typ,
+    int64_t ttl_s, error *e);
+
+const char *role_name(role r);		/* "customer", ... */
+int         role_parse(const char *s, role *out);	/* 0 or -1 */
+
+/*
+ * CSRF for HTML forms: a token that is an HMAC (server secret) of the
+ * browser's session binding (a random __Host-csrf cookie until accounts
+ * give a session id).  csrf_token() sets the cookie when missing.
+ */
+const char *csrf_token(request *req, response *res);
+bool        csrf_check(request *req);
+
+#endif

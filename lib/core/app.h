@@ -1,0 +1,74 @@
+/*
+ * app.h — a responder: its route table and the FastCGI/CGI loop around it.
+ *
+ * Routes are data (STYLE 2).  Each row declares method, pattern with
+ * {params}, handler, minimum role, CSRF rule and body limit; app_main() runs
+ * the gates centrally in this order: route match (404/405) -> body limit
+ * (413) -> body parse (415/400) -> auth (401) -> role (403) -> CSRF (403) ->
+ * handler.  Handlers never repeat the gates.
+ *
+ * A handler parses its input, calls the domain, and renders; on failure it
+ * returns the ecode after filling `e`, and app_main renders the error as a
+ * JSON envelope (APP_JSON) or an HTML error page (APP_HTML).
+ *
+ * The same binary serves FastCGI (lighttpd/Apache spawn it with the listen
+ * socket on fd 0) and plain CGI (one request from the environment).
+ */
+#ifndef ECOM_APP_H
+#define ECOM_APP_H
+
+#include <stddef.h>
+#include "http.h"
+
+typedef ecode (*handler_fn)(request *req, response *res, error *e);
+
+typedef enum csrf_rule {
+	CSRF_NONE = 0,		/* safe methods, Bearer-only APIs */
+	CSRF_REQUIRED		/* form posts: token checked by the gate */
+} csrf_rule;
+
+typedef enum body_kind {
+	BODY_NONE = 0,		/* any body is refused (413 if non-empty) */
+	BODY_JSON,		/* application/json, else 415 */
+	BODY_FORM,		/* application/x-www-form-urlencoded, else 415 */
+	BODY_RAW		/* left unparsed in req->body */
+} body_kind;
+
+typedef struct route {
+	const char *method;	/* "GET", "POST", "PUT", "DELETE" */
+	const char *pattern;	/* "/api/v1/products/{id}/variants/{vid}" */
+	handler_fn  handler;
+	role        min_role;
+	csrf_rule   csrf;
+	body_kind   body;
+	size_t      body_limit;	/* 0 = HTTP_MAX_BODY */
+} route;
+
+typedef enum app_kind { APP_JSON, APP_HTML } app_kind;
+
+typedef struct app {
+	const char  *name;	/* "catalog", "store": log field and error pages */
+	app_kind     kind;
+	const route *routes;
+	size_t       nroutes;
+	/* Called once per process after config, log, db and templates are
+	 * ready; returns 0 or -1 to refuse to start. May be NULL. */
+	int        (*init)(void);
+} app;
+
+/* Run the responder; returns the process exit status. */
+int app_main(const app *ap, int argc, char **argv);
+
+/*
+ * Router, exposed for tests: find the row for method+path.  Returns the
+ * route and fills req->params, or NULL with *status 404 (no pattern
+ * matches) or 405 (a pattern matches but not the method).
+ */
+const route *router_match(const route *routes, size_t n, request *req,
+    const char *method, const char *path, int *status);
+
+/* Render an error for the current app kind (used by handlers that want
+ * to render an error and still return E_OK, e.g. form re-display). */
+void app_render_error(request *req, response *res, const error *e);
+
+#endif

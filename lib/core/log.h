@@ -1,0 +1,25 @@
+/*
+ * log.h — JSON-line logging on stderr.
+ *
+ * One line per request (log_request) and structured lines for errors and
+ * worker batches.  Every user-influenced string is JSON-escaped, control
+ * characters included, so a log line can never be forged or split.
+ */
+#ifndef ECOM_LOG_H
+#define ECOM_LOG_H
+
+struct request;
+
+typedef enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } log_level;
+
+void log_init(const char *component, const char *level);
+int  log_enabled(log_level lv);
+/* {"ts":..,"level":..,"component":..,"request_id":..,"msg":..} */
+void log_msg(log_level lv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The per-request line: id, method, path, status, duration, user id. */
+void log_request(const struct request *r, int status, long duration_us);
+/* Request id for lines logged while a request is running (or NULL). */
+void log_set_request_id(const char *id);
+
+#endif

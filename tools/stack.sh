@@ -1,0 +1,224 @@
+# stack.sh — the local stack shared by ./serve and ./check (sourced, not run).
+#
+# Installs what is missing, builds, and starts a throwaway PostgreSQL
+# cluster, a Redis and lighttpd with the FastCGI responders, all owned by
+# this checkout: nothing touches a system cluster or a system service.  Every
+# server started here is recorded in STACK_PIDS and stopped by stack_stop.
+#
+# Inputs (set by the caller before stack_init):
+#   ECOM_VAR        state directory (default <checkout>/var)
+#   ECOM_PORT       web port;   ECOM_PG_PORT, ECOM_REDIS_PORT likewise
+#   STACK_BUILD     build directory (default <checkout>/build)
+
+STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STACK_PIDS=()
+STACK_PG_STARTED=
+
+# Debian packages the platform needs to build, run and test.
+STACK_PACKAGES="build-essential autoconf automake libtool pkg-config
+  libfcgi-dev libfcgi-bin lighttpd postgresql postgresql-contrib libpq-dev
+  redis-server libhiredis-dev libjson-c-dev libjwt-dev liburiparser-dev
+  libssl-dev libcrypt-dev check libcurl4-openssl-dev imagemagick curl
+  openssl ca-certificates"
+STACK_TEST_PACKAGES="chromium nodejs npm wrk clang-14 libclang-rt-14-dev"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# stack_install PACKAGES... — apt-get install whichever are missing.
+stack_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	# Debian names nodejs's npm differently on some hosts; skip npm if node ships it.
+	if command -v npm >/dev/null 2>&1; then
+		missing=("${missing[@]/npm/}")
+	fi
+	if command -v node >/dev/null 2>&1; then
+		missing=("${missing[@]/nodejs/}")
+	fi
+	local want=()
+	for p in "${missing[@]}"; do [ -n "$p" ] && want+=("$p"); done
+	[ ${#want[@]} -eq 0 ] && return 0
+	say "installing ${want[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${want[@]}" >/dev/null
+}
+
+# stack_free_port — print a TCP port on 127.0.0.1 nobody listens on.
+stack_free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free port found"
+}
+
+stack_init() {
+	ECOM_VAR=${ECOM_VAR:-$STACK_ROOT/var}
+	STACK_BUILD=${STACK_BUILD:-$STACK_ROOT/build}
+	mkdir -p "$ECOM_VAR"/{run,log,media,keys}
+	# PostgreSQL runs as 'postgres' when we are root and needs every parent
+	# of its data directory to be traversable, so it lives under /var/tmp,
+	# named after this state directory and kept between runs.
+	local tag
+	tag=$(printf '%s' "$ECOM_VAR" | md5sum | cut -c1-10)
+	if [ "$(id -u)" = 0 ]; then
+		STACK_PGDIR=/var/tmp/ecommerce-$tag
+	else
+		STACK_PGDIR=$ECOM_VAR/pg
+	fi
+	export ECOM_VAR ECOM_ROOT=$STACK_ROOT ECOM_CONFIG=$ECOM_VAR/ecommerce.conf
+}
+
+# stack_build [configure args] — autoreconf (first time), configure, make.
+stack_build() {
+	if [ ! -x "$STACK_ROOT/configure" ] || [ "$STACK_ROOT/configure.ac" -nt "$STACK_ROOT/configure" ]; then
+		say "autoreconf"
+		(cd "$STACK_ROOT" && mkdir -p m4 && autoreconf -fi >/dev/null 2>&1) ||
+			(cd "$STACK_ROOT" && autoreconf -fi) || die "autoreconf failed"
+	fi
+	mkdir -p "$STACK_BUILD"
+	if [ ! -f "$STACK_BUILD/Makefile" ]; then
+		say "configure ($STACK_BUILD)"
+		(cd "$STACK_BUILD" && "$STACK_ROOT/configure" -q "$@") || die "configure failed"
+	fi
+	say "make"
+	make -s -C "$STACK_BUILD" -j"$(nproc)" all >/dev/null || make -C "$STACK_BUILD" all ||
+		die "build failed"
+	make -s -C "$STACK_BUILD" -j"$(nproc)" check TESTS= >/dev/null ||
+		die "building the tests failed"
+}
+
+# stack_secrets — JWT key pair and the HMAC secret, generated once per state dir.
+stack_secrets() {
+	local k=$ECOM_VAR/keys
+	if [ ! -s "$k/jwt.pem" ]; then
+		openssl genrsa -out "$k/jwt.pem" 2048 2>/dev/null || die "openssl genrsa failed"
+		openssl rsa -in "$k/jwt.pem" -pubout -out "$k/jwt.pub" 2>/dev/null
+	fi
+	[ -s "$k/secret" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$k/secret"
+	chmod 600 "$k/jwt.pem" "$k/secret"
+}
+
+# stack_config — the key=value file every responder and tool reads.
+stack_config() {
+	cat >"$ECOM_CONFIG" <<EOF
+# Written by tools/stack.sh; edit the caller's environment instead.
+ECOM_ENV=${ECOM_ENV:-dev}
+ECOM_DB_URL=host=$STACK_PGDIR port=$ECOM_PG_PORT dbname=ecommerce user=postgres
+ECOM_REDIS_URL=redis://127.0.0.1:$ECOM_REDIS_PORT/0
+ECOM_BASE_URL=http://127.0.0.1:$ECOM_PORT
+ECOM_TEMPLATE_DIR=$STACK_ROOT/templates
+ECOM_SQL_DIR=$STACK_ROOT/sql
+ECOM_MEDIA_ROOT=$ECOM_VAR/media
+ECOM_JWT_PUBLIC_KEY=$ECOM_VAR/keys/jwt.pub
+ECOM_JWT_PRIVATE_KEY=$ECOM_VAR/keys/jwt.pem
+ECOM_SECRET_FILE=$ECOM_VAR/keys/secret
+ECOM_STORE_NAME=${ECOM_STORE_NAME:-Northwind Goods}
+ECOM_LOG_LEVEL=${ECOM_LOG_LEVEL:-info}
+EOF
+}
+
+stack_postgres() {
+	local bin
+	bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$bin" ] || die "PostgreSQL server binaries not found (apt-get install postgresql)"
+	local run=()
+	if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); fi
+	mkdir -p "$STACK_PGDIR"
+	[ "$(id -u)" = 0 ] && chown postgres:postgres "$STACK_PGDIR"
+	if [ ! -s "$STACK_PGDIR/data/PG_VERSION" ]; then
+		say "initdb $STACK_PGDIR/data"
+		"${run[@]}" "$bin/initdb" -D "$STACK_PGDIR/data" -U postgres -A trust \
+			-E UTF8 --locale=C.UTF-8 --no-sync >/dev/null || die "initdb failed"
+	fi
+	if "${run[@]}" "$bin/pg_ctl" -D "$STACK_PGDIR/data" status >/dev/null 2>&1; then
+		"${run[@]}" "$bin/pg_ctl" -D "$STACK_PGDIR/data" -m fast stop >/dev/null
+	fi
+	say "postgres on port $ECOM_PG_PORT"
+	"${run[@]}" "$bin/pg_ctl" -D "$STACK_PGDIR/data" -l "$STACK_PGDIR/server.log" -w \
+		-o "-k $STACK_PGDIR -p $ECOM_PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		start >/dev/null || { tail -n 20 "$STACK_PGDIR/server.log" >&2; die "postgres did not start"; }
+	STACK_PG_STARTED="${run[*]} $bin/pg_ctl -D $STACK_PGDIR/data -m fast stop"
+	psql -h "$STACK_PGDIR" -p "$ECOM_PG_PORT" -U postgres -tAc \
+		"SELECT 1 FROM pg_database WHERE datname='ecommerce'" | grep -q 1 ||
+		createdb -h "$STACK_PGDIR" -p "$ECOM_PG_PORT" -U postgres ecommerce
+}
+
+stack_psql() {
+	psql -X -q -v ON_ERROR_STOP=1 -h "$STACK_PGDIR" -p "$ECOM_PG_PORT" -U postgres -d ecommerce "$@"
+}
+
+stack_redis() {
+	mkdir -p "$ECOM_VAR/redis"
+	say "redis on port $ECOM_REDIS_PORT"
+	redis-server --bind 127.0.0.1 --port "$ECOM_REDIS_PORT" --save '' --appendonly no \
+		--daemonize no --dir "$ECOM_VAR/redis" --logfile "$ECOM_VAR/log/redis.log" &
+	STACK_PIDS+=($!)
+	for _ in $(seq 1 50); do
+		redis-cli -p "$ECOM_REDIS_PORT" ping >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "redis did not start (see $ECOM_VAR/log/redis.log)"
+}
+
+# stack_data — migrations, then the demo shop (idempotent).
+stack_data() {
+	say "migrations"
+	"$STACK_BUILD/tools/ecomctl" migrate || die "migrations failed"
+	if [ "${ECOM_DEMO:-1}" = 1 ]; then
+		say "demo catalog"
+		local f
+		for f in "$STACK_ROOT"/sql/demo/*.sql; do
+			[ -e "$f" ] && { stack_psql -f "$f" >/dev/null || die "loading $f failed"; }
+		done
+		[ -x "$STACK_ROOT/tools/demo-images" ] &&
+			"$STACK_ROOT/tools/demo-images" "$ECOM_VAR/media/demo" >&2
+	fi
+	return 0
+}
+
+# stack_web [procs] — lighttpd with the responders, in the foreground as a job.
+stack_web() {
+	export ECOM_PORT ECOM_BIND=${ECOM_BIND:-127.0.0.1} ECOM_BIN=$ECOM_VAR/bin
+	export ECOM_PROCS=${ECOM_PROCS:-2}
+	# lighttpd spawns the responders from a stable directory so a rebuild
+	# while serving does not swap binaries under a running process.
+	mkdir -p "$ECOM_BIN"
+	cp -f "$STACK_BUILD"/cgi-bin/*.fcgi "$ECOM_BIN"/
+	rm -f "$ECOM_VAR"/run/*.sock*
+	local conf=${STACK_LIGHTTPD_CONF:-$STACK_ROOT/httpd/lighttpd.conf}
+	lighttpd -tt -f "$conf" >/dev/null || die "lighttpd config check failed ($conf)"
+	say "lighttpd on http://$ECOM_BIND:$ECOM_PORT/"
+	lighttpd -D -f "$conf" &
+	STACK_PIDS+=($!)
+	for _ in $(seq 1 100); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$ECOM_PORT/health/live" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	tail -n 20 "$ECOM_VAR/log/lighttpd.log" >&2
+	die "lighttpd did not answer /health/live"
+}
+
+stack_stop() {
+	local p
+	for p in "${STACK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${STACK_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	STACK_PIDS=()
+	if [ -n "$STACK_PG_STARTED" ]; then
+		$STACK_PG_STARTED >/dev/null 2>&1
+		STACK_PG_STARTED=
+	fi
+}
