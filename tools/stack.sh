@@ -20,7 +20,7 @@ STACK_PACKAGES="build-essential autoconf automake libtool pkg-config
   redis-server libhiredis-dev libjson-c-dev libjwt-dev liburiparser-dev
   libssl-dev libcrypt-dev check libcurl4-openssl-dev imagemagick curl
   openssl ca-certificates"
-STACK_TEST_PACKAGES="chromium nodejs npm wrk clang-14 libclang-rt-14-dev"
+STACK_TEST_PACKAGES="chromium nodejs npm wrk clang-14 libclang-rt-14-dev valgrind cppcheck"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
