@@ -11,6 +11,7 @@
 #ifndef ECOM_DB_H
 #define ECOM_DB_H
 
+#include <stdint.h>
 #include <libpq-fe.h>
 #include "arena.h"
 #include "error.h"

@@ -25,7 +25,8 @@ char *money_format_a(arena *a, int64_t minor, const char *currency);
 /*
  * A URL slug: lower-case ASCII letters, digits and single '-', transliterating
  * Latin letters with diacritics (é -> e, ß -> ss, æ -> ae, ø -> o, ...) and
- * dropping anything else; at most maxlen bytes, never ending in '-'.  Returns
+ * dropping anything else; at most maxlen bytes (out holds maxlen + 1), never
+ * ending in '-'.  Returns
  * the length (0 when nothing usable remains).
  */
 size_t slugify(const char *in, char *out, size_t maxlen);

@@ -1,0 +1,191 @@
+/*
+ * jwt.c — access tokens: the auth gate, minting, roles (auth.h).
+ *
+ * libjwt 1.10 checks only the signature, and will even accept an HS256
+ * token MACed with our public key as the secret (ENVIRONMENT.md §5), so
+ * after decoding we pin the algorithm to RS256 and check exp, iat, iss,
+ * typ, sub and role ourselves.  Nothing about why a token failed reaches
+ * the client; the reason goes to the debug log.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <jwt.h>
+
+#include "auth.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#define KEY_MAX   16384
+#define TOKEN_MAX 8192
+#define LEEWAY_S  30
+
+static unsigned char *pub_key, *priv_key;
+static size_t pub_len, priv_len;
+
+static unsigned char *
+read_key(const char *path, size_t *len)
+{
+	FILE *f;
+	unsigned char *p;
+	size_t n;
+
+	if (path == NULL || *path == '\0')
+		return NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		log_msg(LOG_ERROR, "auth: cannot read key %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	p = malloc(KEY_MAX + 1);
+	n = p != NULL ? fread(p, 1, KEY_MAX + 1, f) : 0;
+	fclose(f);
+	if (p == NULL || n == 0 || n > KEY_MAX) {
+		log_msg(LOG_ERROR, "auth: key %s is empty or larger than %d bytes", path, KEY_MAX);
+		free(p);
+		return NULL;
+	}
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+int
+auth_init(void)
+{
+	if (pub_key == NULL)
+		pub_key = read_key(cfg->jwt_public_key, &pub_len);
+	if (priv_key == NULL)
+		priv_key = read_key(cfg->jwt_private_key, &priv_len);
+	if (pub_key == NULL && strcmp(cfg->env, "prod") == 0) {
+		log_msg(LOG_ERROR, "auth: ECOM_JWT_PUBLIC_KEY is required in prod");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const role_names[] = { "public", "customer", "seller", "admin" };
+
+const char *
+role_name(role r)
+{
+	return r <= ROLE_ADMIN ? role_names[r] : "public";
+}
+
+int
+role_parse(const char *s, role *out)
+{
+	for (int i = ROLE_CUSTOMER; i <= ROLE_ADMIN; i++)
+		if (s != NULL && strcmp(s, role_names[i]) == 0) {
+			*out = (role)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Verify; on success copy the claims into the arena. */
+static int
+verify(request *req, const char *tok)
+{
+	jwt_t *j = NULL;
+	const char *sub, *typ, *iss, *rl, *email;
+	long exp, iat;
+	time_t now = time(NULL);
+	role r;
+	int ok = 0;
+
+	if (pub_key == NULL || jwt_decode(&j, tok, pub_key, (int)pub_len) != 0 || j == NULL) {
+		log_msg(LOG_DEBUG, "auth: signature check failed");
+		goto out;
+	}
+	if (jwt_get_alg(j) != JWT_ALG_RS256) {
+		log_msg(LOG_DEBUG, "auth: algorithm is not RS256");
+		goto out;
+	}
+	errno = 0;
+	exp = jwt_get_grant_int(j, "exp");
+	if (errno != 0 || exp + LEEWAY_S < now) {
+		log_msg(LOG_DEBUG, "auth: token expired or without exp");
+		goto out;
+	}
+	errno = 0;
+	iat = jwt_get_grant_int(j, "iat");
+	if (errno != 0 || iat > now + LEEWAY_S) {
+		log_msg(LOG_DEBUG, "auth: iat missing or in the future");
+		goto out;
+	}
+	iss = jwt_get_grant(j, "iss");
+	typ = jwt_get_grant(j, "typ");
+	sub = jwt_get_grant(j, "sub");
+	rl = jwt_get_grant(j, "role");
+	email = jwt_get_grant(j, "email");
+	if (iss == NULL || strcmp(iss, cfg->jwt_issuer) != 0 || typ == NULL ||
+	    strcmp(typ, "access") != 0 || !uuid_valid(sub) || role_parse(rl, &r) != 0) {
+		log_msg(LOG_DEBUG, "auth: wrong iss, typ, sub or role");
+		goto out;
+	}
+	req->user_id = arena_strdup(req->a, sub);
+	req->user_email = email != NULL ? arena_strdup(req->a, email) : NULL;
+	req->user_role = r;
+	ok = req->user_id != NULL;
+out:
+	jwt_free(j);
+	return ok;
+}
+
+ecode
+auth_gate(request *req, error *e)
+{
+	const char *h = req_header(req, "Authorization"), *tok = NULL;
+
+	req->user_id = NULL;
+	req->user_role = ROLE_PUBLIC;
+	if (h != NULL && *h != '\0') {
+		if (strncasecmp(h, "Bearer ", 7) != 0)
+			return err_set(e, E_UNAUTHORIZED, "use Authorization: Bearer <access token>");
+		tok = h + 7;
+	} else {
+		tok = req_cookie(req, AUTH_ACCESS_COOKIE);
+	}
+	if (tok == NULL || *tok == '\0')
+		return E_OK;
+	if (strlen(tok) > TOKEN_MAX || !verify(req, tok))
+		return err_set(e, E_UNAUTHORIZED, "invalid or expired token");
+	return E_OK;
+}
+
+char *
+auth_mint(const char *sub, const char *email, role r, const char *typ,
+    int64_t ttl_s, error *e)
+{
+	jwt_t *j = NULL;
+	char jti[37], *tok = NULL;
+	time_t now = time(NULL);
+
+	if (priv_key == NULL) {
+		err_set(e, E_INTERNAL, "no private key configured (ECOM_JWT_PRIVATE_KEY)");
+		return NULL;
+	}
+	if (!uuid_valid(sub) || r == ROLE_PUBLIC || ttl_s <= 0 || uuid_v4(jti) != 0 ||
+	    (strcmp(typ, "access") != 0 && strcmp(typ, "refresh") != 0)) {
+		err_set(e, E_INVALID_INPUT, "sub must be a UUID, role a real role, ttl positive");
+		return NULL;
+	}
+	if (jwt_new(&j) != 0 ||
+	    jwt_add_grant(j, "sub", sub) != 0 ||
+	    jwt_add_grant(j, "role", role_name(r)) != 0 ||
+	    (email != NULL && jwt_add_grant(j, "email", email) != 0) ||
+	    jwt_add_grant(j, "typ", typ) != 0 ||
+	    jwt_add_grant(j, "iss", cfg->jwt_issuer) != 0 ||
+	    jwt_add_grant(j, "jti", jti) != 0 ||
+	    jwt_add_grant_int(j, "iat", (long)now) != 0 ||
+	    jwt_add_grant_int(j, "exp", (long)(now + ttl_s)) != 0 ||
+	    jwt_set_alg(j, JWT_ALG_RS256, priv_key, (int)priv_len) != 0 ||
+	    (tok = jwt_encode_str(j)) == NULL)
+		err_set(e, E_INTERNAL, "could not sign the token");
+	jwt_free(j);
+	return tok;
+}

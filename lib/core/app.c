@@ -1,0 +1,357 @@
+/*
+ * app.c — the responder's loop: accept, build the request, run the gates
+ * from the route row, call the handler, send the buffered reply (app.h).
+ *
+ * Per-request state lives in one arena and one body buffer; request_reset()
+ * clears both at the end of every iteration, so nothing leaks from one
+ * request into the next.  Under plain CGI the same path runs once, reading
+ * the environment and stdin and writing stdout.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "auth/auth.h"
+#include "config.h"
+#include "json.h"
+#include "log.h"
+#include "parse.h"
+#include "request_build.h"
+#include "util.h"
+#include "view.h"
+
+static const app *the_app;
+static arena *req_arena;
+static buf body_buf = BUF_INIT;
+static buf head_buf = BUF_INIT;
+static FCGX_Request fcgi;
+static int is_cgi;
+static volatile sig_atomic_t stopping;
+
+static const char *
+env_fcgi(const request *r, const char *name)
+{
+	(void)r;
+	return FCGX_GetParam(name, fcgi.envp);
+}
+
+static const char *
+env_cgi(const request *r, const char *name)
+{
+	(void)r;
+	return getenv(name);
+}
+
+static size_t
+read_body(char *dst, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		if (is_cgi) {
+			size_t k = fread(dst + got, 1, n - got, stdin);
+			if (k == 0)
+				break;
+			got += k;
+		} else {
+			int chunk = n - got > 65536 ? 65536 : (int)(n - got);
+			int k = FCGX_GetStr(dst + got, chunk, fcgi.in);
+			if (k <= 0)
+				break;
+			got += (size_t)k;
+		}
+	}
+	return got;
+}
+
+static void
+write_out(const char *p, size_t n)
+{
+	if (is_cgi) {
+		fwrite(p, 1, n, stdout);
+		return;
+	}
+	while (n > 0) {
+		int chunk = n > 1 << 20 ? 1 << 20 : (int)n;
+		if (FCGX_PutStr(p, chunk, fcgi.out) < 0)
+			return;
+		p += chunk;
+		n -= (size_t)chunk;
+	}
+}
+
+void
+app_render_error(request *req, response *res, const error *e)
+{
+	int status = ecode_status(e->code);
+
+	if (e->code == E_INTERNAL || e->code == E_UNAVAILABLE)
+		log_msg(LOG_ERROR, "%s %s: %s", req->method, req->path, e->message);
+	if (the_app->kind == APP_JSON) {
+		json_reply_error(req, res, e);
+		return;
+	}
+	json_object *ctx = json_object_new_object(), *fields = json_object_new_array();
+	error e2;
+
+	err_clear(&e2);
+	json_object_object_add(ctx, "status", json_object_new_int(status));
+	json_object_object_add(ctx, "title", json_object_new_string(status_reason(status)));
+	/* internal details stay in the log */
+	json_object_object_add(ctx, "message", json_object_new_string(status >= 500 ?
+	    "Something went wrong on our side. Please try again in a moment." : e->message));
+	for (int i = 0; i < e->nfields; i++) {
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "name", json_object_new_string(e->fields[i].name));
+		json_object_object_add(f, "message", json_object_new_string(e->fields[i].message));
+		json_object_array_add(fields, f);
+	}
+	json_object_object_add(ctx, "fields", fields);
+	buf_reset(res->body);
+	if (view_render(req, res, status, "errors/error", ctx, &e2) != E_OK) {
+		/* the template itself failed: a fixed page, no data in it */
+		buf_reset(res->body);
+		buf_printf(res->body, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		    "<title>%d %s</title></head><body><h1>%d %s</h1><p><a href=\"/\">Home</a></p>"
+		    "</body></html>\n", status, status_reason(status), status, status_reason(status));
+		res->content_type = "text/html; charset=utf-8";
+		res->status = status;
+	}
+	if (e->code == E_RATE_LIMITED && e->retry_after > 0) {
+		char v[24];
+		snprintf(v, sizeof v, "%d", e->retry_after);
+		resp_set_header(res, "Retry-After", v);
+	}
+}
+
+static int
+has_header(const response *res, const char *name)
+{
+	for (const header *h = res->headers; h != NULL; h = h->next)
+		if (strcasecmp(h->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_default(response *res, const char *name, const char *value)
+{
+	if (!has_header(res, name))
+		resp_header(res, name, value);
+}
+
+static void
+send_reply(request *req, response *res)
+{
+	int head = strcmp(req->method, "HEAD") == 0;
+
+	if (res->body->oom) {
+		/* rendering ran out of memory: a bodyless 500 is all we can promise */
+		buf_reset(res->body);
+		res->status = 500;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_puts(res->body, "Internal Server Error\n");
+	}
+	add_default(res, "X-Request-ID", req->request_id != NULL ? req->request_id : "-");
+	add_default(res, "X-Content-Type-Options", "nosniff");
+	add_default(res, "X-Frame-Options", "DENY");
+	add_default(res, "Referrer-Policy", "strict-origin-when-cross-origin");
+	add_default(res, "Content-Security-Policy", the_app->kind == APP_JSON ?
+	    "default-src 'none'; frame-ancestors 'none'" :
+	    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+	    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+	add_default(res, "Cache-Control", "no-store");
+	buf_reset(&head_buf);
+	buf_printf(&head_buf, "Status: %d %s\r\n", res->status, status_reason(res->status));
+	if (res->content_type != NULL)
+		buf_printf(&head_buf, "Content-Type: %s\r\n", res->content_type);
+	buf_printf(&head_buf, "Content-Length: %zu\r\n", res->body->len);
+	for (const header *h = res->headers; h != NULL; h = h->next)
+		buf_printf(&head_buf, "%s: %s\r\n", h->name, h->value);
+	buf_puts(&head_buf, "\r\n");
+	if (head_buf.oom)
+		return;
+	write_out(head_buf.data, head_buf.len);
+	if (!head && res->body->len > 0)
+		write_out(res->body->data, res->body->len);
+}
+
+/* Content-Type without parameters, compared case-insensitively. */
+static int
+type_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static ecode
+read_and_parse_body(request *req, const route *rt, error *e)
+{
+	const char *cl = req_env(req, "CONTENT_LENGTH");
+	size_t limit = rt->body_limit ? rt->body_limit : HTTP_MAX_BODY;
+	int64_t len = 0;
+	char *p;
+
+	if (cl != NULL && *cl != '\0' && parse_i64(cl, 0, INT64_MAX, &len) != 0)
+		return err_set(e, E_INVALID_INPUT, "invalid Content-Length");
+	if (rt->body == BODY_NONE) {
+		if (len > 0)
+			return err_set(e, E_PAYLOAD_TOO_LARGE, "this endpoint takes no request body");
+		return E_OK;
+	}
+	if ((uint64_t)len > limit)
+		return err_set(e, E_PAYLOAD_TOO_LARGE, "request body larger than %zu bytes", limit);
+	if (rt->body == BODY_JSON && !type_is(req->content_type, "application/json"))
+		return err_set(e, E_UNSUPPORTED_MEDIA_TYPE, "send the body as application/json");
+	if (rt->body == BODY_FORM && !type_is(req->content_type, "application/x-www-form-urlencoded"))
+		return err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
+		    "send the form as application/x-www-form-urlencoded");
+	p = arena_alloc(req->a, (size_t)len + 1);
+	if (p == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	if (read_body(p, (size_t)len) != (size_t)len)
+		return err_set(e, E_INVALID_INPUT, "request body shorter than Content-Length");
+	p[len] = '\0';
+	req->body = p;
+	req->body_len = (size_t)len;
+	if (rt->body == BODY_JSON)
+		return json_body_parse(req->a, p, (size_t)len, &req->json, e);
+	if (rt->body == BODY_FORM)
+		return form_parse(req->a, p, (size_t)len, HTTP_MAX_PARAMS, &req->form, &req->nform, e);
+	return E_OK;
+}
+
+/* The gates of app.h in order, then the handler. */
+static ecode
+dispatch(request *req, response *res, error *e)
+{
+	const route *rt;
+	int status;
+	ecode rc;
+
+	if ((rc = request_build(req, e)) != E_OK)
+		return rc;
+	log_set_request_id(req->request_id);
+	rt = router_match(the_app->routes, the_app->nroutes, req, req->method, req->path, &status);
+	if (rt == NULL) {
+		if (status == 405) {
+			resp_header(res, "Allow", "GET, HEAD, POST, PUT, DELETE");
+			return err_set(e, E_METHOD_NOT_ALLOWED, "%s is not allowed on %s", req->method, req->path);
+		}
+		return err_set(e, E_NOT_FOUND, "no such page or endpoint: %s", req->path);
+	}
+	req->route = rt;
+	/* drain the body before auth answers, so the client sees our reply */
+	if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
+		return rc;
+	rc = auth_gate(req, e);
+	if (rc != E_OK) {
+		if (rt->min_role != ROLE_PUBLIC)
+			return rc;
+		/* a stale token on a public page: carry on as a guest */
+		err_clear(e);
+		req->user_id = NULL;
+		req->user_role = ROLE_PUBLIC;
+	}
+	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL)
+		return err_set(e, E_UNAUTHORIZED, "sign in to do this (send a Bearer token)");
+	if (req->user_role < rt->min_role)
+		return err_set(e, E_FORBIDDEN, "your account may not do this");
+	if (rt->csrf == CSRF_REQUIRED && !csrf_check(req))
+		return err_set(e, E_FORBIDDEN, "the form expired or came from another site; reload it and try again");
+	return rt->handler(req, res, e);
+}
+
+static void
+request_reset(request *req, response *res)
+{
+	arena_reset(req_arena);
+	buf_reset(&body_buf);
+	memset(req, 0, sizeof *req);
+	memset(res, 0, sizeof *res);
+	req->a = req_arena;
+	req->getenv = is_cgi ? env_cgi : env_fcgi;
+	res->a = req_arena;
+	res->body = &body_buf;
+	res->status = 200;
+	log_set_request_id(NULL);
+}
+
+static void
+serve_one(void)
+{
+	request req;
+	response res;
+	error e;
+	ecode rc;
+
+	request_reset(&req, &res);
+	err_clear(&e);
+	req.started_us = now_us();
+	rc = dispatch(&req, &res, &e);
+	if (rc != E_OK) {
+		if (e.code == E_OK)
+			err_set(&e, rc, "%s", status_reason(ecode_status(rc)));
+		app_render_error(&req, &res, &e);
+	}
+	send_reply(&req, &res);
+	log_request(&req, res.status, (long)(now_us() - req.started_us));
+	request_reset(&req, &res);
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+int
+app_main(const app *ap, int argc, char **argv)
+{
+	struct sigaction sa;
+
+	(void)argc;
+	(void)argv;
+	the_app = ap;
+	if (config_init() != 0)
+		return 1;
+	log_init(ap->name, cfg->log_level);
+	if (auth_init() != 0)
+		return 1;
+	if (ap->kind == APP_HTML && view_init() != 0)
+		return 1;
+	if (ap->init != NULL && ap->init() != 0)
+		return 1;
+	req_arena = arena_new(64 * 1024);
+	if (req_arena == NULL)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: accept returns */
+
+	is_cgi = FCGX_IsCGI();
+	if (is_cgi) {
+		serve_one();
+		fflush(stdout);
+	} else {
+		if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, 0, 0) != 0)
+			return 1;
+		while (!stopping && FCGX_Accept_r(&fcgi) >= 0) {
+			serve_one();
+			FCGX_Finish_r(&fcgi);
+		}
+	}
+	arena_free(req_arena);
+	buf_free(&body_buf);
+	buf_free(&head_buf);
+	return 0;
+}

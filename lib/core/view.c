@@ -1,0 +1,108 @@
+/*
+ * view.c — HTML pages from the template set (view.h).
+ *
+ * Templates compile on first use and stay cached for the life of the
+ * process.  Every page gets the same "site" object, so layouts never need
+ * a handler's help to print the store name, asset URLs or the canonical
+ * link.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "view.h"
+
+static tmpl_set *templates;
+
+int
+view_init(void)
+{
+	if (templates != NULL)
+		return 0;
+	templates = tmpl_set_new_dir(cfg->template_dir);
+	if (templates == NULL) {
+		log_msg(LOG_ERROR, "cannot use template directory %s", cfg->template_dir);
+		return -1;
+	}
+	return 0;
+}
+
+tmpl_set *
+view_templates(void)
+{
+	return templates;
+}
+
+static json_object *
+site_context(const request *req)
+{
+	json_object *site = json_object_new_object();
+	char canonical[2048 + 256];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	snprintf(canonical, sizeof canonical, "%s%s", cfg->base_url, req->path);
+	json_object_object_add(site, "name", json_object_new_string(cfg->store_name));
+	json_object_object_add(site, "static_url", json_object_new_string(cfg->static_url));
+	json_object_object_add(site, "media_url", json_object_new_string(cfg->media_url));
+	json_object_object_add(site, "base_url", json_object_new_string(cfg->base_url));
+	json_object_object_add(site, "path", json_object_new_string(req->path));
+	json_object_object_add(site, "canonical", json_object_new_string(canonical));
+	json_object_object_add(site, "request_id",
+	    json_object_new_string(req->request_id != NULL ? req->request_id : ""));
+	json_object_object_add(site, "year", json_object_new_int(tm.tm_year + 1900));
+	return site;
+}
+
+ecode
+view_render(request *req, response *res, int status, const char *name,
+    json_object *ctx, error *e)
+{
+	char msg[256];
+	size_t start = res->body->len;
+	int rc;
+
+	if (ctx == NULL)
+		ctx = json_object_new_object();
+	if (!json_object_object_get_ex(ctx, "site", NULL))
+		json_object_object_add(ctx, "site", site_context(req));
+	rc = templates != NULL ? tmpl_render(templates, name, ctx, buf_sink, res->body,
+	    msg, sizeof msg) : -1;
+	json_object_put(ctx);
+	if (rc != 0) {
+		res->body->len = start;
+		if (templates == NULL)
+			snprintf(msg, sizeof msg, "%s", "templates not loaded");
+		log_msg(LOG_ERROR, "template %s: %s", name, msg);
+		return err_set(e, E_INTERNAL, "page could not be rendered");
+	}
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+	return E_OK;
+}
+
+char *
+url_encode(arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n * 3 + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
