@@ -1,5 +1,5 @@
 /*
- * api.c — the JSON responder for /api/* paths no domain responder claims,
+ * api.c — the JSON responder for the /api/ paths no domain responder claims,
  * and for the health checks.
  *
  * lighttpd (httpd/lighttpd.conf) sends each endpoint group to its own

@@ -1,0 +1,135 @@
+/*
+ * service_banner.c — storefront banners.
+ *
+ * The public sees active banners inside their date window (checked by the
+ * database's clock for lists, so every web node agrees); admins see and
+ * change every banner.  Writes repeat the admin check the route table
+ * already made, so callers other than the API cannot skip it.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "core/util.h"
+#include "product/internal.h"
+
+static ecode
+check_admin(const catalog_actor *who, error *e)
+{
+	if (!catalog_is_admin(who))
+		return err_set(e, E_FORBIDDEN, "only admins can change banners");
+	return E_OK;
+}
+
+typedef struct banner_tx {
+	const char         *id;
+	const banner_input *in;
+	banner             *out;
+} banner_tx;
+
+ecode
+banner_list(arena *a, const catalog_actor *who, const banner_filter *f,
+    banner **out, size_t *n, error *e)
+{
+	db_conn *c = catalog_db(e);
+
+	*out = NULL;
+	*n = 0;
+	if (!c)
+		return catalog_fail(e, E_UNAVAILABLE);
+	return store_banner_list(c, a, !catalog_is_admin(who), f, out, n, e);
+}
+
+ecode
+banner_list_active(arena *a, const char *position, banner **out, size_t *n,
+    error *e)
+{
+	banner_filter f = { position, -1 };
+
+	return banner_list(a, NULL, &f, out, n, e);
+}
+
+ecode
+banner_get(arena *a, const catalog_actor *who, const char *id, banner *out,
+    error *e)
+{
+	db_conn *c;
+	int64_t  now = (int64_t)time(NULL);
+
+	if (!id || !uuid_valid(id))
+		return err_set(e, E_NOT_FOUND, "banner not found");
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	if (store_banner_get(c, a, id, out, e) != E_OK)
+		return e->code;
+	if (!catalog_is_admin(who) && (!out->is_active ||
+	    (out->starts_at && out->starts_at > now) || (out->ends_at && out->ends_at <= now)))
+		return err_set(e, E_NOT_FOUND, "banner not found");
+	return E_OK;
+}
+
+static ecode
+banner_create_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	banner_tx *t = ud;
+
+	if (store_banner_insert(c, a, t->id, t->in, e) != E_OK)
+		return e->code;
+	return store_banner_get(c, a, t->id, t->out, e);
+}
+
+ecode
+banner_create(arena *a, const catalog_actor *who, const banner_input *in,
+    banner *out, error *e)
+{
+	char     id[37];
+	banner_tx   t = { id, in, out };
+	db_conn *c;
+
+	if (check_admin(who, e) != E_OK || banner_input_validate(in, true, e) != E_OK)
+		return e->code;
+	if (uuid_v4(id) != 0)
+		return err_set(e, E_INTERNAL, "no randomness for an id");
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	return db_tx(c, a, banner_create_tx, &t, e);
+}
+
+static ecode
+banner_update_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	banner_tx *t = ud;
+
+	if (store_banner_update(c, a, t->id, t->in, e) != E_OK)
+		return e->code;
+	return store_banner_get(c, a, t->id, t->out, e);
+}
+
+ecode
+banner_update(arena *a, const catalog_actor *who, const char *id,
+    const banner_input *in, banner *out, error *e)
+{
+	banner_tx   t = { id, in, out };
+	db_conn *c;
+
+	if (check_admin(who, e) != E_OK || banner_input_validate(in, false, e) != E_OK)
+		return e->code;
+	if (!id || !uuid_valid(id))
+		return err_set(e, E_NOT_FOUND, "banner not found");
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	return db_tx(c, a, banner_update_tx, &t, e);
+}
+
+ecode
+banner_delete(arena *a, const catalog_actor *who, const char *id, error *e)
+{
+	db_conn *c;
+
+	if (check_admin(who, e) != E_OK)
+		return e->code;
+	if (!id || !uuid_valid(id))
+		return err_set(e, E_NOT_FOUND, "banner not found");
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	return store_banner_delete(c, a, id, e);
+}
