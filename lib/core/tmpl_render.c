@@ -129,13 +129,25 @@ lookup(struct rs *r, const char *name, size_t len, int *found)
 		n = strcspn(name, ".");
 		if (n > len)
 			n = len;
-		if (n == 0 || n > NAME_MAX_LEN || !json_object_is_type(v, json_type_object)) {
+		if (n == 0 || n > NAME_MAX_LEN) {
 			*found = 0;
 			return NULL;
 		}
 		memcpy(key, name, n);
 		key[n] = '\0';
-		if (!json_object_object_get_ex(v, key, &v)) {
+		/* an extension of the spec: "list.0" is the first element, so a
+		 * template can test for a non-empty list before opening a wrapper */
+		if (json_object_is_type(v, json_type_array) && strspn(key, "0123456789") == n && n < 10) {
+			size_t idx = 0;
+			for (size_t d = 0; d < n; d++)
+				idx = idx * 10 + (size_t)(key[d] - '0');
+			v = idx < json_object_array_length(v) ? json_object_array_get_idx(v, idx) : NULL;
+			if (v == NULL) {
+				*found = 0;
+				return NULL;
+			}
+		} else if (!json_object_is_type(v, json_type_object) ||
+		    !json_object_object_get_ex(v, key, &v)) {
 			*found = 0;
 			return NULL;
 		}

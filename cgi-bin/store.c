@@ -1,0 +1,221 @@
+/*
+ * store.c — the HTML storefront: route table, main, and what every page
+ * shares (navigation cache, cards, pagination, the layout context).
+ *
+ * Pages (one file each): / (store_home.c), /c/{slug} (store_category.c),
+ * /p/{slug} (store_product.c), /search (store_search.c).  Everything is a
+ * plain link or a GET form, so the shop works with JavaScript switched off.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "store.h"
+
+#define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 }
+
+static const route store_routes[] = {
+	GET("/", h_home),
+	GET("/c/{slug}", h_category),
+	GET("/p/{slug}", h_product),
+	GET("/search", h_search),
+};
+
+static const app store_app = {
+	"store", APP_HTML, store_routes, sizeof store_routes / sizeof store_routes[0], NULL
+};
+
+int
+main(int argc, char **argv)
+{
+	return app_main(&store_app, argc, argv);
+}
+
+/* ------------------------------------------------------------ navigation */
+
+static store_nav nav;
+static time_t nav_loaded;
+
+static json_object *
+nav_node(arena *a, const category_node *n, json_object *by_slug)
+{
+	json_object *o = json_object_new_object(), *kids = json_object_new_array();
+	const category *c = &n->cat;
+
+	json_object_object_add(o, "id", json_object_new_string(c->id));
+	json_object_object_add(o, "slug", json_object_new_string(c->slug));
+	json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "url", json_object_new_string(arena_printf(a, "/c/%s", c->slug)));
+	json_object_object_add(o, "description", json_object_new_string(c->description != NULL ? c->description : ""));
+	if (c->image_url != NULL)
+		json_object_object_add(o, "image_url", json_object_new_string(c->image_url));
+	if (n->parent != NULL)
+		json_object_object_add(o, "parent", json_object_new_string(n->parent->cat.slug));
+	for (size_t i = 0; i < n->nchildren; i++)
+		json_object_array_add(kids, nav_node(a, n->children[i], by_slug));
+	json_object_object_add(o, "children", kids);
+	json_object_object_add(by_slug, c->slug, json_object_get(o));
+	return o;
+}
+
+static void
+nav_release(void)
+{
+	json_object_put(nav.roots);
+	json_object_put(nav.by_slug);
+	json_object_put(nav.brands);
+	memset(&nav, 0, sizeof nav);
+}
+
+ecode
+store_nav_get(request *req, const store_nav **out, error *e)
+{
+	catalog_actor who = { NULL, ROLE_PUBLIC, req->request_id };
+	time_t now = time(NULL);
+	category_forest f;
+	brand_page bp;
+	page pg = { 1, PAGE_MAX_SIZE, 0 };
+	ecode rc;
+
+	if (nav.roots != NULL && now - nav_loaded < (time_t)cfg->cache_ttl_s) {
+		*out = &nav;
+		return E_OK;
+	}
+	if ((rc = category_tree(req->a, &who, false, &f, e)) != E_OK ||
+	    (rc = brand_list(req->a, &pg, &bp, e)) != E_OK) {
+		if (nav.roots != NULL) {	/* stale beats broken */
+			log_msg(LOG_WARN, "navigation refresh failed: %s", e->message);
+			err_clear(e);
+			*out = &nav;
+			return E_OK;
+		}
+		return rc;
+	}
+	nav_release();
+	nav.roots = json_object_new_array();
+	nav.by_slug = json_object_new_object();
+	nav.brands = json_object_new_array();
+	for (size_t i = 0; i < f.nroots; i++)
+		json_object_array_add(nav.roots, nav_node(req->a, f.roots[i], nav.by_slug));
+	for (size_t i = 0; i < bp.n; i++) {
+		json_object *b = json_object_new_object();
+		json_object_object_add(b, "id", json_object_new_string(bp.items[i].id));
+		json_object_object_add(b, "slug", json_object_new_string(bp.items[i].slug));
+		json_object_object_add(b, "name", json_object_new_string(bp.items[i].name));
+		json_object_array_add(nav.brands, b);
+	}
+	nav_loaded = now;
+	*out = &nav;
+	return E_OK;
+}
+
+/* ------------------------------------------------------------ cards, pages */
+
+const char *
+store_money(arena *a, int64_t minor, const char *currency)
+{
+	const char *s = money_format_a(a, minor, currency);
+
+	return s != NULL ? s : "";
+}
+
+json_object *
+store_card(arena *a, const product_summary *p)
+{
+	json_object *o = json_object_new_object();
+	int avg = rating_average_x100(&p->rating);
+
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "url", json_object_new_string(arena_printf(a, "/p/%s", p->slug)));
+	json_object_object_add(o, "price", json_object_new_string(store_money(a, p->base_price, p->currency)));
+	json_object_object_add(o, "price_minor", json_object_new_int64(p->base_price));
+	if (p->has_image) {
+		json_object *im = json_object_new_object();
+		json_object_object_add(im, "url", json_object_new_string(p->primary_image.url));
+		json_object_object_add(im, "alt", json_object_new_string(
+		    p->primary_image.alt_text[0] != '\0' ? p->primary_image.alt_text : p->name));
+		json_object_object_add(im, "width", json_object_new_int(p->primary_image.width > 0 ? p->primary_image.width : 800));
+		json_object_object_add(im, "height", json_object_new_int(p->primary_image.height > 0 ? p->primary_image.height : 800));
+		json_object_object_add(o, "image", im);
+	}
+	if (p->rating.count > 0) {
+		json_object_object_add(o, "rating", json_object_new_string(
+		    arena_printf(a, "%d.%d", avg / 100, (avg % 100) / 10)));
+		json_object_object_add(o, "rating_count", json_object_new_int64(p->rating.count));
+	}
+	if (p->published_at > 0 && time(NULL) - p->published_at < 14 * 86400)
+		json_object_object_add(o, "is_new", json_object_new_boolean(1));
+	return o;
+}
+
+json_object *
+store_cards(arena *a, const product_summary *v, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, store_card(a, &v[i]));
+	return arr;
+}
+
+static json_object *
+page_link(arena *a, const char *base, int64_t p, const char *label, bool current)
+{
+	json_object *o = json_object_new_object();
+	const char *sep = strchr(base, '?') != NULL ? "&" : "?";
+
+	json_object_object_add(o, "url", json_object_new_string(p == 1 && strchr(base, '?') == NULL ?
+	    base : arena_printf(a, "%s%spage=%lld", base, sep, (long long)p)));
+	json_object_object_add(o, "label", json_object_new_string(label));
+	if (current)
+		json_object_object_add(o, "current", json_object_new_boolean(1));
+	return o;
+}
+
+json_object *
+store_pagination(arena *a, const char *base, const page *pg, int64_t total)
+{
+	int64_t pages = page_total_pages(pg, total), from, to;
+	json_object *o, *nums;
+
+	if (pages <= 1)
+		return NULL;
+	o = json_object_new_object();
+	nums = json_object_new_array();
+	if (pg->page > 1)
+		json_object_object_add(o, "prev", page_link(a, base, pg->page - 1, "Previous", false));
+	if (pg->page < pages)
+		json_object_object_add(o, "next", page_link(a, base, pg->page + 1, "Next", false));
+	from = pg->page - 3 > 1 ? pg->page - 3 : 1;
+	to = from + 6 < pages ? from + 6 : pages;
+	for (int64_t p = from; p <= to; p++)
+		json_object_array_add(nums, page_link(a, base, p,
+		    arena_printf(a, "%lld", (long long)p), p == pg->page));
+	json_object_object_add(o, "pages", nums);
+	json_object_object_add(o, "summary", json_object_new_string(
+	    arena_printf(a, "Page %lld of %lld", (long long)pg->page, (long long)pages)));
+	return o;
+}
+
+ecode
+store_render(request *req, response *res, const char *name, json_object *ctx,
+    const char *title, const char *description, error *e)
+{
+	const store_nav *n;
+	const char *q = req_query(req, "q");
+	ecode rc;
+
+	if ((rc = store_nav_get(req, &n, e)) != E_OK) {
+		json_object_put(ctx);
+		return rc;
+	}
+	json_object_object_add(ctx, "nav", json_object_get(n->roots));
+	json_object_object_add(ctx, "title", json_object_new_string(title));
+	json_object_object_add(ctx, "description", json_object_new_string(description));
+	if (q != NULL)
+		json_object_object_add(ctx, "q", json_object_new_string(q));
+	return view_render(req, res, 200, name, ctx, e);
+}
