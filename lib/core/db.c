@@ -117,7 +117,9 @@ map_error(db_conn *c, const PGresult *r, const db_stmt *st, error *e)
 	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state != NULL ? state : "");
 	snprintf(c->constraint, sizeof c->constraint, "%s", cons != NULL ? cons : "");
 	c->retryable = state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
-	log_msg(state != NULL && state[0] == '2' ? LOG_INFO : LOG_ERROR, "sql %s failed [%s]: %s",
+	/* client mistakes and retryable conflicts are expected; the rest is ours */
+	log_msg(state != NULL && state[0] == '2' ? LOG_INFO : c->retryable ? LOG_WARN : LOG_ERROR,
+	    "sql %s failed [%s]: %s",
 	    st != NULL ? st->name : "-", c->sqlstate, PQerrorMessage(c->pg));
 	if (state == NULL) {
 		err_set(e, E_UNAVAILABLE, "the database is unavailable; try again shortly");
