@@ -39,7 +39,7 @@ static int
 cmd_migrate(int argc, char **argv)
 {
 	const char *list = opt(argc, argv, "--domains");
-	const char *domains[33];
+	const char *domains[33] = { NULL };
 	char *copy = NULL;
 	error e;
 	db_conn *c;

@@ -18,9 +18,11 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "config.h"
+#include "db.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
+#include "redis.h"
 #include "request_build.h"
 #include "util.h"
 #include "view.h"
@@ -350,6 +352,9 @@ app_main(const app *ap, int argc, char **argv)
 			FCGX_Finish_r(&fcgi);
 		}
 	}
+	/* process-lifetime resources, released so leak checkers see a clean exit */
+	db_close_all();
+	redis_close();
 	arena_free(req_arena);
 	buf_free(&body_buf);
 	buf_free(&head_buf);

@@ -97,7 +97,7 @@ START_TEST(spec_passes)
 {
 	DIR *d = opendir(spec_dir());
 	struct dirent *de;
-	char *names[64];
+	char *names[64] = { NULL };
 	int n = 0, total = 0, failed = 0;
 
 	ck_assert_msg(d != NULL, "no spec directory %s", spec_dir());
