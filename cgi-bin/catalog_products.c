@@ -46,22 +46,56 @@ new_array(error *e)
 
 /* ------------------------------------------------------------ products */
 
+/*
+ * The two hottest reads keep their whole answer for the public (see
+ * catalog_body_get): a hit writes the bytes json_reply wrote the first
+ * time.  The generation is read before anything is queried, so a write
+ * that commits meanwhile keeps the answer out of the cache.
+ */
+static bool
+cached_reply(request *req, response *res, const char *key)
+{
+	const char *body = key ? catalog_body_get(req->a, key) : NULL;
+
+	if (!body)
+		return false;
+	/* As core/json.c's emit does for a fresh answer. */
+	res->status = 200;
+	res->content_type = "application/json; charset=utf-8";
+	if (buf_puts(res->body, body) != 0)
+		res->body->oom = 1;
+	return true;
+}
+
+static void
+remember_reply(const response *res, const char *key, uint64_t gen)
+{
+	if (key && res->status == 200 && !res->body->oom && res->body->data)
+		catalog_body_put(key, gen, res->body->data);
+}
+
 ecode
 h_product_list(request *req, response *res, error *e)
 {
 	catalog_actor  who = catalog_actor_of(req);
+	uint64_t       gen = catalog_cache_generation();
+	const char    *key = NULL;
 	product_filter f;
 	product_page   pg;
 	json_object   *items;
 
-	if (product_filter_from_query(req, &f, e) != E_OK ||
-	    product_list(req->a, &who, &f, &pg, e) != E_OK)
+	if (product_filter_from_query(req, &f, e) != E_OK)
 		return e->code;
-	if (!(items = new_array(e)))
+	if (catalog_public_view(&who))
+		key = arena_printf(req->a, "list|%s", product_filter_key(req->a, &f));
+	if (cached_reply(req, res, key))
+		return E_OK;
+	if (product_list(req->a, &who, &f, &pg, e) != E_OK || !(items = new_array(e)))
 		return e->code;
 	for (size_t i = 0; i < pg.n; i++)
 		json_object_array_add(items, product_summary_to_json(&pg.items[i]));
 	json_reply_page(req, res, items, &pg.pg, pg.total);
+	remember_reply(res, key, gen);
 	return E_OK;
 }
 
@@ -69,11 +103,19 @@ ecode
 h_product_get(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
+	uint64_t      gen = catalog_cache_generation();
+	const char   *id = req_param(req, "id"), *key = NULL;
 	product       p = { 0 };
 
-	if (product_get(req->a, &who, req_param(req, "id"), &p, e) != E_OK)
+	if (catalog_public_view(&who) && id)
+		key = arena_printf(req->a, "product|%s", id);
+	if (cached_reply(req, res, key))
+		return E_OK;
+	if (product_get(req->a, &who, id, &p, e) != E_OK ||
+	    reply_json(req, res, 200, product_to_json(&p), e) != E_OK)
 		return e->code;
-	return reply_json(req, res, 200, product_to_json(&p), e);
+	remember_reply(res, key, gen);
+	return E_OK;
 }
 
 ecode

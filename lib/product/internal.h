@@ -66,6 +66,40 @@ ecode catalog_insert_slugged(db_conn *c, arena *a, slug_table t,
     const char *explicit_slug, const char *name, const char *fallback,
     slug_insert_fn fn, void *ud, error *e);
 
+/* ------------------------------------------------------------ cache.c, copy.c */
+
+typedef enum cache_kind {
+	CK_PRODUCT, CK_PRODUCT_PAGE, CK_CATEGORIES, CK_BANNERS, CK_BODY
+} cache_kind;
+
+/* Deep copy of n values (or one struct) into arena a; NULL on OOM. */
+typedef const void *(*cache_copy_fn)(arena *a, const void *src, size_t n);
+
+/*
+ * A cached answer for (kind, key) still valid under the current generation
+ * and ECOM_CACHE_TTL: true with *val pointing into the cache (copy it into
+ * the request arena before the next cache call) and *n its count.
+ */
+bool cache_get(cache_kind kind, const char *key, const void **val, size_t *n);
+/* Keep a copy of val, unless the generation moved since gen_before (the
+ * value read before the query) or caching is off. */
+void cache_put(cache_kind kind, const char *key, uint64_t gen_before,
+    cache_copy_fn copy, const void *val, size_t n);
+/* Drop every entry (tests). */
+void cache_clear(void);
+/* Bump the host-wide write generation (catalog_cache_generation in
+ * product.h) after a committed write. */
+void catalog_cache_bump(void);
+/* rc, bumping the generation first when rc is E_OK: `return catalog_written(db_tx(...))`. */
+ecode catalog_written(ecode rc);
+
+const void *copy_product(arena *a, const void *src, size_t n);
+const void *copy_product_page(arena *a, const void *src, size_t n);
+const void *copy_categories(arena *a, const void *src, size_t n);
+const void *copy_banners(arena *a, const void *src, size_t n);
+/* A NUL-terminated string of n bytes. */
+const void *copy_text(arena *a, const void *src, size_t n);
+
 /* ------------------------------------------------------------ events (service_product.c) */
 
 /* Write ecommerce.product.<what> with p as data into catalog.outbox. */

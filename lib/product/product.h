@@ -628,6 +628,27 @@ typedef struct catalog_line {
 ecode catalog_line_lookup(arena *a, const char *product_id, const char *variant_id,
     catalog_line *out, error *e);
 
+/* ------------------------------------------------------------ the read cache */
+
+/*
+ * Public reads are cached per process for at most ECOM_CACHE_TTL seconds
+ * (0 disables) and dropped as soon as any catalog write commits on this
+ * host (a generation counter in shared memory; see cache.c).  The domain
+ * functions above use it by themselves for the published-only views; the
+ * functions below let a responder keep whole response bodies too.
+ */
+
+/* Whether who sees only the published shop window (public, customers). */
+bool catalog_public_view(const catalog_actor *who);
+/* The write generation; read it before building what you will cache. */
+uint64_t catalog_cache_generation(void);
+/* A cached body for key copied into the arena, or NULL. */
+const char *catalog_body_get(arena *a, const char *key);
+/* Keep body for key unless a write happened since gen_before. */
+void catalog_body_put(const char *key, uint64_t gen_before, const char *body);
+/* A canonical text of f (every field), for cache keys; NULL on OOM. */
+const char *product_filter_key(arena *a, const product_filter *f);
+
 /* ------------------------------------------------------------ pure rules */
 
 /*

@@ -30,13 +30,28 @@ ecode
 banner_list(arena *a, const catalog_actor *who, const banner_filter *f,
     banner **out, size_t *n, error *e)
 {
-	db_conn *c = catalog_db(e);
+	db_conn    *c;
+	bool        public_view = !catalog_is_admin(who);
+	const char *key = NULL;
+	const void *hit;
+	uint64_t    gen = catalog_cache_generation();
 
 	*out = NULL;
 	*n = 0;
-	if (!c)
+	/* The public's banners are everyone's; the window may lag by at most
+	 * ECOM_CACHE_TTL seconds. */
+	if (public_view && (key = arena_printf(a, "p=%s", f && f->position ? f->position : "*")) &&
+	    cache_get(CK_BANNERS, key, &hit, n)) {
+		*out = (banner *)copy_banners(a, hit, *n);
+		return *out ? E_OK : err_set(e, E_INTERNAL, "out of memory");
+	}
+	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return store_banner_list(c, a, !catalog_is_admin(who), f, out, n, e);
+	if (store_banner_list(c, a, public_view, f, out, n, e) != E_OK)
+		return e->code;
+	if (key)
+		cache_put(CK_BANNERS, key, gen, copy_banners, *out, *n);
+	return E_OK;
 }
 
 ecode
@@ -91,7 +106,7 @@ banner_create(arena *a, const catalog_actor *who, const banner_input *in,
 		return err_set(e, E_INTERNAL, "no randomness for an id");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, banner_create_tx, &t, e);
+	return catalog_written(db_tx(c, a, banner_create_tx, &t, e));
 }
 
 static ecode
@@ -117,7 +132,7 @@ banner_update(arena *a, const catalog_actor *who, const char *id,
 		return err_set(e, E_NOT_FOUND, "banner not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, banner_update_tx, &t, e);
+	return catalog_written(db_tx(c, a, banner_update_tx, &t, e));
 }
 
 ecode
@@ -131,5 +146,5 @@ banner_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "banner not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return store_banner_delete(c, a, id, e);
+	return catalog_written(store_banner_delete(c, a, id, e));
 }

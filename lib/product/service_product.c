@@ -2,7 +2,8 @@
  * service_product.c — products: who sees which, the list and the page,
  * and the writes with their events.
  *
- * Reads are single statements on the catalog connection.  Each write runs
+ * Reads are single statements on the catalog connection, and the
+ * published-only views go through the read cache (cache.c).  Each write runs
  * in one transaction (db_tx) that locks the product row first, checks
  * ownership on the locked row (so a concurrent change of owner cannot slip
  * between check and write), changes it, re-reads it and writes the event
@@ -22,31 +23,74 @@ can_see(const catalog_actor *who, product_status status, const char *seller_id)
 	return status == PRODUCT_PUBLISHED || catalog_can_edit(who, seller_id);
 }
 
+bool
+catalog_public_view(const catalog_actor *who)
+{
+	/* Sellers may see their own drafts, admins everything: not cacheable. */
+	return !who || !who->user_id || who->role < ROLE_SELLER;
+}
+
+/* A cache hit's copy into *out (size bytes); E_INTERNAL when copy failed. */
+static ecode
+copy_into(const void *copy, void *out, size_t size, error *e)
+{
+	if (!copy)
+		return err_set(e, E_INTERNAL, "out of memory");
+	memcpy(out, copy, size);
+	return E_OK;
+}
+
+const char *
+product_filter_key(arena *a, const product_filter *f)
+{
+	/* Every field, the free-text search last so keys cannot collide. */
+	return arena_printf(a, "c=%s|b=%s|v=%s|min=%lld|max=%lld|o=%d|p=%lld|n=%lld|q=%s",
+	    f->category_id ? f->category_id : "", f->brand_id ? f->brand_id : "",
+	    f->seller_id ? f->seller_id : "", (long long)f->min_price,
+	    (long long)f->max_price, (int)f->sort, (long long)f->pg.page,
+	    (long long)f->pg.per_page, f->search ? f->search : "");
+}
+
 ecode
 product_list(arena *a, const catalog_actor *who, const product_filter *f,
     product_page *out, error *e)
 {
-	db_conn    *c = catalog_db(e);
-	const char *status = "published";
+	db_conn    *c;
+	const char *status = "published", *key = NULL;
+	const void *hit;
+	size_t      n;
+	uint64_t    gen = catalog_cache_generation();
 
-	if (!c)
-		return catalog_fail(e, E_UNAVAILABLE);
-	/* Only admins choose the status; everyone else sees the shop window. */
+	memset(out, 0, sizeof *out);
+	/* Only admins choose the status; everyone else sees the shop window,
+	 * the same for all of them, so their pages can be cached. */
 	if (catalog_is_admin(who))
 		status = f->has_status ? product_status_name(f->status) : NULL;
-	memset(out, 0, sizeof *out);
-	return store_product_list(c, a, f, status, out, e);
+	else if ((key = product_filter_key(a, f)) && cache_get(CK_PRODUCT_PAGE, key, &hit, &n))
+		return copy_into(copy_product_page(a, hit, n), out, sizeof *out, e);
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	if (store_product_list(c, a, f, status, out, e) != E_OK)
+		return e->code;
+	if (key)
+		cache_put(CK_PRODUCT_PAGE, key, gen, copy_product_page, out, 1);
+	return E_OK;
 }
 
 ecode
 product_get(arena *a, const catalog_actor *who, const char *id_or_slug,
     product *out, error *e)
 {
-	db_conn *c;
-	bool     by_id = id_or_slug && uuid_valid(id_or_slug);
+	db_conn    *c;
+	bool        by_id = id_or_slug && uuid_valid(id_or_slug);
+	const void *hit;
+	size_t      n;
+	uint64_t    gen = catalog_cache_generation();
 
 	if (!id_or_slug || (!by_id && !slug_valid(id_or_slug)))
 		return err_set(e, E_NOT_FOUND, "product not found");
+	if (catalog_public_view(who) && cache_get(CK_PRODUCT, id_or_slug, &hit, &n))
+		return copy_into(copy_product(a, hit, n), out, sizeof *out, e);
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
 	if (store_product_get(c, a, by_id ? id_or_slug : NULL,
@@ -56,6 +100,8 @@ product_get(arena *a, const catalog_actor *who, const char *id_or_slug,
 		memset(out, 0, sizeof *out);
 		return err_set(e, E_NOT_FOUND, "product not found");
 	}
+	if (catalog_public_view(who))
+		cache_put(CK_PRODUCT, id_or_slug, gen, copy_product, out, 1);
 	return E_OK;
 }
 
@@ -213,7 +259,7 @@ product_create(arena *a, const catalog_actor *who, const product_input *in,
 	    ((in->set & PI_SELLER) ? in->seller_id : NULL) : who->user_id;
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, create_tx, &t, e);
+	return catalog_written(db_tx(c, a, create_tx, &t, e));
 }
 
 /* Lock the product and check the actor may change it. */
@@ -259,7 +305,7 @@ product_update(arena *a, const catalog_actor *who, const char *id,
 		return err_set(e, E_NOT_FOUND, "product not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, update_tx, &t, e);
+	return catalog_written(db_tx(c, a, update_tx, &t, e));
 }
 
 static ecode
@@ -291,5 +337,5 @@ product_archive(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "product not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, archive_tx, &t, e);
+	return catalog_written(db_tx(c, a, archive_tx, &t, e));
 }

@@ -135,15 +135,24 @@ ecode
 category_tree(arena *a, const catalog_actor *who, bool include_inactive,
     category_forest *out, error *e)
 {
-	db_conn  *c = catalog_db(e);
-	category *rows;
-	size_t    n;
+	db_conn    *c;
+	category   *rows;
+	size_t      n;
+	const void *hit;
+	uint64_t    gen = catalog_cache_generation();
 
 	memset(out, 0, sizeof *out);
-	if (!c)
-		return catalog_fail(e, E_UNAVAILABLE);
-	if (store_category_all(c, a, &rows, &n, e) != E_OK)
-		return e->code;
+	/* Every visitor's menu comes from the same rows: keep them a while. */
+	if (cache_get(CK_CATEGORIES, "all", &hit, &n)) {
+		if (!(rows = (category *)copy_categories(a, hit, n)))
+			return err_set(e, E_INTERNAL, "out of memory");
+	} else {
+		if (!(c = catalog_db(e)))
+			return catalog_fail(e, E_UNAVAILABLE);
+		if (store_category_all(c, a, &rows, &n, e) != E_OK)
+			return e->code;
+		cache_put(CK_CATEGORIES, "all", gen, copy_categories, rows, n);
+	}
 	return build_forest(a, rows, n, include_inactive && catalog_is_admin(who), out, e);
 }
 
@@ -241,7 +250,7 @@ category_create(arena *a, const catalog_actor *who, const category_input *in,
 		return err_set(e, E_INTERNAL, "no randomness for an id");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, category_create_tx, &t, e);
+	return catalog_written(db_tx(c, a, category_create_tx, &t, e));
 }
 
 static ecode
@@ -270,7 +279,7 @@ category_update(arena *a, const catalog_actor *who, const char *id,
 		return err_field(e, "parent_id", "cannot be the category itself");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, category_update_tx, &t, e);
+	return catalog_written(db_tx(c, a, category_update_tx, &t, e));
 }
 
 ecode
@@ -284,7 +293,7 @@ category_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "category not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return store_category_delete(c, a, id, e);
+	return catalog_written(store_category_delete(c, a, id, e));
 }
 
 /* ------------------------------------------------------------ brands */
@@ -350,7 +359,7 @@ brand_create(arena *a, const catalog_actor *who, const brand_input *in,
 		return err_set(e, E_INTERNAL, "no randomness for an id");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, brand_create_tx, &t, e);
+	return catalog_written(db_tx(c, a, brand_create_tx, &t, e));
 }
 
 static ecode
@@ -376,7 +385,7 @@ brand_update(arena *a, const catalog_actor *who, const char *id,
 		return err_set(e, E_NOT_FOUND, "brand not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, brand_update_tx, &t, e);
+	return catalog_written(db_tx(c, a, brand_update_tx, &t, e));
 }
 
 ecode
@@ -390,5 +399,5 @@ brand_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "brand not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return store_brand_delete(c, a, id, e);
+	return catalog_written(store_brand_delete(c, a, id, e));
 }

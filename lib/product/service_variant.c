@@ -149,7 +149,7 @@ variant_create(arena *a, const catalog_actor *who, const char *product_id,
 		return err_set(e, E_INTERNAL, "no randomness for an id");
 	if (!(c = open_for(product_id, NULL, e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, variant_create_tx, &t, e);
+	return catalog_written(db_tx(c, a, variant_create_tx, &t, e));
 }
 
 static ecode
@@ -175,7 +175,7 @@ variant_update(arena *a, const catalog_actor *who, const char *product_id,
 		return e->code;
 	if (!(c = open_for(product_id, variant_id, e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, variant_update_tx, &t, e);
+	return catalog_written(db_tx(c, a, variant_update_tx, &t, e));
 }
 
 static ecode
@@ -200,7 +200,7 @@ variant_delete(arena *a, const catalog_actor *who, const char *product_id,
 		return e->code;
 	if (!(c = open_for(product_id, variant_id, e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, variant_delete_tx, &t, e);
+	return catalog_written(db_tx(c, a, variant_delete_tx, &t, e));
 }
 
 /* ------------------------------------------------------------ images */
@@ -259,7 +259,7 @@ image_create(arena *a, const catalog_actor *who, const char *product_id,
 		return err_set(e, E_INTERNAL, "no randomness for an id");
 	if (!(c = open_for(product_id, NULL, e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, image_create_tx, &t, e);
+	return catalog_written(db_tx(c, a, image_create_tx, &t, e));
 }
 
 static ecode
@@ -291,7 +291,7 @@ image_update(arena *a, const catalog_actor *who, const char *product_id,
 		return e->code;
 	if (!(c = open_for(product_id, image_id, e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, image_update_tx, &t, e);
+	return catalog_written(db_tx(c, a, image_update_tx, &t, e));
 }
 
 static ecode
@@ -318,7 +318,7 @@ image_delete(arena *a, const catalog_actor *who, const char *product_id,
 		return e->code;
 	if (!(c = open_for(product_id, image_id, e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return db_tx(c, a, image_delete_tx, &t, e);
+	return catalog_written(db_tx(c, a, image_delete_tx, &t, e));
 }
 
 /* ------------------------------------------------------------ reviews */
@@ -363,5 +363,6 @@ review_create(arena *a, const catalog_actor *who, const char *product_id,
 	if (uuid_v4(id) != 0)
 		return err_set(e, E_INTERNAL, "no randomness for an id");
 	/* One statement: the unique (user, product) constraint decides races. */
-	return store_review_insert(c, a, id, product_id, who->user_id, in, out, e);
+	return catalog_written(store_review_insert(c, a, id, product_id, who->user_id,
+	    in, out, e));
 }

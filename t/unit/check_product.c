@@ -1,15 +1,17 @@
 /*
  * check_product.c — the catalog's pure rules, no database: unique slugs,
  * URL/SKU/time formats, the list filter read from a query string, the
- * validation of JSON bodies (every bad field reported at once) and the
- * category cycle check.  Tables carry __LINE__ so a failure points at its
+ * validation of JSON bodies (every bad field reported at once), the
+ * category cycle check and the read cache's invalidation rules.  Tables carry __LINE__ so a failure points at its
  * row.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/config.h"
 #include "core/error.h"
 #include "core/http.h"
 #include "core/util.h"
@@ -722,6 +724,73 @@ START_TEST(test_category_would_cycle)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the read cache */
+
+/* Caching needs the configuration (ECOM_CACHE_TTL); each Check test runs
+ * in its own process, so this state never leaks between tests. */
+static void
+cache_on(void)
+{
+	setenv("ECOM_CACHE_TTL", "30", 1);
+	setenv("ECOM_DB_URL", "host=/nonexistent check_product cache test", 1);
+	ck_assert_int_eq(config_init(), 0);
+	cache_clear();
+}
+
+START_TEST(test_cache_hit_and_invalidation)
+{
+	uint64_t    gen;
+	const char *body;
+
+	cache_on();
+	gen = catalog_cache_generation();
+	catalog_body_put("k1", gen, "{\"data\":1}");
+	body = catalog_body_get(A, "k1");
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(body, "{\"data\":1}");
+	ck_assert_ptr_null(catalog_body_get(A, "k2"));
+	/* A committed write anywhere on the host drops what was read before. */
+	catalog_cache_bump();
+	ck_assert_ptr_null(catalog_body_get(A, "k1"));
+	/* An answer read before a write is not kept at all. */
+	catalog_body_put("k3", gen, "old");
+	ck_assert_ptr_null(catalog_body_get(A, "k3"));
+	ck_assert_int_eq(catalog_written(E_NOT_FOUND), E_NOT_FOUND);
+	gen = catalog_cache_generation();
+	ck_assert_int_eq(catalog_written(E_OK), E_OK);
+	ck_assert(catalog_cache_generation() != gen);
+}
+END_TEST
+
+START_TEST(test_cache_churn)
+{
+	uint64_t gen;
+	char     key[32], val[32];
+	product  p, *copy;
+
+	cache_on();
+	gen = catalog_cache_generation();
+	/* Far more keys than slots: the newest stay, nothing breaks. */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "key-%d", i);
+		snprintf(val, sizeof val, "value-%d", i);
+		catalog_body_put(key, gen, val);
+	}
+	ck_assert_str_eq(catalog_body_get(A, "key-999"), "value-999");
+	ck_assert_ptr_null(catalog_body_get(A, "key-0"));
+	/* Structs come back as deep copies in the caller's arena. */
+	memset(&p, 0, sizeof p);
+	p.s.id = "0b6c2a52-7f43-4f4c-9a3e-0f7c1c3f2d11";
+	p.s.name = "Tee";
+	p.metadata = "{}";
+	copy = (product *)copy_product(A, &p, 1);
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_str_eq(copy->s.name, "Tee");
+	ck_assert_ptr_ne(copy->s.name, p.s.name);
+	ck_assert_uint_eq(copy->nimages, 0);
+}
+END_TEST
+
 static Suite *
 product_suite(void)
 {
@@ -756,6 +825,8 @@ product_suite(void)
 	tcase_add_test(t, test_banner_input);
 	tcase_add_test(t, test_category_input);
 	tcase_add_test(t, test_category_would_cycle);
+	tcase_add_test(t, test_cache_hit_and_invalidation);
+	tcase_add_test(t, test_cache_churn);
 	suite_add_tcase(s, t);
 	return s;
 }
