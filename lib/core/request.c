@@ -178,7 +178,11 @@ request_build(request *r, error *e)
 	r->query_string = qs;
 	if (strlen(qs) > HTTP_MAX_QUERY)
 		return err_set(e, E_INVALID_INPUT, "the query string is longer than %d bytes", HTTP_MAX_QUERY);
-	if ((rc = form_parse(r->a, qs, strlen(qs), HTTP_MAX_PARAMS, &r->query, &r->nquery, e)) != E_OK)
-		return e->code == E_INVALID_INPUT ? err_set(e, E_INVALID_PARAMETER, "%s", e->message) : rc;
+	if ((rc = form_parse(r->a, qs, strlen(qs), HTTP_MAX_PARAMS, &r->query, &r->nquery, e)) != E_OK) {
+		/* a bad query string is a bad parameter (api-v1.md), same message */
+		if (e->code == E_INVALID_INPUT)
+			e->code = E_INVALID_PARAMETER;
+		return e->code;
+	}
 	return cookie_parse(r->a, req_env(r, "HTTP_COOKIE"), &r->cookies, &r->ncookies, e);
 }

@@ -139,7 +139,7 @@ START_TEST(bad_parameters_are_400)
 		"/api/v1/products?per_page=0", "/api/v1/products?per_page=101",
 		"/api/v1/products?per_page=abc", "/api/v1/products?page=0",
 		"/api/v1/products?page=-1", "/api/v1/products?sort_by=cheapest",
-		"/api/v1/products?per_page=5%00", "/api/v1/products?min_price=x",
+		"/api/v1/products?min_price=x", "/api/v1/products?search=%C3%28",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		http_result *r = http_get(paths[i]);
@@ -150,7 +150,11 @@ START_TEST(bad_parameters_are_400)
 		    "%s: %s", paths[i], r->body);
 		http_result_free(r);
 	}
-	http_result *r = http_get("/api/v1/products?per_page=500");
+	/* a NUL byte never reaches a handler (lighttpd may refuse it first) */
+	http_result *r = http_get("/api/v1/products?per_page=5%00");
+	ck_assert_int_eq(r->status, 400);
+	http_result_free(r);
+	r = http_get("/api/v1/products?per_page=500");
 	assert_error_envelope(r, 400, "INVALID_PARAMETER");
 	ck_assert_ptr_nonnull(strstr(jstr(r->json, "error.message"), "per_page"));
 	http_result_free(r);
