@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <check.h>
 
 #include "http_client.h"
@@ -239,21 +241,26 @@ END_TEST
 START_TEST(admin_creates_updates_archives)
 {
 	char *admin = mint_token("admin", ADMIN_SUB), path[512], id[64], id2[64];
-	const char *body = "{\"name\":\"Crème Brûlée Set\",\"base_price\":2499,"
-	    "\"currency\":\"EUR\",\"status\":\"published\",\"description\":\"Torch and ramekins.\"}";
+	char body[512], slug[128], slug2[140];
+	/* a fresh name each run: archived products keep their slugs */
+	unsigned tag = ((unsigned)getpid() ^ (unsigned)time(NULL)) * 2654435761u;
 	http_result *r;
 
+	snprintf(body, sizeof body, "{\"name\":\"Crème Brûlée Set %08x\",\"base_price\":2499,"
+	    "\"currency\":\"EUR\",\"status\":\"published\",\"description\":\"Torch and ramekins.\"}", tag);
+	snprintf(slug, sizeof slug, "creme-brulee-set-%08x", tag);
+	snprintf(slug2, sizeof slug2, "%s-2", slug);
 	ck_assert_ptr_nonnull(admin);
 	r = authed("POST", "/api/v1/products", body, admin);
 	ck_assert_msg(r->status == 201, "%s", r->body);
-	ck_assert_str_eq(jstr(r->json, "data.slug"), "creme-brulee-set");
+	ck_assert_str_eq(jstr(r->json, "data.slug"), slug);
 	snprintf(id, sizeof id, "%s", jstr(r->json, "data.id"));
 	http_result_free(r);
 
 	/* the same name again gets a suffix, never a refusal */
 	r = authed("POST", "/api/v1/products", body, admin);
 	ck_assert_msg(r->status == 201, "%s", r->body);
-	ck_assert_str_eq(jstr(r->json, "data.slug"), "creme-brulee-set-2");
+	ck_assert_str_eq(jstr(r->json, "data.slug"), slug2);
 	snprintf(id2, sizeof id2, "%s", jstr(r->json, "data.id"));
 	http_result_free(r);
 
@@ -261,7 +268,7 @@ START_TEST(admin_creates_updates_archives)
 	r = authed("PUT", path, "{\"base_price\":1999}", admin);
 	ck_assert_msg(r->status == 200, "%s", r->body);
 	ck_assert_int_eq(jint(r->json, "data.base_price"), 1999);
-	ck_assert_str_eq(jstr(r->json, "data.name"), "Crème Brûlée Set");
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "data.name"), "Crème Brûlée Set"));
 	http_result_free(r);
 
 	r = authed("DELETE", path, NULL, admin);
