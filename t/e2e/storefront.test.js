@@ -1,7 +1,7 @@
 // storefront.test.js — what a shopper sees, in Debian's Chromium with
 // JavaScript switched off: home → category (filter, sort, paginate) →
 // product → search → a missing page.  Every page type is also checked with
-// html-validate.  Run by t/e2e/run (the browser layer of `make check`).
+// html-validate.  Run by t/browser (the browser layer of `make check`).
 'use strict';
 const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
