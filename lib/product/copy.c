@@ -119,6 +119,27 @@ copy_product_page(arena *a, const void *src, size_t n)
 }
 
 const void *
+copy_review_page(arena *a, const void *src, size_t n)
+{
+	const review_page *from = src;
+	review_page       *rp = arena_alloc(a, sizeof *rp);
+
+	(void)n;
+	if (!rp)
+		return NULL;
+	*rp = *from;
+	if (!(rp->items = dup_array(a, from->items, from->n, sizeof *rp->items)))
+		return NULL;
+	for (size_t i = 0; i < rp->n; i++) {
+		review *r = &rp->items[i];
+		if (!(dup(a, &r->id) && dup(a, &r->product_id) && dup(a, &r->user_id) &&
+		    dup(a, &r->title) && dup(a, &r->body) && dup(a, &r->status)))
+			return NULL;
+	}
+	return rp;
+}
+
+const void *
 copy_categories(arena *a, const void *src, size_t n)
 {
 	category *c = dup_array(a, src, n, sizeof *c);

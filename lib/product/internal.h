@@ -69,7 +69,8 @@ ecode catalog_insert_slugged(db_conn *c, arena *a, slug_table t,
 /* ------------------------------------------------------------ cache.c, copy.c */
 
 typedef enum cache_kind {
-	CK_PRODUCT, CK_PRODUCT_PAGE, CK_CATEGORIES, CK_BANNERS, CK_BODY
+	CK_PRODUCT, CK_PRODUCT_PAGE, CK_CATEGORIES, CK_BANNERS, CK_BODY,
+	CK_RELATED, CK_REVIEWS
 } cache_kind;
 
 /* Deep copy of n values (or one struct) into arena a; NULL on OOM. */
@@ -97,6 +98,10 @@ const void *copy_product(arena *a, const void *src, size_t n);
 const void *copy_product_page(arena *a, const void *src, size_t n);
 const void *copy_categories(arena *a, const void *src, size_t n);
 const void *copy_banners(arena *a, const void *src, size_t n);
+const void *copy_review_page(arena *a, const void *src, size_t n);
+/* *out = *copy (size bytes) for a cache hit's copy; E_INTERNAL when the
+ * copy failed (NULL: out of memory). */
+ecode copy_into(const void *copy, void *out, size_t size, error *e);
 /* A NUL-terminated string of n bytes. */
 const void *copy_text(arena *a, const void *src, size_t n);
 

@@ -31,7 +31,7 @@ catalog_public_view(const catalog_actor *who)
 }
 
 /* A cache hit's copy into *out (size bytes); E_INTERNAL when copy failed. */
-static ecode
+ecode
 copy_into(const void *copy, void *out, size_t size, error *e)
 {
 	if (!copy)
@@ -109,7 +109,12 @@ ecode
 product_related(arena *a, const product *p, int limit, product_summary **out,
     size_t *n, error *e)
 {
-	db_conn *c;
+	db_conn     *c;
+	const char  *key;
+	const void  *hit;
+	size_t       nhit;
+	product_page pg;
+	uint64_t     gen = catalog_cache_generation();
 
 	*out = NULL;
 	*n = 0;
@@ -117,9 +122,27 @@ product_related(arena *a, const product *p, int limit, product_summary **out,
 		return err_set(e, E_INVALID_PARAMETER, "limit must be 1..%d", RELATED_MAX);
 	if (!p->s.category_id)
 		return E_OK;
+	/* published products only, the same for everyone: cacheable */
+	key = arena_printf(a, "%s|%s|%d", p->s.category_id, p->s.id, limit);
+	if (key && cache_get(CK_RELATED, key, &hit, &nhit)) {
+		const product_page *cp = copy_product_page(a, hit, nhit);
+		if (!cp)
+			return err_set(e, E_INTERNAL, "out of memory");
+		*out = cp->items;
+		*n = cp->n;
+		return E_OK;
+	}
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return store_product_related(c, a, p->s.category_id, p->s.id, limit, out, n, e);
+	if (store_product_related(c, a, p->s.category_id, p->s.id, limit, out, n, e) != E_OK)
+		return e->code;
+	if (key) {
+		memset(&pg, 0, sizeof pg);
+		pg.items = *out;
+		pg.n = *n;
+		cache_put(CK_RELATED, key, gen, copy_product_page, &pg, 1);
+	}
+	return E_OK;
 }
 
 ecode

@@ -330,16 +330,31 @@ review_list(arena *a, const catalog_actor *who, const char *product_id_or_slug,
 	bool         by_id = product_id_or_slug && uuid_valid(product_id_or_slug);
 	db_conn     *c;
 	product_head h;
+	const char  *key = NULL;
+	const void  *hit;
+	size_t       n;
+	uint64_t     gen = catalog_cache_generation();
 
 	memset(out, 0, sizeof *out);
 	if (!product_id_or_slug || (!by_id && !slug_valid(product_id_or_slug)))
 		return err_set(e, E_NOT_FOUND, "product not found");
+	/* the public sees the same published reviews: cacheable per page */
+	if (catalog_public_view(who)) {
+		key = arena_printf(a, "%s|%lld|%lld", product_id_or_slug,
+		    (long long)pg->page, (long long)pg->per_page);
+		if (key && cache_get(CK_REVIEWS, key, &hit, &n))
+			return copy_into(copy_review_page(a, hit, n), out, sizeof *out, e);
+	}
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
 	if (visible_head(c, a, who, by_id ? product_id_or_slug : NULL,
 	    by_id ? NULL : product_id_or_slug, &h, e) != E_OK)
 		return e->code;
-	return store_review_list(c, a, h.id, pg, out, e);
+	if (store_review_list(c, a, h.id, pg, out, e) != E_OK)
+		return e->code;
+	if (key)
+		cache_put(CK_REVIEWS, key, gen, copy_review_page, out, 1);
+	return E_OK;
 }
 
 ecode
