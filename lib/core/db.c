@@ -33,6 +33,15 @@ struct db_conn {
 static db_conn conns[MAX_CONNS];
 static int nconns;
 
+/* Server notices ("relation already exists, skipping") are for the debug
+ * log, not for a responder's stderr or a tool's terminal. */
+static void
+notice_to_log(void *arg, const char *message)
+{
+	(void)arg;
+	log_msg(LOG_DEBUG, "postgres: %s", message);
+}
+
 static int
 conn_open(db_conn *c)
 {
@@ -51,6 +60,7 @@ conn_open(db_conn *c)
 		log_msg(LOG_ERROR, "database connection failed: %s", PQerrorMessage(c->pg));
 		return -1;
 	}
+	PQsetNoticeProcessor(c->pg, notice_to_log, NULL);
 	return 0;
 }
 
