@@ -10,7 +10,8 @@
  *
  * Templates compile once into node trees and stay cached in their set for
  * the life of the process.  Bounds: templates ≤ 1 MiB, sections nested ≤ 64,
- * partial/parent recursion ≤ 32, output ≤ 16 MiB per render.
+ * partial/parent recursion ≤ 32, output ≤ 16 MiB and a million visited
+ * nodes per render (so self-including templates cannot run for ever).
  */
 #ifndef ECOM_TMPL_H
 #define ECOM_TMPL_H

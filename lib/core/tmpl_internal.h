@@ -13,6 +13,10 @@
 #define TMPL_MAX_CALLS   32		/* partial/parent recursion */
 #define TMPL_MAX_OUTPUT  (16u * 1024 * 1024)
 #define TMPL_DELIM_MAX   16
+/* Nodes visited per render: recursion and nested sections can multiply
+ * work without producing output, so the output cap alone is no bound. */
+#define TMPL_MAX_STEPS   (1000u * 1000)
+#define TMPL_MAX_INCLUDES 20000u	/* partial/parent expansions per render */
 
 enum tmpl_ntype {
 	N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED, N_PARTIAL, N_PARENT, N_BLOCK

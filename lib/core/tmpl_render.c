@@ -42,6 +42,8 @@ struct rs {
 	size_t                  nlayer[MAX_LAYERS];
 	int                     nlayers, base;
 	int                     calls;
+	unsigned                steps;
+	unsigned                includes;
 	char                   *err;
 	size_t                  errlen;
 };
@@ -430,6 +432,8 @@ include(struct rs *r, const struct tmpl_node *nd)
 
 	if (r->calls >= TMPL_MAX_CALLS)
 		return rfail(r, "partials nested too deeply", nd->s, nd->len);
+	if (++r->includes > TMPL_MAX_INCLUDES)
+		return rfail(r, "template too expensive to render (partials)", nd->s, nd->len);
 	tp = get(r->set, nd->s, nd->len, nd->standalone ? nd->indent : NULL, r->err, r->errlen);
 	if (tp == NULL) {
 		if (r->set->strict || (r->err != NULL && r->err[0] != '\0'))
@@ -532,6 +536,9 @@ render(struct rs *r, const struct tmpl_node *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct tmpl_node *nd = &v[i];
 		int rc = 0;
+
+		if (++r->steps > TMPL_MAX_STEPS)
+			return rfail(r, "template too expensive to render", NULL, 0);
 
 		switch (nd->type) {
 		case N_TEXT:     rc = emit(r, nd->s, nd->len); break;

@@ -183,8 +183,12 @@ START_TEST(bounds)
 	partials = p = json_tokener_parse("{\"loop\":\"x{{>loop}}\"}");
 	ck_assert_int_ne(render(set, "{{>loop}}", "{}", &out, err), 0);
 	ck_assert_ptr_nonnull(strstr(err, "deeply"));
-	partials = NULL;
 	json_object_put(p);
+	/* nested sections over one list multiply work without any output */
+	partials = NULL;
+	ck_assert_int_ne(render(set, "{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}"
+	    "{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}", "{\"a\":[0,1,2,3,4,5,6,7,8,9]}", &out, err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "expensive"));
 	tmpl_set_free(set);
 	buf_free(&out);
 	buf_free(&deep);
