@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <check.h>
 
+#include "../check_run.h"
+
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -237,8 +239,6 @@ main(void)
 {
 	Suite *s = suite_create("db");
 	TCase *tc = tcase_create("postgres+redis");
-	SRunner *sr;
-	int failed;
 
 	if (getenv("ECOM_TEST_BASE_URL") == NULL || getenv("ECOM_CONFIG") == NULL) {
 		puts("SKIP: needs the stack ./check starts");
@@ -252,9 +252,5 @@ main(void)
 	tcase_add_test(tc, reconnects_after_a_killed_backend);
 	tcase_add_test(tc, redis_commands_and_reconnect);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(s);
 }

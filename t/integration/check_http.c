@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <check.h>
 
+#include "../check_run.h"
+
 #include "http_client.h"
 
 #define ADMIN_SUB    "00000000-0000-4000-8000-0000000000a1"
@@ -410,16 +412,10 @@ http_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	if (test_base_url() == NULL) {
 		puts("SKIP: ECOM_TEST_BASE_URL not set (./check sets it)");
 		return 77;
 	}
-	sr = srunner_create(http_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(http_suite());
 }

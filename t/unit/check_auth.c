@@ -14,6 +14,8 @@
 #include <jwt.h>
 #include <check.h>
 
+#include "../check_run.h"
+
 #include "auth/auth.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -257,7 +259,6 @@ main(void)
 {
 	Suite *s = suite_create("auth");
 	TCase *tc = tcase_create("auth");
-	SRunner *sr;
 	int failed;
 	char cmd[300];
 
@@ -269,10 +270,7 @@ main(void)
 	tcase_add_test(tc, roles_parse);
 	tcase_add_test(tc, csrf_tokens);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = check_run(s);
 	arena_free(A);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)

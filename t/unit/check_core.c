@@ -8,6 +8,8 @@
 #include <string.h>
 #include <check.h>
 
+#include "../check_run.h"
+
 #include "core/app.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -466,8 +468,6 @@ main(void)
 {
 	Suite *s = suite_create("core");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, arena_allocates_aligned_and_resets);
@@ -484,9 +484,5 @@ main(void)
 	tcase_add_test(tc, every_error_code_maps_once);
 	tcase_add_test(tc, page_table);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <check.h>
+
+#include "../check_run.h"
 #include <json-c/json.h>
 
 #include "core/buf.h"
@@ -239,8 +241,6 @@ main(void)
 {
 	Suite *s = suite_create("mustache");
 	TCase *tc = tcase_create("engine");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, spec_passes);
 	tcase_add_test(tc, escapes_every_html_special);
@@ -248,9 +248,5 @@ main(void)
 	tcase_add_test(tc, bounds);
 	tcase_add_test(tc, dir_set_caches_and_refuses_bad_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(s);
 }

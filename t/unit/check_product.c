@@ -6,6 +6,8 @@
  * row.
  */
 #include <check.h>
+
+#include "../check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -834,11 +836,5 @@ product_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(product_suite());
-	int      failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(product_suite());
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <check.h>
 
+#include "../check_run.h"
+
 #include "core/util.h"
 
 START_TEST(uuids)
@@ -125,17 +127,11 @@ main(void)
 {
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("util");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, uuids);
 	tcase_add_test(tc, money_table);
 	tcase_add_test(tc, slug_table);
 	tcase_add_test(tc, time_and_compare);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return check_run(s);
 }
