@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -19,9 +20,15 @@
 #include "core/log.h"
 #include "core/util.h"
 
-static unsigned char secret[64];
+static unsigned char secret[64];	/* the first 64 bytes of the file are the key */
 static size_t secret_len;
+static int secret_failed;		/* prod without a usable file: fail closed */
 
+/*
+ * The HMAC key, read once.  Without a usable ECOM_SECRET_FILE a dev or test
+ * process makes up its own key (tokens then fail across FastCGI workers,
+ * which is why prod refuses: every form would break at random).
+ */
 static int
 load_secret(void)
 {
@@ -29,15 +36,27 @@ load_secret(void)
 
 	if (secret_len > 0)
 		return 0;
-	if (cfg->secret_file[0] != '\0' && (f = fopen(cfg->secret_file, "rb")) != NULL) {
-		secret_len = fread(secret, 1, sizeof secret, f);
-		fclose(f);
-		if (secret_len >= 32)
-			return 0;
-		log_msg(LOG_ERROR, "csrf: %s holds fewer than 32 bytes", cfg->secret_file);
+	if (secret_failed)
+		return -1;
+	if (cfg->secret_file[0] != '\0') {
+		if ((f = fopen(cfg->secret_file, "rb")) != NULL) {
+			secret_len = fread(secret, 1, sizeof secret, f);
+			fclose(f);
+			if (secret_len >= 32)
+				return 0;
+			secret_len = 0;
+			log_msg(LOG_ERROR, "csrf: %s holds fewer than 32 bytes", cfg->secret_file);
+		} else {
+			log_msg(LOG_ERROR, "csrf: cannot read %s", cfg->secret_file);
+		}
 	}
-	/* no secret file: a per-process secret, fine for one dev process */
-	log_msg(LOG_WARN, "csrf: no ECOM_SECRET_FILE; using a per-process secret");
+	if (strcmp(cfg->env, "prod") == 0) {
+		log_msg(LOG_ERROR, "csrf: ECOM_SECRET_FILE (32+ bytes) is required in prod; "
+		    "forms are refused until it is set");
+		secret_failed = 1;
+		return -1;
+	}
+	log_msg(LOG_WARN, "csrf: no usable ECOM_SECRET_FILE; using a per-process secret");
 	if (getrandom(secret, 32, 0) != 32)
 		return -1;
 	secret_len = 32;
@@ -114,11 +133,15 @@ csrf_check(request *req)
 	const char *auth = req_header(req, "Authorization");
 	char want[44];
 
-	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0 && req->user_id != NULL)
+	/* The gate verified this Bearer token (it refuses the request
+	 * otherwise, and a Bearer header wins over the cookie there), and a
+	 * browser never attaches one by itself: nothing to forge. */
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0 && req->user_id != NULL)
 		return true;
 	if (sent == NULL)
 		sent = req_header(req, "X-CSRF-Token");
-	if (binding == NULL || sent == NULL || strlen(sent) != 43 || token_for(binding, want) != 0)
+	if (binding == NULL || strlen(binding) != 43 || sent == NULL || strlen(sent) != 43 ||
+	    token_for(binding, want) != 0)
 		return false;
 	return ct_equal(sent, want, 43);
 }

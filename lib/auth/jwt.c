@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <time.h>
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "auth.h"
 #include "core/config.h"
@@ -23,6 +25,7 @@
 #define KEY_MAX   16384
 #define TOKEN_MAX 8192
 #define LEEWAY_S  30
+#define TTL_MAX   (366L * 86400)	/* longest token auth_mint signs */
 
 static unsigned char *pub_key, *priv_key;
 static size_t pub_len, priv_len;
@@ -53,6 +56,39 @@ read_key(const char *path, size_t *len)
 	return p;
 }
 
+/* OpenSSL's default would prompt on the terminal for an encrypted key. */
+static int
+no_passphrase(char *out, int size, int rwflag, void *u)
+{
+	(void)out;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* Whether pem is an RSA key of 2048 bits or more (private or public). */
+static bool
+rsa_key_ok(const unsigned char *pem, size_t len, bool private)
+{
+	BIO *b = BIO_new_mem_buf(pem, (int)len);
+	EVP_PKEY *k = NULL;
+	bool ok;
+
+	if (b != NULL)
+		k = private ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL) :
+		    PEM_read_bio_PUBKEY(b, NULL, no_passphrase, NULL);
+	ok = k != NULL && EVP_PKEY_base_id(k) == EVP_PKEY_RSA && EVP_PKEY_bits(k) >= 2048;
+	EVP_PKEY_free(k);
+	BIO_free(b);
+	return ok;
+}
+
+/*
+ * A key file that is named but unusable is a configuration error at start,
+ * not a mystery 401 on every request later (STYLE 13): it must parse as an
+ * unencrypted RSA key of 2048+ bits.
+ */
 int
 auth_init(void)
 {
@@ -60,11 +96,24 @@ auth_init(void)
 		pub_key = read_key(cfg->jwt_public_key, &pub_len);
 	if (priv_key == NULL)
 		priv_key = read_key(cfg->jwt_private_key, &priv_len);
+	if ((cfg->jwt_public_key[0] != '\0' &&
+	    (pub_key == NULL || !rsa_key_ok(pub_key, pub_len, false))) ||
+	    (cfg->jwt_private_key[0] != '\0' &&
+	    (priv_key == NULL || !rsa_key_ok(priv_key, priv_len, true)))) {
+		log_msg(LOG_ERROR, "auth: ECOM_JWT_PUBLIC_KEY / ECOM_JWT_PRIVATE_KEY must name "
+		    "readable, unencrypted RSA PEM keys of 2048 bits or more");
+		goto fail;
+	}
 	if (pub_key == NULL && strcmp(cfg->env, "prod") == 0) {
 		log_msg(LOG_ERROR, "auth: ECOM_JWT_PUBLIC_KEY is required in prod");
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	free(pub_key);
+	free(priv_key);
+	pub_key = priv_key = NULL;
+	return -1;
 }
 
 static const char *const role_names[] = { "public", "customer", "seller", "admin" };
@@ -105,9 +154,11 @@ verify(request *req, const char *tok)
 		log_msg(LOG_DEBUG, "auth: algorithm is not RS256");
 		goto out;
 	}
+	/* compare as exp < now - leeway: exp + leeway would overflow for an
+	 * exp near LONG_MAX and wrap a valid token into an expired one */
 	errno = 0;
 	exp = jwt_get_grant_int(j, "exp");
-	if (errno != 0 || exp + LEEWAY_S < now) {
+	if (errno != 0 || exp < now - LEEWAY_S) {
 		log_msg(LOG_DEBUG, "auth: token expired or without exp");
 		goto out;
 	}
@@ -127,10 +178,16 @@ verify(request *req, const char *tok)
 		log_msg(LOG_DEBUG, "auth: wrong iss, typ, sub or role");
 		goto out;
 	}
+	/* all or nothing: a half-filled principal must not survive a failure */
 	req->user_id = arena_strdup(req->a, sub);
 	req->user_email = email != NULL ? arena_strdup(req->a, email) : NULL;
-	req->user_role = r;
-	ok = req->user_id != NULL;
+	ok = req->user_id != NULL && (email == NULL || req->user_email != NULL);
+	if (ok) {
+		req->user_role = r;
+	} else {
+		req->user_id = NULL;
+		req->user_email = NULL;
+	}
 out:
 	jwt_free(j);
 	return ok;
@@ -142,17 +199,23 @@ auth_gate(request *req, error *e)
 	const char *h = req_header(req, "Authorization"), *tok = NULL;
 
 	req->user_id = NULL;
+	req->user_email = NULL;
 	req->user_role = ROLE_PUBLIC;
 	if (h != NULL && *h != '\0') {
+		/* the scheme name is case-insensitive (RFC 7235 §2.1); a header
+		 * that names Bearer but carries nothing is a failed login, not a
+		 * guest */
 		if (strncasecmp(h, "Bearer ", 7) != 0)
 			return err_set(e, E_UNAUTHORIZED, "use Authorization: Bearer <access token>");
 		tok = h + 7;
+		if (*tok == '\0')
+			return err_set(e, E_UNAUTHORIZED, "invalid or expired token");
 	} else {
 		tok = req_cookie(req, AUTH_ACCESS_COOKIE);
+		if (tok == NULL || *tok == '\0')
+			return E_OK;
 	}
-	if (tok == NULL || *tok == '\0')
-		return E_OK;
-	if (strlen(tok) > TOKEN_MAX || !verify(req, tok))
+	if (strnlen(tok, TOKEN_MAX + 1) > TOKEN_MAX || !verify(req, tok))
 		return err_set(e, E_UNAUTHORIZED, "invalid or expired token");
 	return E_OK;
 }
@@ -169,9 +232,15 @@ auth_mint(const char *sub, const char *email, role r, const char *typ,
 		err_set(e, E_INTERNAL, "no private key configured (ECOM_JWT_PRIVATE_KEY)");
 		return NULL;
 	}
-	if (!uuid_valid(sub) || r == ROLE_PUBLIC || ttl_s <= 0 || uuid_v4(jti) != 0 ||
+	if (!uuid_valid(sub) || r <= ROLE_PUBLIC || r > ROLE_ADMIN || ttl_s <= 0 ||
+	    ttl_s > TTL_MAX || typ == NULL ||
 	    (strcmp(typ, "access") != 0 && strcmp(typ, "refresh") != 0)) {
-		err_set(e, E_INVALID_INPUT, "sub must be a UUID, role a real role, ttl positive");
+		err_set(e, E_INVALID_INPUT, "sub must be a UUID, role customer, seller or admin, "
+		    "typ access or refresh, ttl 1 s to 366 days");
+		return NULL;
+	}
+	if (uuid_v4(jti) != 0) {
+		err_set(e, E_INTERNAL, "no randomness for the token id");
 		return NULL;
 	}
 	if (jwt_new(&j) != 0 ||

@@ -176,8 +176,14 @@ send_reply(request *req, response *res)
 	for (const header *h = res->headers; h != NULL; h = h->next)
 		buf_printf(&head_buf, "%s: %s\r\n", h->name, h->value);
 	buf_puts(&head_buf, "\r\n");
-	if (head_buf.oom)
+	if (head_buf.oom) {
+		/* not even the header fits in memory: a fixed answer, no body */
+		static const char bare[] = "Status: 500 Internal Server Error\r\n"
+		    "Content-Length: 0\r\nCache-Control: no-store\r\n\r\n";
+		write_out(bare, sizeof bare - 1);
+		res->status = 500;	/* what the log must say */
 		return;
+	}
 	write_out(head_buf.data, head_buf.len);
 	if (!head && res->body->len > 0)
 		write_out(res->body->data, res->body->len);
@@ -229,6 +235,26 @@ read_and_parse_body(request *req, const route *rt, error *e)
 	return E_OK;
 }
 
+/* The Allow header of a 405 lists what the path does answer to (RFC 9110
+ * §10.2.1), HEAD wherever GET is. */
+static void
+set_allow(response *res, const char *path)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" };
+	char list[64] = "";
+	size_t used = 0;
+	int status;
+
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		if (router_match(the_app->routes, the_app->nroutes, NULL, methods[i], path,
+		    &status) == NULL)
+			continue;
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+		    used > 0 ? ", " : "", methods[i]);
+	}
+	resp_header(res, "Allow", list);
+}
+
 /* The gates of app.h in order, then the handler. */
 static ecode
 dispatch(request *req, response *res, error *e)
@@ -243,7 +269,7 @@ dispatch(request *req, response *res, error *e)
 	rt = router_match(the_app->routes, the_app->nroutes, req, req->method, req->path, &status);
 	if (rt == NULL) {
 		if (status == 405) {
-			resp_header(res, "Allow", "GET, HEAD, POST, PUT, DELETE");
+			set_allow(res, req->path);
 			return err_set(e, E_METHOD_NOT_ALLOWED, "%s is not allowed on %s", req->method, req->path);
 		}
 		return err_set(e, E_NOT_FOUND, "no such page or endpoint: %s", req->path);
@@ -319,6 +345,7 @@ int
 app_main(const app *ap, int argc, char **argv)
 {
 	struct sigaction sa;
+	sigset_t term;
 
 	(void)argc;
 	(void)argv;
@@ -347,9 +374,17 @@ app_main(const app *ap, int argc, char **argv)
 	} else {
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, 0, 0) != 0)
 			return 1;
+		/* SIGTERM waits while a request runs: a signal landing in a read
+		 * or write of the FastCGI stream would cut the reply short
+		 * (libfcgi does not retry EINTR).  Unblocking delivers it, and
+		 * the loop ends before the next accept. */
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
 		while (!stopping && FCGX_Accept_r(&fcgi) >= 0) {
+			sigprocmask(SIG_BLOCK, &term, NULL);
 			serve_one();
 			FCGX_Finish_r(&fcgi);
+			sigprocmask(SIG_UNBLOCK, &term, NULL);
 		}
 	}
 	/* process-lifetime resources, released so leak checkers see a clean exit */

@@ -8,15 +8,19 @@
  * reopened once and the statement retried, so a PostgreSQL restart costs a
  * responder one slow request rather than a crash.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
+#include <sys/random.h>
 
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "parse.h"
+#include "util.h"
 
 #define MAX_CONNS 16
 
@@ -47,7 +51,9 @@ conn_open(db_conn *c)
 {
 	char timeout[16];
 	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-	const char *vals[] = { c->conninfo, timeout, "ecommerce", NULL };
+	/* the program's name ("catalog.fcgi", "ecomctl") tells pg_stat_activity
+	 * which responder holds a connection */
+	const char *vals[] = { c->conninfo, timeout, program_invocation_short_name, NULL };
 
 	snprintf(timeout, sizeof timeout, "%lld", (long long)cfg->db_timeout_s);
 	if (c->pg != NULL)
@@ -116,6 +122,24 @@ clear_result(void *p)
 	PQclear(p);
 }
 
+static int
+state_retryable(const char *state)
+{
+	return state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
+}
+
+/* Whether a failed result means the connection is gone: libpq noticed
+ * (CONNECTION_BAD), or the server said so (class 08, or 57P01-57P03 when
+ * an administrator or a restart ended the backend). */
+static int
+conn_lost(const db_conn *c, const PGresult *r)
+{
+	const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(c->pg) == CONNECTION_BAD || state == NULL ||
+	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
+}
+
 /* Map a failed result to the typed error (and remember SQLSTATE). */
 static void
 map_error(db_conn *c, const PGresult *r, const db_stmt *st, error *e)
@@ -126,7 +150,10 @@ map_error(db_conn *c, const PGresult *r, const db_stmt *st, error *e)
 
 	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state != NULL ? state : "");
 	snprintf(c->constraint, sizeof c->constraint, "%s", cons != NULL ? cons : "");
-	c->retryable = state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
+	/* inside a transaction the first failure decides: after a 40001 every
+	 * later statement fails with 25P02, and the retry must not be lost */
+	if (!c->in_tx || !c->retryable)
+		c->retryable = state_retryable(state);
 	/* client mistakes and retryable conflicts are expected; the rest is ours */
 	log_msg(state != NULL && state[0] == '2' ? LOG_INFO : c->retryable ? LOG_WARN : LOG_ERROR,
 	    "sql %s failed [%s]: %s",
@@ -158,8 +185,12 @@ exec_once(db_conn *c, db_stmt *st, const char *const *params)
 {
 	if (st->prepared_on != c || st->prepared_gen != c->gen) {
 		PGresult *p = PQprepare(c->pg, st->name, st->sql, st->nparams, NULL);
-		ExecStatusType s = PQresultStatus(p);
-		if (s != PGRES_COMMAND_OK)
+		const char *state = PQresultErrorField(p, PG_DIAG_SQLSTATE);
+		/* 42P05: already prepared on this connection, by a statement
+		 * value that last ran on another connection; the name is the
+		 * statement, so the one there is ours */
+		if (PQresultStatus(p) != PGRES_COMMAND_OK &&
+		    (state == NULL || strcmp(state, "42P05") != 0 || c->in_tx))
 			return p;	/* the caller maps the failure */
 		PQclear(p);
 		st->prepared_on = c;
@@ -174,8 +205,7 @@ db_exec(db_conn *c, arena *a, db_stmt *st, const char *const *params, error *e)
 	PGresult *r = exec_once(c, st, params);
 	ExecStatusType s = PQresultStatus(r);
 
-	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && PQstatus(c->pg) == CONNECTION_BAD &&
-	    !c->in_tx) {
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && !c->in_tx && conn_lost(c, r)) {
 		PQclear(r);
 		log_msg(LOG_WARN, "database connection lost; reconnecting");
 		if (conn_open(c) != 0) {
@@ -224,11 +254,31 @@ simple(db_conn *c, const char *sql)
 
 	if (!ok) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		c->retryable = state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
+		if (!c->retryable)
+			c->retryable = state_retryable(state);
 		snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state != NULL ? state : "");
+		log_msg(c->retryable ? LOG_WARN : LOG_ERROR, "sql %s failed [%s]: %s", sql,
+		    c->sqlstate, PQerrorMessage(c->pg));
 	}
 	PQclear(r);
 	return ok ? 0 : -1;
+}
+
+/* Sleep 1..8 ms times the attempt number.  The jitter comes from the
+ * kernel, not rand(): every FastCGI worker would start rand() from the same
+ * seed, and two retriers in lockstep would collide again. */
+static void
+backoff(int attempt)
+{
+	unsigned char j = 0;
+	struct timespec ts;
+
+	if (getrandom(&j, 1, GRND_NONBLOCK) != 1)
+		j = (unsigned char)attempt;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(1 + j % 8) * (attempt + 1) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 ecode
@@ -251,35 +301,72 @@ db_tx(db_conn *c, arena *a, db_tx_fn fn, void *ud, error *e)
 		}
 		if (rc == E_OK)
 			err_set(e, c->retryable ? E_CONFLICT : E_INTERNAL, "the transaction could not commit");
-		simple(c, "ROLLBACK");
+		if (PQstatus(c->pg) == CONNECTION_OK)	/* a lost connection rolled back already */
+			simple(c, "ROLLBACK");
 		c->in_tx = 0;
 		if (!c->retryable || attempt + 1 >= DB_TX_RETRIES)
 			return e->code != E_OK ? e->code : E_INTERNAL;
-		/* back off 1..8 ms times the attempt, so two retriers drift apart */
-		struct timespec ts = { 0, (long)((1 + rand() % 8) * (attempt + 1)) * 1000000L };
-		nanosleep(&ts, NULL);
 		log_msg(LOG_INFO, "transaction retry %d after %s", attempt + 1, c->sqlstate);
+		backoff(attempt);
 	}
+}
+
+/*
+ * One SELECT 1 that gives up after PING_TIMEOUT_MS: a server that accepts
+ * the connection but never answers (a full disk, a stopped VM) must turn
+ * /health/ready into a 503, not hang the load balancer's probe.  On timeout
+ * the connection is dropped, since a reply may still be on its way; the
+ * next user reconnects.  0 ok, -1 failed.
+ */
+#define PING_TIMEOUT_MS 2000
+
+static int
+ping_once(db_conn *c)
+{
+	uint64_t deadline = now_us() + PING_TIMEOUT_MS * 1000u;
+	PGresult *r;
+	int ok = 0;
+
+	if (PQsendQuery(c->pg, "SELECT 1") != 1)
+		return -1;
+	while (PQisBusy(c->pg)) {
+		struct pollfd pf = { PQsocket(c->pg), POLLIN, 0 };
+		uint64_t now = now_us();
+		int n = now < deadline ? poll(&pf, 1, (int)((deadline - now) / 1000u) + 1) : 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_msg(LOG_WARN, "database ping timed out; dropping the connection");
+			PQfinish(c->pg);
+			c->pg = NULL;
+			c->in_tx = 0;
+			return -1;
+		}
+		if (PQconsumeInput(c->pg) != 1)
+			break;
+	}
+	while ((r = PQgetResult(c->pg)) != NULL) {
+		ok |= PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+	}
+	return ok ? 0 : -1;
 }
 
 int
 db_ping(db_conn *c)
 {
-	PGresult *r;
-	int ok;
-
-	if (c == NULL || PQstatus(c->pg) != CONNECTION_OK)
-		if (c == NULL || conn_open(c) != 0)
-			return -1;
-	r = PQexec(c->pg, "SELECT 1");
-	ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	PQclear(r);
-	if (!ok && PQstatus(c->pg) == CONNECTION_BAD && conn_open(c) == 0) {
-		r = PQexec(c->pg, "SELECT 1");
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-		PQclear(r);
-	}
-	return ok ? 0 : -1;
+	if (c == NULL)
+		return -1;
+	if (PQstatus(c->pg) != CONNECTION_OK && conn_open(c) != 0)
+		return -1;
+	if (ping_once(c) == 0)
+		return 0;
+	/* one reconnect, as for statements: the server may just have restarted
+	 * (not after a timeout: a hung server would only hang again) */
+	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_OK || conn_open(c) != 0)
+		return -1;
+	return ping_once(c);
 }
 
 void

@@ -1,9 +1,12 @@
 /*
  * redis.c — one Redis connection per process (redis.h).
  *
- * ECOM_REDIS_URL is redis://host:port/db or unix:/path?db=N.  Commands are
- * formatted only by hiredis with %s/%b arguments; an I/O error reconnects
- * once and retries, so a Redis restart costs one slow request.
+ * ECOM_REDIS_URL is redis://host[:port][/db] or unix:/path[?db=N].  Commands
+ * are formatted only by hiredis with %s/%b arguments (or argv).  An I/O
+ * error (including the one-second timeout) reconnects once and retries, so
+ * a Redis restart costs one slow request.  The retry may repeat a command
+ * the server did execute before the connection broke; the callers' commands
+ * (cart writes, rate-limit counters with their own expiry) tolerate that.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,47 +19,67 @@
 
 static redisContext *ctx;
 
+/* Where to connect: a TCP host and port, or a socket path (port 0). */
+struct target {
+	char    host[256];
+	int64_t port, db;
+};
+
+/* Parse redis://host[:port][/db] or unix:/path[?db=N]; 0 or -1. */
+static int
+parse_url(const char *url, struct target *t)
+{
+	const char *p;
+	size_t n;
+
+	t->port = 6379;
+	t->db = 0;
+	if (strncmp(url, "unix:", 5) == 0) {
+		n = strcspn(url + 5, "?");
+		if (n == 0 || n >= sizeof t->host)
+			return -1;
+		memcpy(t->host, url + 5, n);
+		t->host[n] = '\0';
+		t->port = 0;
+		p = url + 5 + n;
+		if (*p == '\0')
+			return 0;
+		return strncmp(p, "?db=", 4) == 0 ? parse_i64(p + 4, 0, 15, &t->db) : -1;
+	}
+	if (strncmp(url, "redis://", 8) != 0)
+		return -1;
+	url += 8;
+	n = strcspn(url, ":/");
+	if (n == 0 || n >= sizeof t->host)
+		return -1;
+	memcpy(t->host, url, n);
+	t->host[n] = '\0';
+	p = url + n;
+	if (*p == ':') {
+		size_t plen = strcspn(p + 1, "/");
+		if (parse_i64n(p + 1, plen, 1, 65535, &t->port) != 0)
+			return -1;
+		p += 1 + plen;
+	}
+	if (*p == '/' && p[1] != '\0')
+		return parse_i64(p + 1, 0, 15, &t->db);
+	return *p == '\0' || strcmp(p, "/") == 0 ? 0 : -1;
+}
+
+/* Connect (and SELECT the database) from the URL; 0 or -1, logged. */
 static int
 connect_url(const char *url)
 {
 	struct timeval tv = { 1, 0 };
-	char host[256];
-	int64_t port = 6379, db = 0;
-	const char *p;
+	struct target t;
 
-	if (strncmp(url, "unix:", 5) == 0) {
-		size_t n = strcspn(url + 5, "?");
-		if (n == 0 || n >= sizeof host)
-			return -1;
-		memcpy(host, url + 5, n);
-		host[n] = '\0';
-		p = strstr(url + 5 + n, "db=");
-		if (p != NULL && parse_i64(p + 3, 0, 15, &db) != 0)
-			return -1;
-		ctx = redisConnectUnixWithTimeout(host, tv);
-	} else if (strncmp(url, "redis://", 8) == 0) {
-		const char *h = url + 8, *colon, *slash;
-		size_t n;
-		slash = strchr(h, '/');
-		colon = strchr(h, ':');
-		if (colon != NULL && slash != NULL && colon > slash)
-			colon = NULL;
-		n = colon != NULL ? (size_t)(colon - h) : slash != NULL ? (size_t)(slash - h) : strlen(h);
-		if (n == 0 || n >= sizeof host)
-			return -1;
-		memcpy(host, h, n);
-		host[n] = '\0';
-		if (colon != NULL) {
-			size_t plen = slash != NULL ? (size_t)(slash - colon - 1) : strlen(colon + 1);
-			if (parse_i64n(colon + 1, plen, 1, 65535, &port) != 0)
-				return -1;
-		}
-		if (slash != NULL && slash[1] != '\0' && parse_i64(slash + 1, 0, 15, &db) != 0)
-			return -1;
-		ctx = redisConnectWithTimeout(host, (int)port, tv);
-	} else {
+	if (parse_url(url, &t) != 0) {
+		log_msg(LOG_ERROR, "redis: ECOM_REDIS_URL \"%s\" is not redis://host[:port][/db] "
+		    "or unix:/path[?db=N]", url);
 		return -1;
 	}
+	ctx = t.port == 0 ? redisConnectUnixWithTimeout(t.host, tv) :
+	    redisConnectWithTimeout(t.host, (int)t.port, tv);
 	if (ctx == NULL || ctx->err) {
 		log_msg(LOG_ERROR, "redis: cannot connect to %s: %s", url,
 		    ctx != NULL ? ctx->errstr : "out of memory");
@@ -65,11 +88,12 @@ connect_url(const char *url)
 		return -1;
 	}
 	redisSetTimeout(ctx, tv);
-	if (db != 0) {
-		redisReply *r = redisCommand(ctx, "SELECT %lld", (long long)db);
+	if (t.db != 0) {
+		redisReply *r = redisCommand(ctx, "SELECT %lld", (long long)t.db);
 		int ok = r != NULL && r->type == REDIS_REPLY_STATUS;
 		freeReplyObject(r);
 		if (!ok) {
+			log_msg(LOG_ERROR, "redis: SELECT %lld failed", (long long)t.db);
 			redis_close();
 			return -1;
 		}

@@ -1,9 +1,9 @@
 /*
  * response.c — headers and cookies of the buffered response (http.h).
  *
- * Every header goes through resp_header(), which refuses CR, LF and NUL in
- * values and anything but a token in names: response splitting cannot
- * happen whatever a handler passes in.
+ * Every header goes through resp_header(), which refuses CR, LF and every
+ * other control byte but tab in values, and anything but a token in names:
+ * response splitting cannot happen whatever a handler passes in.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,12 +24,16 @@ is_token(const char *s)
 	return 1;
 }
 
+/* RFC 9110 §5.5: a field value is visible characters, obs-text, space and
+ * tab; any other control byte (CR and LF above all) is refused. */
 static int
 is_safe_value(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if (*s == '\r' || *s == '\n')
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return 0;
+	}
 	return 1;
 }
 
@@ -82,6 +86,11 @@ resp_redirect(response *res, int status, const char *location)
 	int ok = (location[0] == '/' && location[1] != '/' && location[1] != '\\') ||
 	    strncmp(location, "https://", 8) == 0 || strncmp(location, "http://", 7) == 0;
 
+	/* browsers drop tab and newline inside a URL (WHATWG URL parsing), so
+	 * "/\t/evil.example" would be followed as "//evil.example": no space
+	 * or control byte at all in a location */
+	for (const char *p = location; ok && *p != '\0'; p++)
+		ok = (unsigned char)*p > 0x20 && *p != 0x7f;
 	if (!ok || status < 300 || status > 399)
 		return -1;
 	if (resp_set_header(res, "Location", location) != 0)

@@ -233,14 +233,34 @@ slug_valid(const char *s)
 	return n <= 200 && s[n - 1] != '-';
 }
 
+/* RFC 3339 has four-digit years only: 0000-01-01 and 9999-12-31 bound it. */
+#define RFC3339_MIN (-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define RFC3339_MAX 253402300799LL	/* 9999-12-31T23:59:59Z */
+
 void
 time_rfc3339(int64_t t, char out[21])
 {
-	time_t tt = (time_t)t;
+	time_t tt;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Clamp rather than fail: the callers print timestamps they computed
+	 * (now, a token's exp), and a saturated date is still a valid string
+	 * of the promised length, where strftime() would leave out[]
+	 * unterminated once the year needs a fifth digit. */
+	if (t < RFC3339_MIN)
+		t = RFC3339_MIN;
+	if (t > RFC3339_MAX)
+		t = RFC3339_MAX;
+	tt = (time_t)t;
+	if (gmtime_r(&tt, &tm) == NULL) {
+		snprintf(out, 21, "%s", "1970-01-01T00:00:00Z");
+		return;
+	}
+	/* the clamp keeps every field in range; the unsigned casts and
+	 * modulos let the compiler see that the text is 20 characters */
+	snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+	    (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+	    (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 uint64_t

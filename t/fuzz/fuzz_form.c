@@ -1,9 +1,12 @@
 /*
- * fuzz_form.c — libFuzzer harness for the query/form and Cookie parsers.
+ * fuzz_form.c — libFuzzer harness for the query/form and Cookie parsers
+ * and for request_build's path decoding.
  *
- * The same bytes go to form_parse (as a query string and as a form body)
- * and to cookie_parse; every pair they return must be NUL-terminated valid
- * UTF-8 (for form pairs) within the input's size.
+ * The same bytes go to form_parse (as a query string and as a form body),
+ * to cookie_parse, and to request_build as REQUEST_URI; every pair they
+ * return must be NUL-terminated valid UTF-8 (for form pairs) within the
+ * input's size, and an accepted path must start with '/', be valid UTF-8
+ * and hold no dot segment.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -12,8 +15,40 @@
 
 #include "core/http.h"
 #include "core/parse.h"
+#include "core/request_build.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *uri;
+
+static const char *
+fake_env(const request *r, const char *name)
+{
+	(void)r;
+	return strcmp(name, "REQUEST_URI") == 0 ? uri : NULL;
+}
+
+static void
+check_request(arena *a, const char *s)
+{
+	request r;
+	error e;
+
+	memset(&r, 0, sizeof r);
+	r.a = a;
+	r.getenv = fake_env;
+	uri = s;
+	err_clear(&e);
+	if (request_build(&r, &e) != E_OK) {
+		assert(e.code == E_INVALID_INPUT || e.code == E_INVALID_PARAMETER || e.code == E_INTERNAL);
+		assert(strcmp(r.path, "/") == 0 || e.code == E_INVALID_PARAMETER);
+		return;
+	}
+	assert(r.path[0] == '/' && utf8_valid(r.path, strlen(r.path)));
+	assert(strlen(r.path) <= HTTP_MAX_PATH);
+	assert(strstr(r.path, "/../") == NULL && strstr(r.path, "/./") == NULL);
+	assert(r.nquery <= HTTP_MAX_PARAMS);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,6 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err_clear(&e);
 	if (cookie_parse(a, s, &pairs, &n, &e) == E_OK)
 		assert(n <= HTTP_MAX_COOKIES);
+	check_request(a, s);
 	arena_reset(a);
 	free(s);
 	return 0;
