@@ -12,10 +12,10 @@
 #include "core/health.h"
 
 static const route api_routes[] = {
-	{ "GET", "/api/v1/health/live",  health_live,  ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/api/v1/health/ready", health_ready, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/health/live",         health_live,  ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/health/ready",        health_ready, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
+	{ "GET", "/api/v1/health/live",  health_live,  ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
+	{ "GET", "/api/v1/health/ready", health_ready, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
+	{ "GET", "/health/live",         health_live,  ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
+	{ "GET", "/health/ready",        health_ready, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
 };
 
 static const app api_app = {

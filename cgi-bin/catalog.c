@@ -17,9 +17,9 @@
 #define BIG	(128 * 1024)
 #define SMALL	(32 * 1024)
 
-#define GET(path, h)		{ "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 }
-#define WRITE(m, path, h, r, lim) { m, path, h, r, CSRF_NONE, BODY_JSON, lim }
-#define DELETE(path, h, r)	{ "DELETE", path, h, r, CSRF_NONE, BODY_NONE, 0 }
+#define GET(path, h)		{ "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ }
+#define WRITE(m, path, h, r, lim) { m, path, h, r, CSRF_NONE, BODY_JSON, lim, RL_WRITE }
+#define DELETE(path, h, r)	{ "DELETE", path, h, r, CSRF_NONE, BODY_NONE, 0, RL_WRITE }
 
 static const route catalog_routes[] = {
 	GET("/api/v1/products", h_product_list),

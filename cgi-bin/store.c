@@ -15,7 +15,7 @@
 #include "core/util.h"
 #include "store.h"
 
-#define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 }
+#define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ }
 
 static const route store_routes[] = {
 	GET("/", h_home),

@@ -36,6 +36,20 @@ const char *role_name(role r);		/* "customer", ... */
 int         role_parse(const char *s, role *out);	/* 0 or -1 */
 
 /*
+ * Browser sessions (session.c): the access and refresh tokens live in
+ * __Host- cookies (HttpOnly, SameSite=Lax, Secure over https).
+ * session_gate() is the gate app_main runs: auth_gate(), and when the
+ * access cookie is missing or expired but the refresh cookie is valid, a
+ * transparent rotation that sets both cookies again on `res`.
+ */
+#define AUTH_REFRESH_COOKIE "__Host-refresh"
+ecode session_gate(request *req, response *res, error *e);
+/* Set both cookies after a login / refresh; clear them at logout. */
+void  session_set_cookies(request *req, response *res, const char *access_token,
+    const char *refresh_token);
+void  session_clear_cookies(request *req, response *res);
+
+/*
  * CSRF for HTML forms: a token that is an HMAC (server secret) of the
  * browser's session binding (a random __Host-csrf cookie until accounts
  * give a session id).  csrf_token() sets the cookie when missing.

@@ -278,7 +278,7 @@ dispatch(request *req, response *res, error *e)
 	/* drain the body before auth answers, so the client sees our reply */
 	if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
 		return rc;
-	rc = auth_gate(req, e);
+	rc = session_gate(req, res, e);
 	if (rc != E_OK) {
 		if (rt->min_role != ROLE_PUBLIC)
 			return rc;

@@ -5,6 +5,7 @@
  * {params}, handler, minimum role, CSRF rule and body limit; app_main() runs
  * the gates centrally in this order: route match (404/405) -> body limit
  * (413) -> body parse (415/400) -> auth (401) -> role (403) -> CSRF (403) ->
+ * rate limit (429) ->
  * handler.  Handlers never repeat the gates.
  *
  * A handler parses its input, calls the domain, and renders; on failure it
@@ -34,6 +35,18 @@ typedef enum body_kind {
 	BODY_RAW		/* left unparsed in req->body */
 } body_kind;
 
+/* Rate-limit classes (lib/auth/ratelimit.c): per client IP, in Redis; the
+ * limits are defaults that ECOM_RATE_LIMITS can override. */
+typedef enum rate_class {
+	RL_READ = 0,		/* pages and API reads: loose */
+	RL_WRITE,		/* changes by a signed-in caller */
+	RL_LOGIN,		/* sign-in: tight, beside the per-account throttle */
+	RL_REGISTER,		/* account creation */
+	RL_PASSWORD,		/* forgot/reset password, verify e-mail: tight */
+	RL_NONE,		/* not limited (health checks) */
+	RL__COUNT
+} rate_class;
+
 typedef struct route {
 	const char *method;	/* "GET", "POST", "PUT", "DELETE" */
 	const char *pattern;	/* "/api/v1/products/{id}/variants/{vid}" */
@@ -42,6 +55,7 @@ typedef struct route {
 	csrf_rule   csrf;
 	body_kind   body;
 	size_t      body_limit;	/* 0 = HTTP_MAX_BODY */
+	rate_class  rate;
 } route;
 
 typedef enum app_kind { APP_JSON, APP_HTML } app_kind;

@@ -57,6 +57,12 @@ static const struct row rows[] = {
 	E("ECOM_LOG_LEVEL", log_level, "info", "debug|info|warn|error"),
 	I("ECOM_DB_TIMEOUT", db_timeout_s, "5", 1, 60),
 	I("ECOM_CACHE_TTL", cache_ttl_s, "30", 0, 3600),
+	E("ECOM_ADMIN_2FA", admin_2fa, "required", "required|optional"),
+	I("ECOM_PASSWORD_COST", password_cost, "12", 4, 15),
+	S("ECOM_MAIL_DIR", mail_dir, ECOM_DATADIR "/var/mail"),
+	S("ECOM_TRUSTED_PROXIES", trusted_proxies, ""),
+	S("ECOM_CORS_ORIGINS", cors_origins, ""),
+	S("ECOM_RATE_LIMITS", rate_limits, ""),
 };
 
 static config the_config;
@@ -67,52 +73,75 @@ static struct { char *key, *val; } file_kv[FILE_MAX_LINES];
 static size_t nfile;
 static int loaded;
 
+/* A setting's name: letters, digits and '_' ("ECOM_DB_URL"). */
+static int
+key_ok(const char *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= 'a' && k[i] <= 'z') ||
+		    (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return 0;
+	return n > 0;
+}
+
+/* One line of the file, already stripped of its end of line; 0 or -1. */
+static int
+read_line(const char *path, int lineno, char *p)
+{
+	char *eq;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '#' || *p == '\0')
+		return 0;
+	eq = strchr(p, '=');
+	if (eq == NULL || !key_ok(p, (size_t)(eq - p))) {
+		fprintf(stderr, "config: %s:%d: expected KEY=value (KEY of letters, digits and _)\n",
+		    path, lineno);
+		return -1;
+	}
+	*eq = '\0';
+	file_kv[nfile].key = strdup(p);
+	file_kv[nfile].val = strdup(eq + 1);
+	if (file_kv[nfile].key == NULL || file_kv[nfile].val == NULL) {
+		fprintf(stderr, "config: out of memory\n");
+		return -1;
+	}
+	nfile++;
+	return 0;
+}
+
+/* At most FILE_MAX_LINES lines (comments included) of FILE_MAX_LINE bytes,
+ * so a wrong path (a log, a binary) is refused quickly. */
 static int
 read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[FILE_MAX_LINE];
-	int lineno = 0;
+	char line[FILE_MAX_LINE + 2];	/* the line, its '\n' and a NUL */
+	int lineno = 0, rc = 0;
 
 	if (f == NULL) {
 		fprintf(stderr, "config: cannot open ECOM_CONFIG file %s\n", path);
 		return -1;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *p = line, *eq, *end;
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		size_t n = strlen(line);
 
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			fprintf(stderr, "config: %s:%d: line longer than %d bytes\n", path, lineno, FILE_MAX_LINE);
-			goto fail;
+		if (++lineno > FILE_MAX_LINES) {
+			fprintf(stderr, "config: %s: more than %d lines\n", path, FILE_MAX_LINES);
+			rc = -1;
+		} else if ((n == 0 || line[n - 1] != '\n') && !feof(f)) {
+			/* no newline yet: longer than the buffer, or a NUL byte inside */
+			fprintf(stderr, "config: %s:%d: line longer than %d bytes or holding a NUL\n",
+			    path, lineno, FILE_MAX_LINE);
+			rc = -1;
+		} else {
+			line[strcspn(line, "\r\n")] = '\0';
+			rc = read_line(path, lineno, line);
 		}
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, "\r\n");
-		*end = '\0';
-		if (*p == '#' || *p == '\0')
-			continue;
-		eq = strchr(p, '=');
-		if (eq == NULL || eq == p) {
-			fprintf(stderr, "config: %s:%d: expected KEY=value\n", path, lineno);
-			goto fail;
-		}
-		if (nfile == FILE_MAX_LINES) {
-			fprintf(stderr, "config: %s: more than %d settings\n", path, FILE_MAX_LINES);
-			goto fail;
-		}
-		*eq = '\0';
-		file_kv[nfile].key = strdup(p);
-		file_kv[nfile].val = strdup(eq + 1);
-		if (file_kv[nfile].key == NULL || file_kv[nfile].val == NULL)
-			goto fail;
-		nfile++;
 	}
 	fclose(f);
-	return 0;
-fail:
-	fclose(f);
-	return -1;
+	return rc;
 }
 
 const char *

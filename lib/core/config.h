@@ -31,6 +31,12 @@ typedef struct config {
 	const char *log_level;		/* ECOM_LOG_LEVEL: debug|info|warn|error */
 	int64_t     db_timeout_s;	/* ECOM_DB_TIMEOUT: connect timeout */
 	int64_t     cache_ttl_s;	/* ECOM_CACHE_TTL: per-process read caches */
+	const char *admin_2fa;		/* ECOM_ADMIN_2FA: required | optional */
+	int64_t     password_cost;	/* ECOM_PASSWORD_COST: bcrypt cost, 4..15 */
+	const char *mail_dir;		/* ECOM_MAIL_DIR: .eml files until mail delivery exists */
+	const char *trusted_proxies;	/* ECOM_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For counts */
+	const char *cors_origins;	/* ECOM_CORS_ORIGINS: allowed origins, comma-separated */
+	const char *rate_limits;	/* ECOM_RATE_LIMITS: "class=limit/seconds,..." overrides */
 } config;
 
 extern const config *cfg;

@@ -140,9 +140,8 @@ ecode store_product_insert(db_conn *c, arena *a, const char *id, const char *slu
 ecode store_product_update(db_conn *c, arena *a, const char *id,
     const product_input *in, error *e);
 ecode store_product_archive(db_conn *c, arena *a, const char *id, error *e);
-ecode store_outbox_insert(db_conn *c, arena *a, const char *event_id,
-    const char *event_type, const char *aggregate_type, const char *aggregate_id,
-    const char *payload, error *e);
+/* INSERT INTO catalog.outbox, for outbox_emit(). */
+db_stmt *store_outbox_stmt(void);
 
 /* ------------------------------------------------------------ store_variant.c */
 

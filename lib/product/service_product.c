@@ -14,6 +14,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "core/outbox.h"
 #include "product/internal.h"
 
 /* A product the actor may see: published, or theirs, or they are admin. */
@@ -161,64 +162,15 @@ catalog_line_lookup(arena *a, const char *product_id, const char *variant_id,
 
 /* ------------------------------------------------------------ events */
 
-static const char *
-role_label(role r)
-{
-	switch (r) {
-	case ROLE_ADMIN:	return "admin";
-	case ROLE_SELLER:	return "seller";
-	case ROLE_CUSTOMER:	return "customer";
-	default:		return "public";
-	}
-}
-
-static json_object *
-event_metadata(const catalog_actor *who)
-{
-	json_object *m = json_object_new_object();
-
-	if (!m)
-		return NULL;
-	json_object_object_add(m, "actor_id", json_str_or_null(who ? who->user_id : NULL));
-	json_object_object_add(m, "actor_role", json_object_new_string(
-	    who && who->user_id ? role_label(who->role) : "system"));
-	return m;
-}
-
 ecode
 catalog_emit_product(db_conn *c, arena *a, const catalog_actor *who,
     const char *what, const product *p, error *e)
 {
-	char         id[37], ts[21];
-	char        *type, *payload;
-	json_object *env;
+	event_origin o = { "catalog", who ? who->request_id : NULL,
+	    who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC };
 
-	if (uuid_v4(id) != 0)
-		return err_set(e, E_INTERNAL, "no randomness for an event id");
-	time_rfc3339((int64_t)time(NULL), ts);
-	type = arena_printf(a, "ecommerce.product.%s", what);
-	env = json_object_new_object();
-	if (!type || !env) {
-		json_object_put(env);
-		return err_set(e, E_INTERNAL, "out of memory");
-	}
-	/* The envelope of api-v1.md §Events. */
-	json_object_object_add(env, "event_id", json_object_new_string(id));
-	json_object_object_add(env, "event_type", json_object_new_string(type));
-	json_object_object_add(env, "aggregate_id", json_object_new_string(p->s.id));
-	json_object_object_add(env, "aggregate_type", json_object_new_string("product"));
-	json_object_object_add(env, "version", json_object_new_int(1));
-	json_object_object_add(env, "timestamp", json_object_new_string(ts));
-	json_object_object_add(env, "source", json_object_new_string("catalog"));
-	json_object_object_add(env, "correlation_id",
-	    json_str_or_null(who ? who->request_id : NULL));
-	json_object_object_add(env, "data", product_to_json(p));
-	json_object_object_add(env, "metadata", event_metadata(who));
-	payload = arena_strdup(a, json_object_to_json_string_ext(env, JSON_C_TO_STRING_PLAIN));
-	json_object_put(env);
-	if (!payload)
-		return err_set(e, E_INTERNAL, "out of memory");
-	return store_outbox_insert(c, a, id, type, "product", p->s.id, payload, e);
+	return outbox_emit(c, a, store_outbox_stmt(), &o, arena_printf(a, "product.%s", what),
+	    "product", p->s.id, product_to_json(p), e);
 }
 
 /* ------------------------------------------------------------ writes */

@@ -450,14 +450,8 @@ store_product_archive(db_conn *c, arena *a, const char *id, error *e)
 	return E_OK;
 }
 
-ecode
-store_outbox_insert(db_conn *c, arena *a, const char *event_id,
-    const char *event_type, const char *aggregate_type, const char *aggregate_id,
-    const char *payload, error *e)
+db_stmt *
+store_outbox_stmt(void)
 {
-	const char *p[5] = { event_id, event_type, aggregate_type, aggregate_id, payload };
-
-	if (!db_exec(c, a, &outbox_stmt, p, e))
-		return catalog_fail(e, E_INTERNAL);
-	return E_OK;
+	return &outbox_stmt;
 }

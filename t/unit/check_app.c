@@ -239,15 +239,15 @@ t_boom(request *req, response *res, error *e)
 }
 
 static const route t_routes[] = {
-	{ "GET", "/t/items", t_items, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/t/items/{id}", t_item, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "POST", "/t/items/{id}", t_item, ROLE_PUBLIC, CSRF_NONE, BODY_JSON, 64 },
-	{ "POST", "/t/form", t_form, ROLE_PUBLIC, CSRF_NONE, BODY_FORM, 0 },
-	{ "POST", "/t/csrf", t_form, ROLE_PUBLIC, CSRF_REQUIRED, BODY_FORM, 0 },
-	{ "DELETE", "/t/admin", t_item, ROLE_ADMIN, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/t/cached", t_cached, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/t/fail", t_fail, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/t/boom", t_boom, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
+	{ "GET", "/t/items", t_items, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/t/items/{id}", t_item, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "POST", "/t/items/{id}", t_item, ROLE_PUBLIC, CSRF_NONE, BODY_JSON, 64, RL_READ },
+	{ "POST", "/t/form", t_form, ROLE_PUBLIC, CSRF_NONE, BODY_FORM, 0, RL_READ },
+	{ "POST", "/t/csrf", t_form, ROLE_PUBLIC, CSRF_REQUIRED, BODY_FORM, 0, RL_READ },
+	{ "DELETE", "/t/admin", t_item, ROLE_ADMIN, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/t/cached", t_cached, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/t/fail", t_fail, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/t/boom", t_boom, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
 };
 static const app json_app = { "t-json", APP_JSON, t_routes, sizeof t_routes / sizeof t_routes[0], NULL };
 static const app html_app = { "t-html", APP_HTML, t_routes, sizeof t_routes / sizeof t_routes[0], NULL };

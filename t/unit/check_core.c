@@ -683,14 +683,14 @@ END_TEST
 static ecode h_dummy(request *req, response *res, error *e) { (void)req; (void)res; (void)e; return E_OK; }
 
 static const route routes[] = {
-	{ "GET", "/api/v1/products", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "POST", "/api/v1/products", h_dummy, ROLE_SELLER, CSRF_NONE, BODY_JSON, 0 },
-	{ "GET", "/api/v1/products/{id}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/api/v1/products/{id}/variants/{vid}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "DELETE", "/api/v1/products/{id}", h_dummy, ROLE_SELLER, CSRF_NONE, BODY_NONE, 0 },
-	{ "POST", "/api/v1/orders", h_dummy, ROLE_CUSTOMER, CSRF_NONE, BODY_JSON, 0 },
-	{ "GET", "/api/v1/categories/{slug}/products", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-	{ "GET", "/", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
+	{ "GET", "/api/v1/products", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "POST", "/api/v1/products", h_dummy, ROLE_SELLER, CSRF_NONE, BODY_JSON, 0, RL_READ },
+	{ "GET", "/api/v1/products/{id}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/api/v1/products/{id}/variants/{vid}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "DELETE", "/api/v1/products/{id}", h_dummy, ROLE_SELLER, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "POST", "/api/v1/orders", h_dummy, ROLE_CUSTOMER, CSRF_NONE, BODY_JSON, 0, RL_READ },
+	{ "GET", "/api/v1/categories/{slug}/products", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
 };
 
 static const struct {
@@ -770,8 +770,8 @@ START_TEST(router_param_limit)
 {
 	/* HTTP_MAX_PATH_PARAMS placeholders fit; one more never matches */
 	static const route many[] = {
-		{ "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
-		{ "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0 },
+		{ "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+		{ "GET", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", h_dummy, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
 	};
 	request req;
 	int status = 0;

@@ -1,0 +1,1 @@
+/* totp.c — being written. */

@@ -1,0 +1,1 @@
+/* address.c — lib/user (internal.h); being written. */

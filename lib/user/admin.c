@@ -1,0 +1,1 @@
+/* admin.c — lib/user (internal.h); being written. */

@@ -1,0 +1,1 @@
+/* json.c — lib/user (internal.h); being written. */

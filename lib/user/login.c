@@ -1,0 +1,1 @@
+/* login.c — lib/user (internal.h); being written. */

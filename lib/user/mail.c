@@ -1,0 +1,1 @@
+/* mail.c — lib/user (internal.h); being written. */

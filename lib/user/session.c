@@ -1,0 +1,1 @@
+/* session.c — lib/user (internal.h); being written. */

@@ -1,0 +1,1 @@
+/* store_user.c — lib/user (internal.h); being written. */

@@ -1,0 +1,1 @@
+/* throttle.c — lib/user (internal.h); being written. */

@@ -1,0 +1,1 @@
+/* tokens.c — lib/user (internal.h); being written. */

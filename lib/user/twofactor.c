@@ -1,0 +1,1 @@
+/* twofactor.c — lib/user (internal.h); being written. */

@@ -1,0 +1,1 @@
+/* wishlist.c — lib/user (internal.h); being written. */
