@@ -1,14 +1,165 @@
-/* admin.c — responder being written (accounts issue). */
-#include "core/app.h"
+/*
+ * admin.c — the server-rendered admin panel: route table, main, what every
+ * page shares (the layout context, the enrolment redirect) and the
+ * dashboard.
+ *
+ * Pages (one area per file): sign-in, code step, sign-out and TOTP
+ * enrolment (admin_login.c), users (admin_users.c).  Every route but the
+ * sign-in ones needs ROLE_ADMIN; the gates run before any handler.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "auth/auth.h"
+#include "core/config.h"
+#include "admin.h"
+
+#define PAGE(m, path, h, role, rate) \
+	{ m, path, h, role, CSRF_NONE, BODY_NONE, 0, rate }
+#define FORM(path, h, role, rate) \
+	{ "POST", path, h, role, CSRF_REQUIRED, BODY_FORM, 16 * 1024, rate }
 
 static const route admin_routes[] = {
-	{ "GET", "/__placeholder_admin", NULL, ROLE_ADMIN, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	PAGE("GET", "/admin", h_dashboard, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/login", h_login_form, ROLE_PUBLIC, RL_READ),
+	FORM("/admin/login", h_login, ROLE_PUBLIC, RL_LOGIN),
+	PAGE("GET", "/admin/login/code", h_login_otp_form, ROLE_PUBLIC, RL_READ),
+	FORM("/admin/login/code", h_login_otp, ROLE_PUBLIC, RL_LOGIN),
+	FORM("/admin/logout", h_logout, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", ADMIN_ENROL_URL, h_enrol_form, ROLE_ADMIN, RL_READ),
+	FORM(ADMIN_ENROL_URL, h_enrol, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/users", h_users, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/users/{id}", h_user, ROLE_ADMIN, RL_READ),
+	FORM("/admin/users/{id}", h_user_update, ROLE_ADMIN, RL_WRITE),
 };
 
-static const app admin_app = { "admin", APP_JSON, admin_routes, 0, NULL };
+static const app admin_app = {
+	.name = "admin",
+	.kind = APP_HTML,
+	.routes = admin_routes,
+	.nroutes = sizeof admin_routes / sizeof admin_routes[0],
+	.login_url = "/admin/login",
+	.init = NULL,
+};
 
 int
 main(int argc, char **argv)
 {
 	return app_main(&admin_app, argc, argv);
+}
+
+/* ------------------------------------------------------------ shared */
+
+ecode
+admin_begin(request *req, response *res, bool allow_enrol, user *me, bool *done, error *e)
+{
+	ecode rc;
+
+	*done = false;
+	/* the gate let a valid admin token through; the row may have changed since */
+	if ((rc = user_get(req->a, req->user_id, me, e)) != E_OK) {
+		if (rc == E_NOT_FOUND)
+			return err_set(e, E_FORBIDDEN, "this account no longer exists");
+		return rc;
+	}
+	if (!me->active || me->role != ROLE_ADMIN)
+		return err_set(e, E_FORBIDDEN, "this account has no admin access");
+	if (!allow_enrol && !user_2fa_ok(me)) {
+		if (resp_redirect(res, 303, ADMIN_ENROL_URL) != 0)
+			return err_set(e, E_INTERNAL, "redirect refused");
+		*done = true;
+	}
+	return E_OK;
+}
+
+ecode
+admin_render(request *req, response *res, int status, const char *name,
+    json_object *ctx, const user *me, const char *title, error *e)
+{
+	const char *tok = csrf_token(req, res);
+
+	if (tok == NULL) {
+		json_object_put(ctx);
+		return err_set(e, E_INTERNAL, "no CSRF token (server secret unreadable)");
+	}
+	if (me != NULL) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(me->id));
+		json_object_object_add(o, "email", json_object_new_string(me->email));
+		json_object_object_add(o, "name", json_object_new_string(
+		    arena_printf(req->a, "%s %s", me->first_name, me->last_name)));
+		json_object_object_add(ctx, "me", o);
+	}
+	json_object_object_add(ctx, "csrf_token", json_object_new_string(tok));
+	json_object_object_add(ctx, "title", json_object_new_string(title));
+	/* account data: never in a shared cache, never in a search engine */
+	if (resp_set_header(res, "Cache-Control", "no-store") != 0 ||
+	    resp_set_header(res, "X-Robots-Tag", "noindex, nofollow") != 0) {
+		json_object_put(ctx);
+		return err_set(e, E_INTERNAL, "header refused");
+	}
+	return view_render(req, res, status, name, ctx, e);
+}
+
+const char *
+admin_safe_next(const char *next)
+{
+	size_t n;
+
+	if (next == NULL || strncmp(next, "/admin", 6) != 0 ||
+	    (next[6] != '\0' && next[6] != '/' && next[6] != '?'))
+		return "/admin";
+	n = strlen(next);
+	if (n > 512 || strstr(next, "//") != NULL || strstr(next, "/login") != NULL)
+		return "/admin";
+	/* only bytes that need no escaping in a Location header or an attribute */
+	if (strspn(next, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/_-.?=&%+") != n)
+		return "/admin";
+	return next;
+}
+
+json_object *
+admin_field_errors(const error *e)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < e->nfields; i++)
+		json_object_object_add(o, e->fields[i].name,
+		    json_object_new_string(e->fields[i].message));
+	return o;
+}
+
+const char *
+admin_time(arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char out[40];
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		return "never";
+	strftime(out, sizeof out, "%d %b %Y %H:%M UTC", &tm);
+	return arena_strdup(a, out);
+}
+
+/* ------------------------------------------------------------ dashboard */
+
+ecode
+h_dashboard(request *req, response *res, error *e)
+{
+	json_object *ctx;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	ctx = json_object_new_object();
+	json_object_object_add(ctx, "totp_enabled", json_object_new_boolean(me.totp_enabled));
+	json_object_object_add(ctx, "last_login", json_object_new_string(
+	    admin_time(req->a, me.last_login_at)));
+	if (strcmp(cfg->admin_2fa, "optional") == 0)
+		json_object_object_add(ctx, "twofa_optional", json_object_new_boolean(1));
+	return admin_render(req, res, 200, "admin/dashboard", ctx, &me, "Dashboard", e);
 }

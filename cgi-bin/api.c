@@ -19,7 +19,7 @@ static const route api_routes[] = {
 };
 
 static const app api_app = {
-	"api", APP_JSON, api_routes, sizeof api_routes / sizeof api_routes[0], NULL
+	"api", APP_JSON, api_routes, sizeof api_routes / sizeof api_routes[0], NULL, NULL
 };
 
 int

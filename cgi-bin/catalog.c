@@ -63,7 +63,7 @@ static const route catalog_routes[] = {
 
 static const app catalog_app = {
 	"catalog", APP_JSON, catalog_routes,
-	sizeof catalog_routes / sizeof catalog_routes[0], NULL
+	sizeof catalog_routes / sizeof catalog_routes[0], NULL, NULL
 };
 
 int

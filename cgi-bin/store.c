@@ -1,10 +1,12 @@
 /*
  * store.c — the HTML storefront: route table, main, and what every page
- * shares (navigation cache, cards, pagination, the layout context).
+ * shares (navigation cache, cards, the layout context).
  *
  * Pages (one file each): / (store_home.c), /c/{slug} (store_category.c),
- * /p/{slug} (store_product.c), /search (store_search.c).  Everything is a
- * plain link or a GET form, so the shop works with JavaScript switched off.
+ * /p/{slug} (store_product.c), /search (store_search.c), sign in, register,
+ * passwords and sign out (store_signin.c), the account pages
+ * (store_account.c), and what their forms share (store_form.c).  Everything is a plain link or an HTML form, so
+ * the shop works with JavaScript switched off.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,16 +18,50 @@
 #include "store.h"
 
 #define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ }
+/* A form post: url-encoded, token checked by the gate, small. */
+#define FORM_BODY_MAX (16 * 1024)
+#define ACCOUNT_PAGE(path, h) { "GET", path, h, ROLE_CUSTOMER, CSRF_NONE, BODY_NONE, 0, RL_READ }
+#define POST(path, h, r, rl) { "POST", path, h, r, CSRF_REQUIRED, BODY_FORM, FORM_BODY_MAX, rl }
 
+/*
+ * Account pages need a signed-in customer; a guest's GET is sent to
+ * /login?next=... by the gate (login_url below), a POST is refused.
+ * /logout is public so an already-expired session can still sign out.
+ */
 static const route store_routes[] = {
 	GET("/", h_home),
 	GET("/c/{slug}", h_category),
 	GET("/p/{slug}", h_product),
 	GET("/search", h_search),
+	GET("/login", h_login_form),
+	POST("/login", h_login, ROLE_PUBLIC, RL_LOGIN),
+	GET("/register", h_register_form),
+	POST("/register", h_register, ROLE_PUBLIC, RL_REGISTER),
+	GET("/forgot-password", h_forgot_form),
+	POST("/forgot-password", h_forgot, ROLE_PUBLIC, RL_PASSWORD),
+	GET("/reset-password", h_reset_form),
+	POST("/reset-password", h_reset, ROLE_PUBLIC, RL_PASSWORD),
+	{ "GET", "/verify-email", h_verify_email, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_PASSWORD },
+	POST("/logout", h_logout, ROLE_PUBLIC, RL_WRITE),
+	ACCOUNT_PAGE("/account", h_account),
+	POST("/account/profile", h_account_profile, ROLE_CUSTOMER, RL_WRITE),
+	POST("/account/password", h_account_password, ROLE_CUSTOMER, RL_PASSWORD),
+	POST("/account/verification", h_account_verification, ROLE_CUSTOMER, RL_PASSWORD),
+	POST("/account/addresses", h_address_create, ROLE_CUSTOMER, RL_WRITE),
+	POST("/account/addresses/{id}", h_address_update, ROLE_CUSTOMER, RL_WRITE),
+	POST("/account/addresses/{id}/delete", h_address_delete, ROLE_CUSTOMER, RL_WRITE),
+	ACCOUNT_PAGE("/account/2fa", h_account_2fa),
+	POST("/account/2fa/setup", h_2fa_setup, ROLE_CUSTOMER, RL_WRITE),
+	POST("/account/2fa/confirm", h_2fa_confirm, ROLE_CUSTOMER, RL_LOGIN),
+	POST("/account/2fa/disable", h_2fa_disable, ROLE_CUSTOMER, RL_PASSWORD),
+	ACCOUNT_PAGE("/account/wishlist", h_wishlist),
+	POST("/wishlist/{productId}", h_wishlist_add, ROLE_CUSTOMER, RL_WRITE),
+	POST("/wishlist/{productId}/remove", h_wishlist_remove, ROLE_CUSTOMER, RL_WRITE),
 };
 
 static const app store_app = {
-	"store", APP_HTML, store_routes, sizeof store_routes / sizeof store_routes[0], NULL
+	"store", APP_HTML, store_routes, sizeof store_routes / sizeof store_routes[0], NULL,
+	"/login"
 };
 
 int
@@ -161,48 +197,16 @@ store_cards(arena *a, const product_summary *v, size_t n)
 	return arr;
 }
 
-static json_object *
-page_link(arena *a, const char *base, int64_t p, const char *label, bool current)
-{
-	json_object *o = json_object_new_object();
-	const char *sep = strchr(base, '?') != NULL ? "&" : "?";
-
-	json_object_object_add(o, "url", json_object_new_string(p == 1 && strchr(base, '?') == NULL ?
-	    base : arena_printf(a, "%s%spage=%lld", base, sep, (long long)p)));
-	json_object_object_add(o, "label", json_object_new_string(label));
-	if (current)
-		json_object_object_add(o, "current", json_object_new_boolean(1));
-	return o;
-}
-
-json_object *
-store_pagination(arena *a, const char *base, const page *pg, int64_t total)
-{
-	int64_t pages = page_total_pages(pg, total), from, to;
-	json_object *o, *nums;
-
-	if (pages <= 1)
-		return NULL;
-	o = json_object_new_object();
-	nums = json_object_new_array();
-	if (pg->page > 1)
-		json_object_object_add(o, "prev", page_link(a, base, pg->page - 1, "Previous", false));
-	if (pg->page < pages)
-		json_object_object_add(o, "next", page_link(a, base, pg->page + 1, "Next", false));
-	from = pg->page - 3 > 1 ? pg->page - 3 : 1;
-	to = from + 6 < pages ? from + 6 : pages;
-	for (int64_t p = from; p <= to; p++)
-		json_object_array_add(nums, page_link(a, base, p,
-		    arena_printf(a, "%lld", (long long)p), p == pg->page));
-	json_object_object_add(o, "pages", nums);
-	json_object_object_add(o, "summary", json_object_new_string(
-	    arena_printf(a, "Page %lld of %lld", (long long)pg->page, (long long)pages)));
-	return o;
-}
-
 ecode
 store_render(request *req, response *res, const char *name, json_object *ctx,
     const char *title, const char *description, error *e)
+{
+	return store_render_status(req, res, 200, name, ctx, title, description, e);
+}
+
+ecode
+store_render_status(request *req, response *res, int status, const char *name,
+    json_object *ctx, const char *title, const char *description, error *e)
 {
 	const store_nav *n;
 	const char *q = req_query(req, "q");
@@ -217,5 +221,6 @@ store_render(request *req, response *res, const char *name, json_object *ctx,
 	json_object_object_add(ctx, "description", json_object_new_string(description));
 	if (q != NULL)
 		json_object_object_add(ctx, "q", json_object_new_string(q));
-	return view_render(req, res, 200, name, ctx, e);
+	store_account_layout(req, res, ctx);
+	return view_render(req, res, status, name, ctx, e);
 }

@@ -2,7 +2,7 @@
  * store.h — the storefront responder's shared pieces (cgi-bin/store*.c).
  *
  * Each page lives in its own file (home, category, product, search); they
- * share the navigation cache, the product-card and pagination builders and
+ * share the navigation cache, the product-card builders and
  * store_render(), which adds the layout's context (navigation, search box,
  * title, description) and renders through the template engine.
  */
@@ -20,6 +20,38 @@ ecode h_home(request *req, response *res, error *e);
 ecode h_category(request *req, response *res, error *e);
 ecode h_product(request *req, response *res, error *e);
 ecode h_search(request *req, response *res, error *e);
+
+/* Accounts (store_account.c): sign in/out, registration, passwords, e-mail
+ * verification, the account pages, two-step sign-in and the wishlist. */
+ecode h_login_form(request *req, response *res, error *e);
+ecode h_login(request *req, response *res, error *e);
+ecode h_register_form(request *req, response *res, error *e);
+ecode h_register(request *req, response *res, error *e);
+ecode h_forgot_form(request *req, response *res, error *e);
+ecode h_forgot(request *req, response *res, error *e);
+ecode h_reset_form(request *req, response *res, error *e);
+ecode h_reset(request *req, response *res, error *e);
+ecode h_verify_email(request *req, response *res, error *e);
+ecode h_logout(request *req, response *res, error *e);
+ecode h_account(request *req, response *res, error *e);
+ecode h_account_profile(request *req, response *res, error *e);
+ecode h_account_password(request *req, response *res, error *e);
+ecode h_account_verification(request *req, response *res, error *e);
+ecode h_address_create(request *req, response *res, error *e);
+ecode h_address_update(request *req, response *res, error *e);
+ecode h_address_delete(request *req, response *res, error *e);
+ecode h_account_2fa(request *req, response *res, error *e);
+ecode h_2fa_setup(request *req, response *res, error *e);
+ecode h_2fa_confirm(request *req, response *res, error *e);
+ecode h_2fa_disable(request *req, response *res, error *e);
+ecode h_wishlist(request *req, response *res, error *e);
+ecode h_wishlist_add(request *req, response *res, error *e);
+ecode h_wishlist_remove(request *req, response *res, error *e);
+
+/* The layout's account part: the pending flash message (consumed), and
+ * for a signed-in visitor {account: {email, csrf}} for the header's
+ * "Account" link and sign-out form. */
+void store_account_layout(request *req, response *res, json_object *ctx);
 
 /*
  * The category tree and brand list as template values, loaded once per
@@ -41,7 +73,6 @@ json_object *store_cards(arena *a, const product_summary *v, size_t n);
 
 /* Previous/next/numbered page links for `base` (a path plus "?k=v&..." of
  * the current filters, without page). */
-json_object *store_pagination(arena *a, const char *base, const page *pg, int64_t total);
 
 /* Display price of minor units in the shop's currency. */
 const char *store_money(arena *a, int64_t minor, const char *currency);
@@ -49,5 +80,8 @@ const char *store_money(arena *a, int64_t minor, const char *currency);
 /* Render `name` with the layout context added; ctx is consumed. */
 ecode store_render(request *req, response *res, const char *name, json_object *ctx,
     const char *title, const char *description, error *e);
+/* The same with another status (a form shown again with its errors). */
+ecode store_render_status(request *req, response *res, int status, const char *name,
+    json_object *ctx, const char *title, const char *description, error *e);
 
 #endif

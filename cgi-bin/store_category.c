@@ -194,7 +194,7 @@ h_category(request *req, response *res, error *e)
 	json_object_object_add(ctx, "products", store_cards(req->a, pp.items, pp.n));
 	json_object_object_add(ctx, "total", json_object_new_int64(pp.total));
 	json_object_object_add(ctx, "pagination",
-	    store_pagination(req->a, base_url(req->a, slug, &fl), &f.pg, pp.total));
+	    view_pagination(req->a, base_url(req->a, slug, &fl), &f.pg, pp.total));
 	return store_render(req, res, "store/category", ctx, json_object_get_string(name),
 	    json_object_get_string_len(desc) > 0 ? json_object_get_string(desc) :
 	    arena_printf(req->a, "Shop %s: new arrivals and favourites.", json_object_get_string(name)), e);

@@ -201,6 +201,7 @@ h_product(request *req, response *res, error *e)
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "name", json_object_new_string(p.s.name));
 	json_object_object_add(ctx, "url", json_object_new_string(arena_printf(req->a, "/p/%s", p.s.slug)));
+	json_object_object_add(ctx, "product_id", json_object_new_string(p.s.id));
 	json_object_object_add(ctx, "description", json_object_new_string(p.s.description != NULL ? p.s.description : ""));
 	if (p.has_brand)
 		json_object_object_add(ctx, "brand", json_object_new_string(p.brand.name));

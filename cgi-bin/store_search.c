@@ -37,7 +37,7 @@ h_search(request *req, response *res, error *e)
 	json_object_object_add(ctx, "query", json_object_new_string(q));
 	json_object_object_add(ctx, "products", store_cards(req->a, pp.items, pp.n));
 	json_object_object_add(ctx, "total", json_object_new_int64(pp.total));
-	json_object_object_add(ctx, "pagination", store_pagination(req->a,
+	json_object_object_add(ctx, "pagination", view_pagination(req->a,
 	    arena_printf(req->a, "/search?q=%s", url_encode(req->a, q)), &f.pg, pp.total));
 	return store_render(req, res, "store/search", ctx,
 	    q[0] != '\0' ? arena_printf(req->a, "Search: %s", q) : "All products",

@@ -4,6 +4,7 @@
  *   ecomctl migrate [--domains a,b]     apply sql/<domain>/NNN_*.sql once each
  *   ecomctl token --sub UUID --role R [--email E] [--ttl S] [--typ access|refresh]
  *                                       print a signed JWT (dev and tests)
+ *   ecomctl user create --email E [--role R] ...   create an account (ecomctl_user.c)
  *   ecomctl help
  *
  * It reads the same configuration as the responders (ECOM_* and ECOM_CONFIG)
@@ -19,6 +20,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "ecomctl.h"
 
 #define MAX_DOMAINS 32
 #define TTL_MAX     (30 * 86400)
@@ -30,10 +32,14 @@ static const char usage_text[] =
     "       ecomctl token --sub UUID --role customer|seller|admin [--email E]\n"
     "                     [--ttl SECONDS] [--typ access|refresh]\n"
     "           print a signed token (needs ECOM_JWT_PRIVATE_KEY)\n"
+    "       ecomctl user create --email EMAIL [--role customer|seller|admin]\n"
+    "                     [--first-name F] [--last-name L] [--totp-secret BASE32]\n"
+    "           create a verified account; the password is read from the terminal\n"
+    "           or the first line of stdin; exit 3 if the e-mail is taken\n"
     "       ecomctl help\n";
 
-static int
-usage(void)
+int
+ecomctl_usage(void)
 {
 	fputs(usage_text, stderr);
 	return 2;
@@ -45,8 +51,8 @@ usage(void)
  * typo ("--rol admin") is a usage error rather than a silently ignored
  * flag.  vals[i] receives the value of names[i] or NULL.  0 or -1.
  */
-static int
-parse_opts(int argc, char **argv, const char *const *names, const char **vals)
+int
+ecomctl_opts(int argc, char **argv, const char *const *names, const char **vals)
 {
 	for (int k = 0; names[k] != NULL; k++)
 		vals[k] = NULL;
@@ -79,8 +85,8 @@ cmd_migrate(int argc, char **argv)
 	db_conn *c;
 	int applied = 0, n = 0, rc = 1;
 
-	if (parse_opts(argc, argv, names, vals) != 0)
-		return usage();
+	if (ecomctl_opts(argc, argv, names, vals) != 0)
+		return ecomctl_usage();
 	if (vals[0] != NULL) {
 		if ((copy = strdup(vals[0])) == NULL)
 			return 1;
@@ -120,11 +126,11 @@ cmd_token(int argc, char **argv)
 	error e;
 	char *tok;
 
-	if (parse_opts(argc, argv, names, v) != 0)
-		return usage();
+	if (ecomctl_opts(argc, argv, names, v) != 0)
+		return ecomctl_usage();
 	if (v[0] == NULL || v[1] == NULL) {
 		fputs("ecomctl token: --sub and --role are required\n", stderr);
-		return usage();
+		return ecomctl_usage();
 	}
 	if (role_parse(v[1], &r) != 0) {
 		fputs("ecomctl token: --role is customer, seller or admin\n", stderr);
@@ -135,7 +141,7 @@ cmd_token(int argc, char **argv)
 		return 2;
 	}
 	err_clear(&e);
-	tok = auth_mint(v[0], v[2], r, v[4] != NULL ? v[4] : "access", ttl, &e);
+	tok = auth_mint(v[0], v[2], r, v[4] != NULL ? v[4] : "access", NULL, ttl, NULL, &e);
 	if (tok == NULL) {
 		fprintf(stderr, "ecomctl token: %s\n", e.message);
 		return e.code == E_INVALID_INPUT ? 2 : 1;
@@ -154,8 +160,8 @@ main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "token") != 0)
-		return usage();
+	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0)
+		return ecomctl_usage();
 	if (config_init() != 0)
 		return 1;
 	/* migrate reports each file it applies at info, whatever the level */
@@ -165,5 +171,7 @@ main(int argc, char **argv)
 		return cmd_migrate(argc, argv);
 	if (auth_init() != 0)
 		return 1;
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(argc, argv);
 	return cmd_token(argc, argv);
 }

@@ -68,7 +68,7 @@ stack_free_port() {
 stack_init() {
 	ECOM_VAR=${ECOM_VAR:-$STACK_ROOT/var}
 	STACK_BUILD=${STACK_BUILD:-$STACK_ROOT/build}
-	mkdir -p "$ECOM_VAR"/{run,log,media,keys}
+	mkdir -p "$ECOM_VAR"/{run,log,media,keys,mail}
 	# PostgreSQL runs as 'postgres' when we are root and needs every parent
 	# of its data directory to be traversable, so it lives under /var/tmp,
 	# named after this state directory and kept between runs.
@@ -123,12 +123,30 @@ ECOM_BASE_URL=http://127.0.0.1:$ECOM_PORT
 ECOM_TEMPLATE_DIR=$STACK_ROOT/templates
 ECOM_SQL_DIR=$STACK_ROOT/sql
 ECOM_MEDIA_ROOT=$ECOM_VAR/media
+ECOM_MAIL_DIR=$ECOM_VAR/mail
 ECOM_JWT_PUBLIC_KEY=$ECOM_VAR/keys/jwt.pub
 ECOM_JWT_PRIVATE_KEY=$ECOM_VAR/keys/jwt.pem
 ECOM_SECRET_FILE=$ECOM_VAR/keys/secret
 ECOM_STORE_NAME=${ECOM_STORE_NAME:-Northwind Goods}
 ECOM_LOG_LEVEL=${ECOM_LOG_LEVEL:-info}
 EOF
+	# Security settings a caller may pass through (bench/run can switch
+	# the read limit off with ECOM_RATE_LIMITS=read=off).  The test stack
+	# sits behind no proxy, so it trusts loopback: the security suite then
+	# names a fresh client per test with X-Forwarded-For.  The credential
+	# classes are raised there because every suite signs in and registers
+	# from 127.0.0.1, twice per run (release and sanitizer builds); the
+	# read limit stays at its default, which the security suite reaches.
+	local proxies=${ECOM_TRUSTED_PROXIES:-} limits=${ECOM_RATE_LIMITS:-} cors=${ECOM_CORS_ORIGINS:-}
+	if [ "${ECOM_ENV:-dev}" = test ]; then
+		proxies=${proxies:-127.0.0.1,::1}
+		limits=${limits:-write=2000/60,login=1000/60,register=1000/600,password=1000/600}
+		cors=${cors:-https://app.example.test}
+	fi
+	[ -n "$proxies" ] && echo "ECOM_TRUSTED_PROXIES=$proxies" >>"$ECOM_CONFIG"
+	[ -n "$limits" ] && echo "ECOM_RATE_LIMITS=$limits" >>"$ECOM_CONFIG"
+	[ -n "$cors" ] && echo "ECOM_CORS_ORIGINS=$cors" >>"$ECOM_CONFIG"
+	return 0
 }
 
 stack_postgres() {
@@ -188,6 +206,39 @@ stack_data() {
 			"$STACK_ROOT/tools/demo-images" "$ECOM_VAR/media/demo" >&2
 	fi
 	return 0
+}
+
+# stack_accounts — the demo admin (TOTP enrolled) and the demo customer,
+# created once per state dir; their logins are kept in
+# $ECOM_VAR/demo-credentials as key=value lines for people, scripts and tests.
+stack_accounts() {
+	local f=$ECOM_VAR/demo-credentials
+	if [ ! -s "$f" ]; then
+		local a c t
+		a="admin-$(head -c 12 /dev/urandom | base32 | tr -d '=' | tr 'A-Z' 'a-z')"
+		c="shopper-$(head -c 12 /dev/urandom | base32 | tr -d '=' | tr 'A-Z' 'a-z')"
+		t=$(head -c 20 /dev/urandom | base32 | tr -d '=')
+		printf '%s\n' "admin_email=admin@example.com" "admin_password=$a" \
+			"admin_totp_secret=$t" "customer_email=customer@example.com" \
+			"customer_password=$c" >"$f.tmp"
+		chmod 600 "$f.tmp"
+		mv "$f.tmp" "$f"
+	fi
+	local admin_email admin_password admin_totp_secret customer_email customer_password
+	# shellcheck disable=SC1090
+	. "$f"
+	say "demo accounts ($f)"
+	demo_user "$admin_email" "$admin_password" admin Admin --totp-secret "$admin_totp_secret"
+	demo_user "$customer_email" "$customer_password" customer Customer
+}
+
+# demo_user EMAIL PASSWORD ROLE LAST-NAME [ecomctl options] — exit 3 (the
+# account exists from an earlier run) is fine.
+demo_user() {
+	local rc=0 out
+	out=$(printf '%s\n' "$2" | "$STACK_BUILD/tools/ecomctl" user create --email "$1" \
+		--role "$3" --first-name Demo --last-name "$4" "${@:5}" 2>&1) || rc=$?
+	[ $rc = 0 ] || [ $rc = 3 ] || { echo "$out" >&2; die "creating the demo $3 failed"; }
 }
 
 # stack_web [procs] — lighttpd with the responders, in the foreground as a job.

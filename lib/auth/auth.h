@@ -23,14 +23,36 @@ int auth_init(void);
 /*
  * The gate: reads the Bearer token or the access cookie.  No credentials ->
  * E_OK with req->user_role = ROLE_PUBLIC.  Invalid, expired, wrong alg,
- * wrong issuer or not typ=access -> E_UNAUTHORIZED.  Valid -> fills
- * req->user_id, user_email, user_role.
+ * wrong issuer, not typ=access, or carrying the sid of a revoked session
+ * (user_session_revoked) -> E_UNAUTHORIZED.  Valid -> fills req->user_id,
+ * user_email, user_role and session_id (NULL for a token minted without a
+ * session, e.g. by `ecomctl token`).
  */
 ecode auth_gate(request *req, error *e);
 
-/* Mint a signed token; malloc'd string (free it) or NULL with e filled. */
+/*
+ * Mint a signed token with the claims sub, role, email (when not NULL),
+ * typ (access|refresh), iat, exp, iss, jti (a fresh UUID, copied into
+ * jti_out when not NULL) and sid (the session, when not NULL; tools mint
+ * tokens without one).  Malloc'd string (free it) or NULL with e filled.
+ */
 char *auth_mint(const char *sub, const char *email, role r, const char *typ,
-    int64_t ttl_s, error *e);
+    const char *sid, int64_t ttl_s, char jti_out[37], error *e);
+
+/* The claims of a verified refresh token. */
+typedef struct auth_refresh_claims {
+	char    sub[37];
+	char    sid[37];
+	char    jti[37];
+	int64_t exp;
+} auth_refresh_claims;
+
+/*
+ * Verify a refresh token as the gate verifies access tokens (signature,
+ * RS256 pinned, exp, iat, iss) plus typ=refresh and UUIDs in sub, sid and
+ * jti.  0 with *out filled, or -1 (the reason goes to the debug log only).
+ */
+int auth_verify_refresh(const char *tok, auth_refresh_claims *out);
 
 const char *role_name(role r);		/* "customer", ... */
 int         role_parse(const char *s, role *out);	/* 0 or -1 */
@@ -48,6 +70,10 @@ ecode session_gate(request *req, response *res, error *e);
 void  session_set_cookies(request *req, response *res, const char *access_token,
     const char *refresh_token);
 void  session_clear_cookies(request *req, response *res);
+/* The access cookie's name for this request's scheme: the __Host- name
+ * over https; over plain http (dev, tests) browsers refuse __Host- cookies
+ * without Secure, so the plain name "access" (and "refresh"). */
+const char *session_access_cookie(const request *req);
 
 /*
  * CSRF for HTML forms: a token that is an HMAC (server secret) of the

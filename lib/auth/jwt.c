@@ -4,8 +4,9 @@
  * libjwt 1.10 checks only the signature, and will even accept an HS256
  * token MACed with our public key as the secret (ENVIRONMENT.md §5), so
  * after decoding we pin the algorithm to RS256 and check exp, iat, iss,
- * typ, sub and role ourselves.  Nothing about why a token failed reaches
- * the client; the reason goes to the debug log.
+ * typ, sub, role and sid ourselves, and ask the accounts module whether
+ * the token's session was revoked.  Nothing about why a token failed
+ * reaches the client; the reason goes to the debug log.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "user/user.h"
 
 #define KEY_MAX   16384
 #define TOKEN_MAX 8192
@@ -135,24 +137,27 @@ role_parse(const char *s, role *out)
 	return -1;
 }
 
-/* Verify; on success copy the claims into the arena. */
+/*
+ * Decode tok and check everything but the principal: signature, RS256,
+ * exp, iat, iss and typ.  The caller frees *out.  1 if valid, else 0.
+ */
 static int
-verify(request *req, const char *tok)
+decode_checked(const char *tok, const char *want_typ, jwt_t **out)
 {
 	jwt_t *j = NULL;
-	const char *sub, *typ, *iss, *rl, *email;
+	const char *typ, *iss;
 	long exp, iat;
 	time_t now = time(NULL);
-	role r;
-	int ok = 0;
 
-	if (pub_key == NULL || jwt_decode(&j, tok, pub_key, (int)pub_len) != 0 || j == NULL) {
+	*out = NULL;
+	if (pub_key == NULL || strnlen(tok, TOKEN_MAX + 1) > TOKEN_MAX ||
+	    jwt_decode(&j, tok, pub_key, (int)pub_len) != 0 || j == NULL) {
 		log_msg(LOG_DEBUG, "auth: signature check failed");
-		goto out;
+		goto fail;
 	}
 	if (jwt_get_alg(j) != JWT_ALG_RS256) {
 		log_msg(LOG_DEBUG, "auth: algorithm is not RS256");
-		goto out;
+		goto fail;
 	}
 	/* compare as exp < now - leeway: exp + leeway would overflow for an
 	 * exp near LONG_MAX and wrap a valid token into an expired one */
@@ -160,37 +165,99 @@ verify(request *req, const char *tok)
 	exp = jwt_get_grant_int(j, "exp");
 	if (errno != 0 || exp < now - LEEWAY_S) {
 		log_msg(LOG_DEBUG, "auth: token expired or without exp");
-		goto out;
+		goto fail;
 	}
 	errno = 0;
 	iat = jwt_get_grant_int(j, "iat");
 	if (errno != 0 || iat > now + LEEWAY_S) {
 		log_msg(LOG_DEBUG, "auth: iat missing or in the future");
-		goto out;
+		goto fail;
 	}
 	iss = jwt_get_grant(j, "iss");
 	typ = jwt_get_grant(j, "typ");
+	if (iss == NULL || strcmp(iss, cfg->jwt_issuer) != 0 || typ == NULL ||
+	    strcmp(typ, want_typ) != 0) {
+		log_msg(LOG_DEBUG, "auth: wrong iss or typ");
+		goto fail;
+	}
+	*out = j;
+	return 1;
+fail:
+	jwt_free(j);
+	return 0;
+}
+
+/* Verify an access token; on success copy the claims into the arena. */
+static int
+verify(request *req, const char *tok)
+{
+	jwt_t *j;
+	const char *sub, *rl, *email, *sid;
+	role r;
+	int ok = 0;
+
+	if (!decode_checked(tok, "access", &j))
+		return 0;
 	sub = jwt_get_grant(j, "sub");
 	rl = jwt_get_grant(j, "role");
 	email = jwt_get_grant(j, "email");
-	if (iss == NULL || strcmp(iss, cfg->jwt_issuer) != 0 || typ == NULL ||
-	    strcmp(typ, "access") != 0 || !uuid_valid(sub) || role_parse(rl, &r) != 0) {
-		log_msg(LOG_DEBUG, "auth: wrong iss, typ, sub or role");
+	sid = jwt_get_grant(j, "sid");
+	if (!uuid_valid(sub) || role_parse(rl, &r) != 0 || (sid != NULL && !uuid_valid(sid))) {
+		log_msg(LOG_DEBUG, "auth: wrong sub, role or sid");
 		goto out;
 	}
 	/* all or nothing: a half-filled principal must not survive a failure */
 	req->user_id = arena_strdup(req->a, sub);
 	req->user_email = email != NULL ? arena_strdup(req->a, email) : NULL;
-	ok = req->user_id != NULL && (email == NULL || req->user_email != NULL);
+	req->session_id = sid != NULL ? arena_strdup(req->a, sid) : NULL;
+	ok = req->user_id != NULL && (email == NULL || req->user_email != NULL) &&
+	    (sid == NULL || req->session_id != NULL);
 	if (ok) {
 		req->user_role = r;
 	} else {
 		req->user_id = NULL;
 		req->user_email = NULL;
+		req->session_id = NULL;
 	}
 out:
 	jwt_free(j);
 	return ok;
+}
+
+int
+auth_verify_refresh(const char *tok, auth_refresh_claims *out)
+{
+	jwt_t *j;
+	const char *sub, *sid, *jti;
+	int ok = 0;
+
+	memset(out, 0, sizeof *out);
+	if (tok == NULL || !decode_checked(tok, "refresh", &j))
+		return -1;
+	sub = jwt_get_grant(j, "sub");
+	sid = jwt_get_grant(j, "sid");
+	jti = jwt_get_grant(j, "jti");
+	if (uuid_valid(sub) && uuid_valid(sid) && uuid_valid(jti)) {
+		memcpy(out->sub, sub, 37);
+		memcpy(out->sid, sid, 37);
+		memcpy(out->jti, jti, 37);
+		out->exp = (int64_t)jwt_get_grant_int(j, "exp");
+		ok = 1;
+	} else {
+		log_msg(LOG_DEBUG, "auth: refresh token without sub, sid or jti");
+	}
+	jwt_free(j);
+	return ok ? 0 : -1;
+}
+
+/* Drop whatever verify() put into the principal. */
+static void
+clear_principal(request *req)
+{
+	req->user_id = NULL;
+	req->user_email = NULL;
+	req->session_id = NULL;
+	req->user_role = ROLE_PUBLIC;
 }
 
 ecode
@@ -198,9 +265,7 @@ auth_gate(request *req, error *e)
 {
 	const char *h = req_header(req, "Authorization"), *tok = NULL;
 
-	req->user_id = NULL;
-	req->user_email = NULL;
-	req->user_role = ROLE_PUBLIC;
+	clear_principal(req);
 	if (h != NULL && *h != '\0') {
 		/* the scheme name is case-insensitive (RFC 7235 §2.1); a header
 		 * that names Bearer but carries nothing is a failed login, not a
@@ -211,18 +276,24 @@ auth_gate(request *req, error *e)
 		if (*tok == '\0')
 			return err_set(e, E_UNAUTHORIZED, "invalid or expired token");
 	} else {
-		tok = req_cookie(req, AUTH_ACCESS_COOKIE);
+		tok = req_cookie(req, session_access_cookie(req));
 		if (tok == NULL || *tok == '\0')
 			return E_OK;
 	}
-	if (strnlen(tok, TOKEN_MAX + 1) > TOKEN_MAX || !verify(req, tok))
+	if (!verify(req, tok))
 		return err_set(e, E_UNAUTHORIZED, "invalid or expired token");
+	/* a logout or a detected refresh-token theft must end the session's
+	 * access tokens now, not when they expire */
+	if (req->session_id != NULL && user_session_revoked(req->a, req->session_id)) {
+		clear_principal(req);
+		return err_set(e, E_UNAUTHORIZED, "invalid or expired token");
+	}
 	return E_OK;
 }
 
 char *
 auth_mint(const char *sub, const char *email, role r, const char *typ,
-    int64_t ttl_s, error *e)
+    const char *sid, int64_t ttl_s, char jti_out[37], error *e)
 {
 	jwt_t *j = NULL;
 	char jti[37], *tok = NULL;
@@ -234,9 +305,10 @@ auth_mint(const char *sub, const char *email, role r, const char *typ,
 	}
 	if (!uuid_valid(sub) || r <= ROLE_PUBLIC || r > ROLE_ADMIN || ttl_s <= 0 ||
 	    ttl_s > TTL_MAX || typ == NULL ||
-	    (strcmp(typ, "access") != 0 && strcmp(typ, "refresh") != 0)) {
+	    (strcmp(typ, "access") != 0 && strcmp(typ, "refresh") != 0) ||
+	    (sid != NULL && !uuid_valid(sid))) {
 		err_set(e, E_INVALID_INPUT, "sub must be a UUID, role customer, seller or admin, "
-		    "typ access or refresh, ttl 1 s to 366 days");
+		    "typ access or refresh, sid a UUID if given, ttl 1 s to 366 days");
 		return NULL;
 	}
 	if (uuid_v4(jti) != 0) {
@@ -250,11 +322,14 @@ auth_mint(const char *sub, const char *email, role r, const char *typ,
 	    jwt_add_grant(j, "typ", typ) != 0 ||
 	    jwt_add_grant(j, "iss", cfg->jwt_issuer) != 0 ||
 	    jwt_add_grant(j, "jti", jti) != 0 ||
+	    (sid != NULL && jwt_add_grant(j, "sid", sid) != 0) ||
 	    jwt_add_grant_int(j, "iat", (long)now) != 0 ||
 	    jwt_add_grant_int(j, "exp", (long)(now + ttl_s)) != 0 ||
 	    jwt_set_alg(j, JWT_ALG_RS256, priv_key, (int)priv_len) != 0 ||
 	    (tok = jwt_encode_str(j)) == NULL)
 		err_set(e, E_INTERNAL, "could not sign the token");
+	else if (jti_out != NULL)
+		memcpy(jti_out, jti, sizeof jti);
 	jwt_free(j);
 	return tok;
 }

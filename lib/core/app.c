@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <fcgiapp.h>
 
 #include "app.h"
 #include "auth/auth.h"
+#include "auth/ratelimit.h"
 #include "config.h"
 #include "db.h"
 #include "json.h"
@@ -34,6 +36,19 @@ static buf head_buf = BUF_INIT;
 static FCGX_Request fcgi;
 static int is_cgi;
 static volatile sig_atomic_t stopping;
+
+/* ECOM_CORS_ORIGINS, parsed once: the only origins a JSON reply names in
+ * Access-Control-Allow-Origin. */
+#define CORS_MAX_ORIGINS 32
+#define CORS_MAX_ORIGIN  255
+static char cors_origins[CORS_MAX_ORIGINS][CORS_MAX_ORIGIN + 1];
+static size_t ncors;
+
+/* What a cross-origin caller may send and read (api-v1.md headers). */
+#define CORS_ALLOW_HEADERS  "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
+#define CORS_EXPOSE_HEADERS "X-Request-ID, Retry-After, X-RateLimit-Limit, " \
+	"X-RateLimit-Remaining, X-RateLimit-Reset, Location"
+#define CORS_MAX_AGE        "600"
 
 static const char *
 env_fcgi(const request *r, const char *name)
@@ -147,6 +162,70 @@ add_default(response *res, const char *name, const char *value)
 		resp_header(res, name, value);
 }
 
+/*
+ * The headers every reply carries (STYLE 12), unless the handler set its
+ * own.  HTML gets a CSP whose script-src admits only same-origin files and
+ * inline scripts carrying this response's nonce; JSON gets the strictest
+ * policy, as nothing in it should ever be rendered.
+ */
+static void
+security_headers(request *req, response *res)
+{
+	char csp[256];
+
+	add_default(res, "X-Content-Type-Options", "nosniff");
+	add_default(res, "X-Frame-Options", "DENY");
+	add_default(res, "Referrer-Policy", "strict-origin-when-cross-origin");
+	add_default(res, "Permissions-Policy", "accelerometer=(), camera=(), geolocation=(), "
+	    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()");
+	if (req->https)
+		add_default(res, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+	if (the_app->kind == APP_JSON) {
+		add_default(res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+		return;
+	}
+	snprintf(csp, sizeof csp, "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+	    "script-src 'self'%s%s%s; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+	    "form-action 'self'", req->csp_nonce != NULL ? " 'nonce-" : "",
+	    req->csp_nonce != NULL ? req->csp_nonce : "", req->csp_nonce != NULL ? "'" : "");
+	add_default(res, "Content-Security-Policy", csp);
+}
+
+/* The Origin header if it is on the allow-list (exact, case-sensitive as
+ * browsers send it serialised), else NULL. */
+static const char *
+cors_allowed(const request *req)
+{
+	const char *o = req_header(req, "Origin");
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < ncors; i++)
+		if (strcmp(o, cors_origins[i]) == 0)
+			return o;
+	return NULL;
+}
+
+/*
+ * CORS on a JSON reply: the allowed origin echoed, never "*", and no
+ * Access-Control-Allow-Credentials — the API authenticates with a Bearer
+ * token, so a cross-origin page never needs the browser to attach the
+ * session cookies, and must not be able to.  Vary: Origin always, since
+ * the reply differs by Origin whenever an allow-list exists.
+ */
+static void
+cors_headers(request *req, response *res)
+{
+	const char *o = cors_allowed(req);
+
+	add_default(res, "Vary", "Origin");
+	if (o == NULL)
+		return;
+	resp_set_header(res, "Access-Control-Allow-Origin", o);
+	if (!has_header(res, "Access-Control-Max-Age"))	/* not on preflights */
+		add_default(res, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+}
+
 static void
 send_reply(request *req, response *res)
 {
@@ -160,13 +239,9 @@ send_reply(request *req, response *res)
 		buf_puts(res->body, "Internal Server Error\n");
 	}
 	add_default(res, "X-Request-ID", req->request_id != NULL ? req->request_id : "-");
-	add_default(res, "X-Content-Type-Options", "nosniff");
-	add_default(res, "X-Frame-Options", "DENY");
-	add_default(res, "Referrer-Policy", "strict-origin-when-cross-origin");
-	add_default(res, "Content-Security-Policy", the_app->kind == APP_JSON ?
-	    "default-src 'none'; frame-ancestors 'none'" :
-	    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-	    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+	security_headers(req, res);
+	if (the_app->kind == APP_JSON)
+		cors_headers(req, res);
 	add_default(res, "Cache-Control", "no-store");
 	buf_reset(&head_buf);
 	buf_printf(&head_buf, "Status: %d %s\r\n", res->status, status_reason(res->status));
@@ -238,21 +313,82 @@ read_and_parse_body(request *req, const route *rt, error *e)
 /* The Allow header of a 405 lists what the path does answer to (RFC 9110
  * §10.2.1), HEAD wherever GET is. */
 static void
-set_allow(response *res, const char *path)
+allowed_methods(const char *path, char *list, size_t cap)
 {
 	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" };
-	char list[64] = "";
 	size_t used = 0;
 	int status;
 
+	list[0] = '\0';
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
 		if (router_match(the_app->routes, the_app->nroutes, NULL, methods[i], path,
 		    &status) == NULL)
 			continue;
-		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+		used += (size_t)snprintf(list + used, cap - used, "%s%s",
 		    used > 0 ? ", " : "", methods[i]);
 	}
+}
+
+static void
+set_allow(response *res, const char *path)
+{
+	char list[64];
+
+	allowed_methods(path, list, sizeof list);
 	resp_header(res, "Allow", list);
+}
+
+/*
+ * OPTIONS on a JSON responder, answered before routing (the route table
+ * has no OPTIONS rows).  A path that does not exist is a 404 as for any
+ * method.  Without an Origin it is a plain OPTIONS (RFC 9110 §9.3.7): 204
+ * with Allow.  A CORS preflight from an allowed origin gets 204 with what
+ * it may send; from any other origin, 403.  Preflights are not counted by
+ * the rate limiter: they cost no database or Redis work.
+ */
+static ecode
+preflight(request *req, response *res, error *e)
+{
+	char list[72];
+	int status;
+
+	router_match(the_app->routes, the_app->nroutes, NULL, "OPTIONS", req->path, &status);
+	if (status == 404)
+		return err_set(e, E_NOT_FOUND, "no such page or endpoint: %s", req->path);
+	allowed_methods(req->path, list, sizeof list - 9);
+	strcat(list, list[0] != '\0' ? ", OPTIONS" : "OPTIONS");
+	res->status = 204;
+	if (req_header(req, "Origin") == NULL)
+		return resp_header(res, "Allow", list) == 0 ? E_OK :
+		    err_set(e, E_INTERNAL, "cannot set Allow");
+	if (cors_allowed(req) == NULL)
+		return err_set(e, E_FORBIDDEN, "this origin may not call the API from a browser");
+	resp_header(res, "Access-Control-Allow-Methods", list);
+	resp_header(res, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+	resp_header(res, "Access-Control-Max-Age", CORS_MAX_AGE);
+	return E_OK;
+}
+
+/*
+ * A guest on a page that needs a role: an HTML app with a sign-in page
+ * sends the browser there (303) with the page to come back to; anything
+ * else keeps the refusal rc.
+ */
+static ecode
+guest_refused(request *req, response *res, ecode rc, error *e)
+{
+	const char *qs = req->query_string, *back, *to;
+
+	if (the_app->kind != APP_HTML || the_app->login_url == NULL ||
+	    strcmp(req->method, "GET") != 0)
+		return rc;
+	back = qs != NULL && *qs != '\0' ? arena_printf(req->a, "%s?%s", req->path, qs) : req->path;
+	to = back != NULL ? arena_printf(req->a, "%s?next=%s", the_app->login_url,
+	    url_encode(req->a, back)) : NULL;
+	if (to == NULL || resp_redirect(res, 303, to) != 0)
+		return rc;
+	err_clear(e);
+	return E_OK;
 }
 
 /* The gates of app.h in order, then the handler. */
@@ -266,6 +402,8 @@ dispatch(request *req, response *res, error *e)
 	if ((rc = request_build(req, e)) != E_OK)
 		return rc;
 	log_set_request_id(req->request_id);
+	if (the_app->kind == APP_JSON && strcmp(req->method, "OPTIONS") == 0)
+		return preflight(req, res, e);
 	rt = router_match(the_app->routes, the_app->nroutes, req, req->method, req->path, &status);
 	if (rt == NULL) {
 		if (status == 405) {
@@ -275,23 +413,32 @@ dispatch(request *req, response *res, error *e)
 		return err_set(e, E_NOT_FOUND, "no such page or endpoint: %s", req->path);
 	}
 	req->route = rt;
+	/* before the body: refusing a flood must stay cheap */
+	if ((rc = ratelimit_gate(req, res, rt->rate, e)) != E_OK)
+		return rc;
 	/* drain the body before auth answers, so the client sees our reply */
 	if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
 		return rc;
 	rc = session_gate(req, res, e);
 	if (rc != E_OK) {
 		if (rt->min_role != ROLE_PUBLIC)
-			return rc;
+			return guest_refused(req, res, rc, e);
 		/* a stale token on a public page: carry on as a guest */
 		err_clear(e);
 		req->user_id = NULL;
 		req->user_role = ROLE_PUBLIC;
 	}
 	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL)
-		return err_set(e, E_UNAUTHORIZED, "sign in to do this (send a Bearer token)");
+		return guest_refused(req, res, err_set(e, E_UNAUTHORIZED,
+		    the_app->kind == APP_HTML ? "sign in to see this page" :
+		    "sign in to do this (send a Bearer token)"), e);
 	if (req->user_role < rt->min_role)
 		return err_set(e, E_FORBIDDEN, "your account may not do this");
-	if (rt->csrf == CSRF_REQUIRED && !csrf_check(req))
+	/* forms always; JSON calls too when a browser's cookie signed them in
+	 * (a Bearer header is never sent by a browser on its own) */
+	if ((rt->csrf == CSRF_REQUIRED || (req->user_id != NULL &&
+	    req_header(req, "Authorization") == NULL && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0)) && !csrf_check(req))
 		return err_set(e, E_FORBIDDEN, "the form expired or came from another site; reload it and try again");
 	return rt->handler(req, res, e);
 }
@@ -311,6 +458,77 @@ request_reset(request *req, response *res)
 	log_set_request_id(NULL);
 }
 
+/*
+ * A CSP nonce: 16 random bytes in base64, fresh for every response so an
+ * attacker who reads one page learns nothing about the next.  NULL (and
+ * then no inline script runs at all) if the kernel has no randomness.
+ */
+static const char *
+new_nonce(arena *a)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char raw[18];	/* 16 random bytes, two zero pad bytes */
+	char *out = arena_alloc(a, 25), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	memset(raw, 0, sizeof raw);
+	if (getrandom(raw, 16, 0) != 16) {
+		log_msg(LOG_ERROR, "getrandom failed: no CSP nonce for this page");
+		return NULL;
+	}
+	for (int i = 0; i < 18; i += 3) {
+		unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = b64[v >> 6 & 63];
+		*o++ = b64[v & 63];
+	}
+	out[22] = out[23] = '=';	/* 16 bytes: the last group holds one */
+	out[24] = '\0';
+	return out;
+}
+
+/* ECOM_CORS_ORIGINS: "https://shop.example, http://localhost:3000".  Each
+ * must be a serialised origin — scheme, host, optional port, nothing else
+ * — because matching is exact; "*" is refused, see cors_headers. */
+static int
+cors_init(void)
+{
+	const char *s = cfg->cors_origins;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, ",");
+		const char *item = s, *host;
+
+		s += n + (s[n] == ',');
+		while (n > 0 && (*item == ' ' || *item == '\t'))
+			item++, n--;
+		while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			continue;
+		host = strncmp(item, "https://", 8) == 0 ? item + 8 :
+		    strncmp(item, "http://", 7) == 0 ? item + 7 : NULL;
+		if (host == NULL || host == item + n || n > CORS_MAX_ORIGIN ||
+		    strcspn(host, "/?#* \t") < (size_t)(item + n - host)) {
+			fprintf(stderr, "config: ECOM_CORS_ORIGINS: \"%.*s\" is not an origin "
+			    "like https://shop.example or http://localhost:3000\n",
+			    (int)(n > 64 ? 64 : n), item);
+			return -1;
+		}
+		if (ncors == CORS_MAX_ORIGINS) {
+			fprintf(stderr, "config: ECOM_CORS_ORIGINS: more than %d origins\n",
+			    CORS_MAX_ORIGINS);
+			return -1;
+		}
+		memcpy(cors_origins[ncors], item, n);
+		cors_origins[ncors++][n] = '\0';
+	}
+	return 0;
+}
+
 static void
 serve_one(void)
 {
@@ -322,6 +540,8 @@ serve_one(void)
 	request_reset(&req, &res);
 	err_clear(&e);
 	req.started_us = now_us();
+	if (the_app->kind == APP_HTML)
+		req.csp_nonce = new_nonce(req.a);
 	rc = dispatch(&req, &res, &e);
 	if (rc != E_OK) {
 		if (e.code == E_OK)
@@ -341,18 +561,36 @@ on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
+/* `<responder> --routes`: the route table as text, one row per line
+ * (method, pattern, minimum role, CSRF rule, body kind), for the
+ * authorization matrix test and for operators; no config needed. */
+static int
+print_routes(const app *ap)
+{
+	static const char *const bodies[] = { "none", "json", "form", "raw" };
+
+	for (size_t i = 0; i < ap->nroutes; i++) {
+		const route *r = &ap->routes[i];
+		printf("%s %s %s %s %s\n", r->method, r->pattern, role_name(r->min_role),
+		    r->csrf == CSRF_REQUIRED ? "csrf" : "-", bodies[r->body]);
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 app_main(const app *ap, int argc, char **argv)
 {
 	struct sigaction sa;
 	sigset_t term;
 
-	(void)argc;
-	(void)argv;
 	the_app = ap;
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0)
+		return print_routes(ap);
 	if (config_init() != 0)
 		return 1;
 	log_init(ap->name, cfg->log_level);
+	if (ratelimit_init() != 0 || client_ip_init() != 0 || cors_init() != 0)
+		return 1;
 	if (auth_init() != 0)
 		return 1;
 	if (ap->kind == APP_HTML && view_init() != 0)

@@ -2,11 +2,21 @@
  * app.h — a responder: its route table and the FastCGI/CGI loop around it.
  *
  * Routes are data (STYLE 2).  Each row declares method, pattern with
- * {params}, handler, minimum role, CSRF rule and body limit; app_main() runs
- * the gates centrally in this order: route match (404/405) -> body limit
- * (413) -> body parse (415/400) -> auth (401) -> role (403) -> CSRF (403) ->
- * rate limit (429) ->
- * handler.  Handlers never repeat the gates.
+ * {params}, handler, minimum role, CSRF rule, rate-limit class and body
+ * limit; app_main() runs the gates centrally in this order:
+ *
+ *   CORS preflight (APP_JSON: OPTIONS answered 204/403 before routing)
+ *   -> route match (404/405)
+ *   -> rate limit (429, or 503 for a fail-closed class without Redis)
+ *   -> body limit (413) -> body parse (415/400)
+ *   -> auth (401) -> role (403) -> CSRF (403) -> handler.
+ *
+ * The rate limit runs before the body is read so that a flood costs one
+ * Redis round trip per request, not a body read and a parse.  Handlers
+ * never repeat the gates.  Every reply then gets the security headers
+ * (CSP with a per-response nonce for HTML, nosniff, frame-ancestors,
+ * Referrer-Policy, Permissions-Policy, HSTS over https) and, for APP_JSON,
+ * the CORS headers for an allowed Origin (ECOM_CORS_ORIGINS, exact match).
  *
  * A handler parses its input, calls the domain, and renders; on failure it
  * returns the ecode after filling `e`, and app_main renders the error as a
@@ -68,6 +78,9 @@ typedef struct app {
 	/* Called once per process after config, log, db and templates are
 	 * ready; returns 0 or -1 to refuse to start. May be NULL. */
 	int        (*init)(void);
+	/* APP_HTML: where a guest (or an expired session) is sent, 303 with
+	 * ?next=<path?query>, when a route needs a role; NULL = the 401 page. */
+	const char  *login_url;
 } app;
 
 /* Run the responder; returns the process exit status. */
@@ -80,6 +93,14 @@ int app_main(const app *ap, int argc, char **argv);
  */
 const route *router_match(const route *routes, size_t n, request *req,
     const char *method, const char *path, int *status);
+
+/*
+ * The client address rate limits count against (request.c): parse
+ * ECOM_TRUSTED_PROXIES (IPs and CIDRs, IPv4 and IPv6) once.  Returns 0, or
+ * -1 after printing which entry is wrong.  app_main calls it; exposed for
+ * tests.
+ */
+int client_ip_init(void);
 
 /* Render an error for the current app kind (used by handlers that want
  * to render an error and still return E_OK, e.g. form re-display). */

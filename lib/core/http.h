@@ -59,12 +59,14 @@ typedef struct request {
 	kv          params[HTTP_MAX_PATH_PARAMS]; size_t nparams;	/* {name} in the route */
 	const char *request_id;
 	const char *client_ip;
+	const char *csp_nonce;		/* HTML: base64 of 16 random bytes, or NULL */
 	bool        https;
 
 	/* The authenticated principal (set by the auth gate). */
 	const char *user_id;		/* UUID or NULL */
 	const char *user_email;
 	role        user_role;
+	const char *session_id;		/* the token's sid claim, or NULL */
 
 	const void *route;		/* the matched route row */
 	void       *env;		/* opaque: FCGX_ParamArray or environ */

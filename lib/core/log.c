@@ -108,6 +108,30 @@ log_msg(log_level lv, const char *fmt, ...)
 }
 
 void
+log_fields(log_level lv, const char *msg, json_object *fields)
+{
+	buf b = BUF_INIT;
+
+	if (!log_enabled(lv))
+		return;
+	line_start(&b, lv);
+	if (current_request_id != NULL) {
+		buf_puts(&b, ",\"request_id\":");
+		put_str(&b, current_request_id);
+	}
+	buf_puts(&b, ",\"msg\":");
+	put_str(&b, msg);
+	json_object_object_foreach(fields, key, val) {
+		buf_puts(&b, ",");
+		put_str(&b, key);
+		buf_puts(&b, ":");
+		/* json-c writes valid, escaped JSON (no raw control bytes) */
+		buf_puts(&b, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
+	}
+	line_end(&b);
+}
+
+void
 log_request(const request *r, int status, long duration_us)
 {
 	buf b = BUF_INIT;

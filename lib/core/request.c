@@ -11,11 +11,14 @@
  * cookies are parsed eagerly and bounded; the body is read later, by the
  * gate that knows the route's limit.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "app.h"
+#include "config.h"
 #include "http.h"
 #include "parse.h"
 #include "request_build.h"
@@ -190,6 +193,197 @@ pick_request_id(request *r, error *e)
 	return E_OK;
 }
 
+/* ------------------------------------------------------------ client address */
+
+/*
+ * The client is REMOTE_ADDR, unless that is one of our own proxies: then
+ * it is the right-most X-Forwarded-For entry that is not a trusted proxy
+ * either, since every entry to the right of it was appended by a hop we
+ * trust and everything to its left is whatever the client chose to send.
+ */
+#define PROXY_MAX	32	/* entries in ECOM_TRUSTED_PROXIES */
+#define XFF_MAX		1024	/* bytes of X-Forwarded-For looked at, from the right */
+#define XFF_MAX_HOPS	16	/* entries looked at, from the right */
+
+struct net {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int bits;		/* prefix length */
+};
+
+static struct net proxies[PROXY_MAX];
+static size_t nproxies;
+
+/* An address in text (at most n bytes; "[v6]" and a ":port" on IPv4 or
+ * bracketed IPv6 are accepted, as proxies write them) into *a; 0 or -1.
+ * IPv4-mapped IPv6 becomes IPv4, so one rule covers both spellings. */
+static int
+addr_parse(const char *s, size_t n, struct net *a)
+{
+	static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+	char t[INET6_ADDRSTRLEN + 1];
+	const char *colon;
+
+	if (n > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+		if (close == NULL || (close + 1 < s + n && close[1] != ':'))
+			return -1;
+		s++;
+		n = (size_t)(close - s);
+	} else if ((colon = memchr(s, ':', n)) != NULL && memchr(s, '.', n) != NULL &&
+	    memchr(colon + 1, ':', n - (size_t)(colon + 1 - s)) == NULL) {
+		n = (size_t)(colon - s);	/* "1.2.3.4:5678" */
+	}
+	if (n == 0 || n >= sizeof t)
+		return -1;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, t, a->addr) == 1) {
+		a->family = AF_INET;
+		a->bits = 32;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, t, a->addr) != 1)
+		return -1;
+	a->family = AF_INET6;
+	a->bits = 128;
+	if (memcmp(a->addr, mapped, 12) == 0) {
+		memmove(a->addr, a->addr + 12, 4);
+		memset(a->addr + 4, 0, 12);
+		a->family = AF_INET;
+		a->bits = 32;
+	}
+	return 0;
+}
+
+static int
+net_contains(const struct net *net, const struct net *a)
+{
+	int full = net->bits / 8, rest = net->bits % 8;
+
+	if (net->family != a->family || memcmp(net->addr, a->addr, (size_t)full) != 0)
+		return 0;
+	return rest == 0 || ((net->addr[full] ^ a->addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+static int
+trusted(const struct net *a)
+{
+	for (size_t i = 0; i < nproxies; i++)
+		if (net_contains(&proxies[i], a))
+			return 1;
+	return 0;
+}
+
+/* "10.0.0.0/8" or "::1" (a single address is a full-length prefix). */
+static int
+net_parse(const char *s, size_t n, struct net *net)
+{
+	const char *slash = memchr(s, '/', n);
+	int64_t bits;
+
+	if (slash == NULL)
+		return addr_parse(s, n, net);
+	int v6text = memchr(s, ':', (size_t)(slash - s)) != NULL;
+
+	if (addr_parse(s, (size_t)(slash - s), net) != 0 ||
+	    parse_i64n(slash + 1, n - (size_t)(slash - s) - 1, 0, v6text ? 128 : 32, &bits) != 0)
+		return -1;
+	/* "::ffff:10.0.0.0/104" is the IPv4 /8 */
+	if (net->family == AF_INET && v6text)
+		bits -= 96;
+	if (bits < 0)
+		return -1;
+	net->bits = (int)bits;
+	return 0;
+}
+
+int
+client_ip_init(void)
+{
+	const char *s = cfg->trusted_proxies;
+
+	nproxies = 0;
+	while (*s != '\0') {
+		size_t n = strcspn(s, ",");
+		const char *item = s;
+
+		s += n + (s[n] == ',');
+		while (n > 0 && (*item == ' ' || *item == '\t'))
+			item++, n--;
+		while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			continue;
+		if (nproxies == PROXY_MAX) {
+			fprintf(stderr, "config: ECOM_TRUSTED_PROXIES: more than %d entries\n", PROXY_MAX);
+			return -1;
+		}
+		if (net_parse(item, n, &proxies[nproxies]) != 0) {
+			fprintf(stderr, "config: ECOM_TRUSTED_PROXIES: \"%.*s\" is not an IP address "
+			    "or CIDR (10.0.0.0/8, ::1)\n", (int)(n > 64 ? 64 : n), item);
+			return -1;
+		}
+		nproxies++;
+	}
+	return 0;
+}
+
+static const char *
+addr_text(arena *ar, const struct net *a)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(a->family, a->addr, t, sizeof t) == NULL)
+		return NULL;
+	return arena_strdup(ar, t);
+}
+
+/*
+ * REMOTE_ADDR, or the client a trusted proxy forwarded for, as canonical
+ * text.  When every entry is trusted (or unusable), the furthest trusted
+ * hop is the best we know.
+ */
+static ecode
+pick_client_ip(request *r, error *e)
+{
+	const char *ra = req_env(r, "REMOTE_ADDR"), *xff, *end;
+	struct net a, hop;
+	size_t len;
+
+	r->client_ip = ra;
+	if (ra == NULL || addr_parse(ra, strlen(ra), &a) != 0)
+		return E_OK;	/* a unix socket or a test: nothing to resolve */
+	if (trusted(&a) && (xff = req_header(r, "X-Forwarded-For")) != NULL) {
+		/* walk from the right; the left end of a huge header is the
+		 * client's own invention and never needed */
+		len = strlen(xff);
+		end = xff + len;
+		if (len > XFF_MAX)
+			xff = end - XFF_MAX;
+		for (int hops = 0; end > xff && hops < XFF_MAX_HOPS; hops++) {
+			const char *p = end, *s, *t;
+
+			while (p > xff && p[-1] != ',')
+				p--;
+			for (s = p; s < end && (*s == ' ' || *s == '\t'); s++)
+				;
+			for (t = end; t > s && (t[-1] == ' ' || t[-1] == '\t'); t--)
+				;
+			end = p > xff ? p - 1 : xff;
+			if (addr_parse(s, (size_t)(t - s), &hop) != 0)
+				continue;	/* "unknown", a cut-off entry: ignored */
+			a = hop;
+			if (!trusted(&hop))
+				break;
+		}
+	}
+	if ((r->client_ip = addr_text(r->a, &a)) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	return E_OK;
+}
+
 ecode
 request_build(request *r, error *e)
 {
@@ -203,7 +397,8 @@ request_build(request *r, error *e)
 		return rc;
 	r->method = m != NULL ? m : "GET";
 	r->path = "/";
-	r->client_ip = req_env(r, "REMOTE_ADDR");
+	if ((rc = pick_client_ip(r, e)) != E_OK)
+		return rc;
 	https = req_env(r, "HTTPS");
 	r->https = (https != NULL && strcasecmp(https, "on") == 0) ||
 	    ((https = req_env(r, "REQUEST_SCHEME")) != NULL && strcmp(https, "https") == 0);

@@ -6,12 +6,14 @@
  * a handler's help to print the store name, asset URLs or the canonical
  * link.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
 #include "log.h"
+#include "page.h"
 #include "view.h"
 
 static tmpl_set *templates;
@@ -54,6 +56,10 @@ site_context(const request *req)
 	json_object_object_add(site, "request_id",
 	    json_object_new_string(req->request_id != NULL ? req->request_id : ""));
 	json_object_object_add(site, "year", json_object_new_int(tm.tm_year + 1900));
+	/* <script nonce="{{site.csp_nonce}}">: only scripts carrying this
+	 * response's nonce (or served from 'self') run under the CSP */
+	json_object_object_add(site, "csp_nonce",
+	    json_object_new_string(req->csp_nonce != NULL ? req->csp_nonce : ""));
 	return site;
 }
 
@@ -69,6 +75,9 @@ view_render(request *req, response *res, int status, const char *name,
 		ctx = json_object_new_object();
 	if (!json_object_object_get_ex(ctx, "site", NULL))
 		json_object_object_add(ctx, "site", site_context(req));
+	if (!json_object_object_get_ex(ctx, "csp_nonce", NULL))
+		json_object_object_add(ctx, "csp_nonce",
+		    json_object_new_string(req->csp_nonce != NULL ? req->csp_nonce : ""));
 	rc = templates != NULL ? tmpl_render(templates, name, ctx, buf_sink, res->body,
 	    msg, sizeof msg) : -1;
 	json_object_put(ctx);
@@ -105,4 +114,45 @@ url_encode(arena *a, const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* ------------------------------------------------------------ pagination */
+
+static json_object *
+page_link(arena *a, const char *base, int64_t p, const char *label, bool current)
+{
+	json_object *o = json_object_new_object();
+	const char *sep = strchr(base, '?') != NULL ? "&" : "?";
+
+	json_object_object_add(o, "url", json_object_new_string(p == 1 && strchr(base, '?') == NULL ?
+	    base : arena_printf(a, "%s%spage=%lld", base, sep, (long long)p)));
+	json_object_object_add(o, "label", json_object_new_string(label));
+	if (current)
+		json_object_object_add(o, "current", json_object_new_boolean(1));
+	return o;
+}
+
+json_object *
+view_pagination(arena *a, const char *base, const page *pg, int64_t total)
+{
+	int64_t pages = page_total_pages(pg, total), from, to;
+	json_object *o, *nums;
+
+	if (pages <= 1)
+		return NULL;
+	o = json_object_new_object();
+	nums = json_object_new_array();
+	if (pg->page > 1)
+		json_object_object_add(o, "prev", page_link(a, base, pg->page - 1, "Previous", false));
+	if (pg->page < pages)
+		json_object_object_add(o, "next", page_link(a, base, pg->page + 1, "Next", false));
+	from = pg->page - 3 > 1 ? pg->page - 3 : 1;
+	to = from + 6 < pages ? from + 6 : pages;
+	for (int64_t p = from; p <= to; p++)
+		json_object_array_add(nums, page_link(a, base, p,
+		    arena_printf(a, "%lld", (long long)p), p == pg->page));
+	json_object_object_add(o, "pages", nums);
+	json_object_object_add(o, "summary", json_object_new_string(
+	    arena_printf(a, "Page %lld of %lld", (long long)pg->page, (long long)pages)));
+	return o;
 }

@@ -22,6 +22,12 @@ tmpl_set *view_templates(void);
 ecode view_render(request *req, response *res, int status, const char *name,
     json_object *ctx, error *e);
 
+/* The shape templates/partials/pagination.mustache reads (prev, next,
+ * up to seven page links, "Page P of T"), or NULL for a single page; base
+ * is the list's URL with its filters, page= is appended. */
+struct page;
+json_object *view_pagination(arena *a, const char *base, const struct page *pg, int64_t total);
+
 /* Percent-encode for a URL query value or path segment, from the arena. */
 char *url_encode(arena *a, const char *s);
 

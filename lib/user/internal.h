@@ -91,4 +91,54 @@ ecode mail_write(arena *a, const char *to, const char *name, json_object *ctx, e
 /* 64-char lower-case hex SHA-256 of s, into out[65]. */
 void sha256_hex(const char *s, char out[65]);
 
+/* ------------------------------------------------------------ additions (h1) */
+
+#define USERS_DOMAIN "users"
+
+/* store_user.c: insert a new account (role by name); a taken e-mail is
+ * E_ALREADY_EXISTS with field "email". */
+ecode store_user_insert(db_conn *c, arena *a, const char *id, const char *email,
+    const char *password_hash, const char *first_name, const char *last_name,
+    role r, bool email_verified, user *out, error *e);
+/* Stamp last_login_at = now(). */
+ecode store_user_touch_login(db_conn *c, arena *a, const char *id, error *e);
+/* Mark the e-mail verified; *out re-read. */
+ecode store_user_set_verified(db_conn *c, arena *a, const char *id, user *out, error *e);
+/* Change first/last name and phone (NULL = unchanged); *out re-read. */
+ecode store_user_update_profile(db_conn *c, arena *a, const char *id,
+    const char *first_name, const char *last_name, const char *phone,
+    user *out, error *e);
+
+/* login.c: e-mail checks shared by register, login and forgot-password.
+ * users_email_trim: s without surrounding white space (arena; NULL on OOM).
+ * users_email_valid: the shape we accept (3..254 bytes, one '@', a local
+ * part of 1..64 bytes, a dotted domain, no spaces or control bytes). */
+const char *users_email_trim(arena *a, const char *s);
+bool users_email_valid(const char *email);
+/* tokens.c: a first or last name trimmed of surrounding blanks, 1 to
+ * USER_NAME_MAX characters, no control characters (arena copy); NULL for
+ * NULL input or after adding a field error on `field` to e. */
+const char *users_name_checked(arena *a, const char *s, const char *field, error *e);
+/* The e-mail as a Redis/throttle key: lower-cased (ASCII) copy. */
+const char *users_email_key(arena *a, const char *email);
+
+/* throttle.c: login throttling.  throttle_check: E_OK, or E_RATE_LIMITED
+ * with e->retry_after while the account or the IP is in a delay (Redis
+ * down -> E_OK, logged).  throttle_failure counts a failed attempt and
+ * starts the next delay past the thresholds; throttle_success clears the
+ * account's count. */
+ecode throttle_check(arena *a, const user_ctx *ctx, const char *email, error *e);
+void  throttle_failure(arena *a, const user_ctx *ctx, const char *email,
+    const char *user_id);
+void  throttle_success(arena *a, const char *email);
+
+/* session.c: revoke one family (reason "logout", "reuse", ...) and mark it
+ * in Redis; *revoked tells whether a live family was found (may be NULL). */
+ecode session_revoke(db_conn *c, arena *a, const char *session_id, const char *user_id,
+    const char *reason, bool *revoked, error *e);
+
+/* tokens.c: write the verification mail for u (a fresh single-use token),
+ * inside c's transaction. */
+ecode tokens_send_verification(db_conn *c, arena *a, const user *u, error *e);
+
 #endif

@@ -130,6 +130,16 @@ ecode user_register(arena *a, const user_ctx *ctx, const user_register_input *in
 ecode user_login(arena *a, const user_ctx *ctx, const char *email, const char *password,
     const char *otp, user *out, user_tokens *tok, bool *need_2fa_enrolment, error *e);
 
+/*
+ * The second step of a two-step sign-in form: `email` passed user_login's
+ * password check moments ago (the caller vouches with a signed,
+ * short-lived cookie; the password is never carried forward).  Same
+ * throttle, logs and answers as user_login; an unknown or inactive account,
+ * or one without 2FA, is E_UNAUTHORIZED.
+ */
+ecode user_login_otp(arena *a, const user_ctx *ctx, const char *email, const char *otp,
+    user *out, user_tokens *tok, bool *need_2fa_enrolment, error *e);
+
 /* Rotate: a valid, unused refresh token of a live family gives a new pair;
  * a used one revokes its family.  Anything else E_UNAUTHORIZED. */
 ecode user_refresh(arena *a, const user_ctx *ctx, const char *refresh_token,

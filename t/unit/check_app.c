@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <check.h>
 
 #include "../check_run.h"
 
+#include "auth/ratelimit.h"
 #include "core/app.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -248,23 +250,29 @@ static const route t_routes[] = {
 	{ "GET", "/t/cached", t_cached, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
 	{ "GET", "/t/fail", t_fail, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
 	{ "GET", "/t/boom", t_boom, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "POST", "/t/login", t_form, ROLE_PUBLIC, CSRF_NONE, BODY_FORM, 0, RL_LOGIN },
+	{ "GET", "/t/health", t_cached, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
 };
-static const app json_app = { "t-json", APP_JSON, t_routes, sizeof t_routes / sizeof t_routes[0], NULL };
-static const app html_app = { "t-html", APP_HTML, t_routes, sizeof t_routes / sizeof t_routes[0], NULL };
+static const app json_app = { "t-json", APP_JSON, t_routes, sizeof t_routes / sizeof t_routes[0], NULL, NULL };
+static const app html_app = { "t-html", APP_HTML, t_routes, sizeof t_routes / sizeof t_routes[0], NULL, NULL };
 
 #define JSON_CT "Content-Type: application/json; charset=utf-8\r\n"
 #define HTML_CT "Content-Type: text/html; charset=utf-8\r\n"
 #define JSON_CT_REQ "application/json"
 #define FORM_CT_REQ "application/x-www-form-urlencoded"
 
-static const struct {
+typedef struct cgi_row {
 	int line;
 	int html;
 	const char *method, *uri, *ctype, *body;
 	const char *env[3];	/* more variables; these win */
 	int status;
 	const char *want, *want2, *nowant;	/* in the whole reply */
-} cgi_rows[] = {
+} cgi_row;
+
+#define ORIGIN_OK "ECOM_CORS_ORIGINS=https://a.example, http://localhost:3000"
+
+static const cgi_row cgi_rows[] = {
 	{ __LINE__, 0, "GET", "/t/items?q=J%C3%B6rg+X&page=2&per_page=5", NULL, NULL, { NULL }, 200,
 	  "{\"data\":[\"Jörg X\"],\"total_count\":41,\"page\":2,\"per_page\":5,\"total_pages\":9,\"has_next\":true}",
 	  "Cache-Control: no-store\r\n", NULL },
@@ -334,6 +342,55 @@ static const struct {
 	/* the error template itself unusable: the built-in page */
 	{ __LINE__, 1, "GET", "/nothing", NULL, NULL, { "ECOM_TEMPLATE_DIR=/nonexistent" }, 404,
 	  "<h1>404 Not Found</h1>", HTML_CT, NULL },
+	/* security headers per app kind; HSTS only over https */
+	{ __LINE__, 0, "GET", "/t/items", NULL, NULL, { NULL }, 200,
+	  "Permissions-Policy: accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+	  "magnetometer=(), microphone=(), payment=(), usb=()\r\n", "Vary: Origin\r\n",
+	  "Strict-Transport-Security" },
+	{ __LINE__, 0, "GET", "/t/items", NULL, NULL, { "HTTPS=on" }, 200,
+	  "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n", NULL, NULL },
+	{ __LINE__, 1, "GET", "/nothing", NULL, NULL, { "REQUEST_SCHEME=https" }, 404,
+	  "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n",
+	  "Permissions-Policy: accelerometer=()", "Vary: Origin" },
+	{ __LINE__, 1, "GET", "/nothing", NULL, NULL, { NULL }, 404, NULL, NULL, "Strict-Transport-Security" },
+	/* CORS: exact origins only, never "*", never credentials */
+	{ __LINE__, 0, "OPTIONS", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://a.example",
+	  "HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET" }, 204,
+	  "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
+	  "Access-Control-Allow-Headers: Authorization, Content-Type, Idempotency-Key, X-Request-ID\r\n"
+	  "Access-Control-Max-Age: 600\r\n", "Access-Control-Allow-Origin: https://a.example\r\n", "Credentials" },
+	{ __LINE__, 0, "OPTIONS", "/t/items/7", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=http://localhost:3000" }, 204,
+	  "Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n",
+	  "Access-Control-Allow-Origin: http://localhost:3000\r\n", "Expose" },
+	{ __LINE__, 0, "OPTIONS", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://evil.example" }, 403,
+	  "\"code\":\"FORBIDDEN\"", "Vary: Origin\r\n", "Access-Control-Allow" },
+	{ __LINE__, 0, "OPTIONS", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://a.example.evil" }, 403,
+	  NULL, NULL, "Access-Control-Allow" },
+	{ __LINE__, 0, "OPTIONS", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=HTTPS://A.EXAMPLE" }, 403,
+	  NULL, NULL, "Access-Control-Allow" },
+	{ __LINE__, 0, "OPTIONS", "/t/items", NULL, NULL, { "HTTP_ORIGIN=https://a.example" }, 403,
+	  NULL, NULL, "Access-Control-Allow" },
+	{ __LINE__, 0, "OPTIONS", "/t/items", NULL, NULL, { ORIGIN_OK }, 204, "Allow: GET, HEAD, OPTIONS\r\n",
+	  NULL, "Access-Control-Allow" },
+	{ __LINE__, 0, "OPTIONS", "/t/nothing", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://a.example" }, 404,
+	  "NOT_FOUND", NULL, "Access-Control-Allow-Methods" },
+	{ __LINE__, 0, "GET", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://a.example" }, 200,
+	  "Access-Control-Allow-Origin: https://a.example\r\n", "Access-Control-Expose-Headers: X-Request-ID, "
+	  "Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Location\r\n", "Credentials" },
+	{ __LINE__, 0, "GET", "/t/nothing", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://a.example" }, 404,
+	  "Access-Control-Allow-Origin: https://a.example\r\n", "Vary: Origin\r\n", NULL },
+	{ __LINE__, 0, "GET", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=null" }, 200,
+	  "Vary: Origin\r\n", NULL, "Access-Control-Allow-Origin" },
+	/* HTML responders leave OPTIONS to the router: 405 */
+	{ __LINE__, 1, "OPTIONS", "/t/items", NULL, NULL, { ORIGIN_OK, "HTTP_ORIGIN=https://a.example" }, 405,
+	  "Allow: GET, HEAD\r\n", NULL, "Access-Control-Allow" },
+	/* no Redis (the child points at a closed port): reads fail open
+	 * without inventing counts, sign-in fails closed */
+	{ __LINE__, 0, "GET", "/t/items", NULL, NULL, { NULL }, 200, NULL, NULL, "X-RateLimit" },
+	{ __LINE__, 0, "POST", "/t/login", FORM_CT_REQ, "b=1", { NULL }, 503, "SERVICE_UNAVAILABLE", NULL, "b=1" },
+	{ __LINE__, 1, "POST", "/t/login", FORM_CT_REQ, "b=1", { NULL }, 503, HTML_CT, NULL, "b=1" },
+	{ __LINE__, 0, "POST", "/t/login", FORM_CT_REQ, "b=1", { "ECOM_RATE_LIMITS=login=off" }, 200, "b=1", NULL, NULL },
+	{ __LINE__, 0, "GET", "/t/health", NULL, NULL, { NULL }, 200, NULL, NULL, "X-RateLimit" },
 };
 
 struct reply {
@@ -369,10 +426,10 @@ slurp(FILE *f, char *dst, size_t cap)
 /* Run app_main as a plain CGI child with a fresh environment, stdin holding
  * the body, stdout and stderr captured. */
 static void
-run_cgi(size_t i, struct reply *rp)
+run_cgi(const cgi_row *row, struct reply *rp)
 {
 	FILE *in = tmpfile(), *out = tmpfile(), *err = tmpfile();
-	const char *body = cgi_rows[i].body;
+	const char *body = row->body;
 	char len[24];
 	pid_t pid;
 	int wst;
@@ -390,50 +447,77 @@ run_cgi(size_t i, struct reply *rp)
 		clearenv();
 		put_env("GATEWAY_INTERFACE=CGI/1.1");
 		put_env("ECOM_ENV=test");
-		setenv("REQUEST_METHOD", cgi_rows[i].method, 1);
-		if (cgi_rows[i].uri != NULL) {
-			const char *q = strchr(cgi_rows[i].uri, '?');
-			setenv("REQUEST_URI", cgi_rows[i].uri, 1);
+		/* no Redis in unit tests: a closed port, refused at once */
+		put_env("ECOM_REDIS_URL=redis://127.0.0.1:1/0");
+		put_env("REMOTE_ADDR=192.0.2.10");
+		setenv("REQUEST_METHOD", row->method, 1);
+		if (row->uri != NULL) {
+			const char *q = strchr(row->uri, '?');
+			setenv("REQUEST_URI", row->uri, 1);
 			setenv("QUERY_STRING", q != NULL ? q + 1 : "", 1);
 		}
-		if (cgi_rows[i].ctype != NULL)
-			setenv("CONTENT_TYPE", cgi_rows[i].ctype, 1);
+		if (row->ctype != NULL)
+			setenv("CONTENT_TYPE", row->ctype, 1);
 		if (body != NULL) {
 			snprintf(len, sizeof len, "%zu", strlen(body));
 			setenv("CONTENT_LENGTH", len, 1);
 		}
-		for (size_t k = 0; k < 3 && cgi_rows[i].env[k] != NULL; k++)
-			put_env(cgi_rows[i].env[k]);
+		for (size_t k = 0; k < 3 && row->env[k] != NULL; k++)
+			put_env(row->env[k]);
 		dup2(fileno(in), 0);
 		dup2(fileno(out), 1);
 		dup2(fileno(err), 2);
 		/* exit(), not _exit(): LeakSanitizer then checks what one
 		 * request left behind, and a leak fails the row */
-		exit(app_main(cgi_rows[i].html ? &html_app : &json_app, 0, NULL));
+		exit(app_main(row->html ? &html_app : &json_app, 0, NULL));
 	}
 	ck_assert_int_eq(waitpid(pid, &wst, 0), pid);
 	fclose(in);
 	slurp(out, rp->out, sizeof rp->out);
 	slurp(err, rp->log, sizeof rp->log);
-	ck_assert_msg(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "row at line %d: exit %d: %s",
-	    cgi_rows[i].line, wst, rp->log);
+	rp->status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128;
+	ck_assert_msg(row->status < 0 || rp->status == 0, "row at line %d: exit %d: %s",
+	    row->line, wst, rp->log);
+}
+
+#define CSP_HTML_HEAD "Content-Security-Policy: default-src 'self'; img-src 'self' data:; " \
+	"style-src 'self'; script-src 'self' 'nonce-"
+
+/* The nonce in an HTML reply's CSP (a static copy), or NULL if the policy
+ * is not the HTML one or the nonce is not 24 base64 characters. */
+static const char *
+csp_nonce_of(const char *out)
+{
+	static char nonce[32];
+	const char *p = strstr(out, CSP_HTML_HEAD);
+	size_t n;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen(CSP_HTML_HEAD);
+	n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+	if (n != 24 || p[n] != '\'' || p[22] != '=' || p[23] != '=')
+		return NULL;
+	memcpy(nonce, p, n);
+	nonce[n] = '\0';
+	return nonce;
 }
 
 /* What every reply must carry, whatever the route did. */
 static void
-check_envelope(size_t i, const struct reply *rp)
+check_envelope(const cgi_row *row, const struct reply *rp)
 {
-	int line = cgi_rows[i].line;
+	int line = row->line;
 	const char *body = strstr(rp->out, "\r\n\r\n"), *cl = strstr(rp->out, "Content-Length: ");
 	char want[64];
 	int64_t n;
 
-	snprintf(want, sizeof want, "Status: %d ", cgi_rows[i].status);
+	snprintf(want, sizeof want, "Status: %d ", row->status);
 	ck_assert_msg(strncmp(rp->out, want, strlen(want)) == 0, "row at line %d: %.40s", line, rp->out);
 	ck_assert_msg(body != NULL && cl != NULL && cl < body, "row at line %d", line);
 	body += 4;
 	ck_assert_msg(parse_i64n(cl + 16, strcspn(cl + 16, "\r"), 0, 1 << 20, &n) == 0, "row at line %d", line);
-	if (strcmp(cgi_rows[i].method, "HEAD") == 0)
+	if (strcmp(row->method, "HEAD") == 0)
 		ck_assert_msg(*body == '\0' && n > 0, "row at line %d: HEAD has a body", line);
 	else
 		ck_assert_msg((size_t)n == strlen(body), "row at line %d: length %lld for %zu bytes",
@@ -443,12 +527,17 @@ check_envelope(size_t i, const struct reply *rp)
 	    strstr(rp->out, "Referrer-Policy: strict-origin-when-cross-origin\r\n") != NULL &&
 	    strstr(rp->out, "X-Request-ID: ") != NULL &&
 	    strstr(rp->out, "Cache-Control: ") != NULL, "row at line %d: security headers", line);
-	ck_assert_msg(strstr(rp->out, cgi_rows[i].html ?
-	    "Content-Security-Policy: default-src 'self'; img-src 'self' data:; style-src 'self'; "
-	    "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'\r\n" :
-	    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n") != NULL,
-	    "row at line %d: CSP", line);
-	snprintf(want, sizeof want, ",\"status\":%d,", cgi_rows[i].status);
+	ck_assert_msg(strstr(rp->out, "Permissions-Policy: ") != NULL, "row at line %d", line);
+	if (row->html) {
+		const char *nonce = csp_nonce_of(rp->out);
+		ck_assert_msg(nonce != NULL && strstr(rp->out, "; object-src 'none'; frame-ancestors 'none'; "
+		    "base-uri 'self'; form-action 'self'\r\n") != NULL, "row at line %d: CSP", line);
+	} else {
+		ck_assert_msg(strstr(rp->out,
+		    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n") != NULL,
+		    "row at line %d: CSP", line);
+	}
+	snprintf(want, sizeof want, ",\"status\":%d,", row->status);
 	ck_assert_msg(strstr(rp->log, want) != NULL, "row at line %d: log %s", line, rp->log);
 }
 
@@ -458,8 +547,8 @@ START_TEST(cgi_requests)
 	size_t i = (size_t)_i;
 	int line = cgi_rows[i].line;
 
-	run_cgi(i, &rp);
-	check_envelope(i, &rp);
+	run_cgi(&cgi_rows[i], &rp);
+	check_envelope(&cgi_rows[i], &rp);
 	ck_assert_msg(cgi_rows[i].want == NULL || strstr(rp.out, cgi_rows[i].want) != NULL,
 	    "row at line %d: no %s in\n%s", line, cgi_rows[i].want, rp.out);
 	ck_assert_msg(cgi_rows[i].want2 == NULL || strstr(rp.out, cgi_rows[i].want2) != NULL,
@@ -728,6 +817,254 @@ START_TEST(config_file_bounds)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ CSP nonce */
+
+/* Fresh per response, and the same value the templates see. */
+START_TEST(csp_nonce_per_response)
+{
+	static struct reply a, b;
+	char dir[] = "/tmp/check_app_tpl_XXXXXX", path[128], want[96], tplenv[160];
+	cgi_row row = { __LINE__, 1, "GET", "/nothing", NULL, NULL, { tplenv }, 404, NULL, NULL, NULL };
+	const char *n1, *n2;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/errors", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/errors/error.mustache", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("<script nonce=\"{{site.csp_nonce}}\">/*{{csp_nonce}}*/</script>\n", f);
+	fclose(f);
+	snprintf(tplenv, sizeof tplenv, "ECOM_TEMPLATE_DIR=%s", dir);
+
+	run_cgi(&row, &a);
+	check_envelope(&row, &a);
+	run_cgi(&row, &b);
+	check_envelope(&row, &b);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/errors", dir);
+	rmdir(path);
+	rmdir(dir);
+
+	n1 = csp_nonce_of(a.out);
+	ck_assert_ptr_nonnull(n1);
+	snprintf(want, sizeof want, "<script nonce=\"%s\">/*%s*/</script>", n1, n1);
+	ck_assert_msg(strstr(a.out, want) != NULL, "no %s in\n%s", want, a.out);
+	snprintf(want, sizeof want, "%s", n1);	/* n1 is a static buffer */
+	n2 = csp_nonce_of(b.out);
+	ck_assert_ptr_nonnull(n2);
+	ck_assert_str_ne(want, n2);
+}
+END_TEST
+
+/* ------------------------------------------------------------ startup refusals */
+
+static const struct {
+	int line;
+	const char *var, *msg;	/* msg: in stderr */
+} refuse_rows[] = {
+	{ __LINE__, "ECOM_RATE_LIMITS=login=abc", "ECOM_RATE_LIMITS: login" },
+	{ __LINE__, "ECOM_RATE_LIMITS=read=10/60,bogus=1/2", "unknown class \"bogus\"" },
+	{ __LINE__, "ECOM_RATE_LIMITS=read=0/60", "ECOM_RATE_LIMITS" },
+	{ __LINE__, "ECOM_RATE_LIMITS=read=10/0", "ECOM_RATE_LIMITS" },
+	{ __LINE__, "ECOM_RATE_LIMITS=none=10/60", "unknown class" },
+	{ __LINE__, "ECOM_TRUSTED_PROXIES=10.0.0.0/33", "\"10.0.0.0/33\" is not an IP address" },
+	{ __LINE__, "ECOM_TRUSTED_PROXIES=127.0.0.1,proxy.local", "\"proxy.local\"" },
+	{ __LINE__, "ECOM_TRUSTED_PROXIES=::1/129", "ECOM_TRUSTED_PROXIES" },
+	{ __LINE__, "ECOM_CORS_ORIGINS=*", "ECOM_CORS_ORIGINS: \"*\"" },
+	{ __LINE__, "ECOM_CORS_ORIGINS=https://a.example/", "\"https://a.example/\"" },
+	{ __LINE__, "ECOM_CORS_ORIGINS=a.example", "ECOM_CORS_ORIGINS" },
+	{ __LINE__, "ECOM_CORS_ORIGINS=https://", "ECOM_CORS_ORIGINS" },
+};
+
+START_TEST(startup_refuses_bad_security_config)
+{
+	static struct reply rp;
+	cgi_row row = { refuse_rows[_i].line, 0, "GET", "/t/items", NULL, NULL,
+	    { refuse_rows[_i].var }, -1, NULL, NULL, NULL };
+
+	run_cgi(&row, &rp);
+	ck_assert_msg(rp.status == 1, "row at line %d: exit %d", row.line, rp.status);
+	ck_assert_msg(rp.out[0] == '\0', "row at line %d: answered %s", row.line, rp.out);
+	ck_assert_msg(strstr(rp.log, refuse_rows[_i].msg) != NULL, "row at line %d: %s",
+	    row.line, rp.log);
+}
+END_TEST
+
+/* ------------------------------------------------------------ rate-limit settings */
+
+static const struct {
+	int line;
+	const char *spec;
+	int ok;
+	rate_class c;		/* checked when ok */
+	int64_t limit, window;
+} rl_rows[] = {
+	{ __LINE__, "", 1, RL_LOGIN, 10, 60 },
+	{ __LINE__, "", 1, RL_READ, 600, 60 },
+	{ __LINE__, "", 1, RL_WRITE, 120, 60 },
+	{ __LINE__, "", 1, RL_REGISTER, 5, 600 },
+	{ __LINE__, "", 1, RL_PASSWORD, 5, 600 },
+	{ __LINE__, "", 1, RL_NONE, 0, 60 },
+	{ __LINE__, "login=3/30,read=1000/1", 1, RL_LOGIN, 3, 30 },
+	{ __LINE__, "login=3/30,read=1000/1", 1, RL_READ, 1000, 1 },
+	{ __LINE__, "login=3/30,read=1000/1", 1, RL_WRITE, 120, 60 },
+	{ __LINE__, " register = 7/3600 , ", 1, RL_REGISTER, 7, 3600 },
+	{ __LINE__, "read=1/1,read=2/2", 1, RL_READ, 2, 2 },
+	{ __LINE__, "read=off", 1, RL_READ, 0, 60 },
+	{ __LINE__, "password=1000000/86400", 1, RL_PASSWORD, 1000000, 86400 },
+	{ __LINE__, "read", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=10", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=10/", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=/60", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=-1/60", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=1000001/60", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=10/86401", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=10/60x", 0, RL_READ, 0, 0 },
+	{ __LINE__, "Read=10/60", 0, RL_READ, 0, 0 },
+	{ __LINE__, "none=10/60", 0, RL_READ, 0, 0 },
+	{ __LINE__, "read=OFF", 0, RL_READ, 0, 0 },
+};
+
+START_TEST(ratelimit_parse_row)
+{
+	rl_limit l[RL__COUNT];
+	char err[256] = "";
+	int rc;
+
+	ratelimit_defaults(l);
+	rc = ratelimit_parse(rl_rows[_i].spec, l, err, sizeof err);
+	ck_assert_msg((rc == 0) == rl_rows[_i].ok, "row at line %d: %d %s", rl_rows[_i].line, rc, err);
+	if (rc != 0) {
+		ck_assert_msg(err[0] != '\0', "row at line %d: no message", rl_rows[_i].line);
+		return;
+	}
+	ck_assert_msg(l[rl_rows[_i].c].limit == rl_rows[_i].limit &&
+	    l[rl_rows[_i].c].window_s == rl_rows[_i].window, "row at line %d: %lld/%lld",
+	    rl_rows[_i].line, (long long)l[rl_rows[_i].c].limit, (long long)l[rl_rows[_i].c].window_s);
+}
+END_TEST
+
+START_TEST(ratelimit_spec_bounded)
+{
+	char spec[RL_SPEC_MAX + 16], err[256];
+	rl_limit l[RL__COUNT];
+	size_t n = 0;
+
+	ratelimit_defaults(l);
+	while (n + 10 <= RL_SPEC_MAX)
+		n += (size_t)snprintf(spec + n, sizeof spec - n, "read=1/1,");
+	ck_assert_int_eq(ratelimit_parse(spec, l, err, sizeof err), 0);
+	strcat(spec, "read=1/1,");
+	ck_assert_int_eq(ratelimit_parse(spec, l, err, sizeof err), -1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ client address */
+
+#define PROXIES "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8, ::ffff:192.168.0.0/112"
+
+static const struct {
+	int line;
+	const char *remote, *xff;	/* NULL: unset */
+	const char *want;		/* req->client_ip; NULL: unset */
+} ip_rows[] = {
+	{ __LINE__, "203.0.113.7", NULL, "203.0.113.7" },
+	/* an untrusted peer's header is its own invention */
+	{ __LINE__, "203.0.113.7", "198.51.100.1", "203.0.113.7" },
+	{ __LINE__, "127.0.0.1", NULL, "127.0.0.1" },
+	{ __LINE__, "127.0.0.1", "198.51.100.1", "198.51.100.1" },
+	{ __LINE__, "127.0.0.1", "6.6.6.6, 198.51.100.1", "198.51.100.1" },
+	{ __LINE__, "127.0.0.1", "6.6.6.6,198.51.100.1, 10.1.2.3,10.9.9.9", "198.51.100.1" },
+	{ __LINE__, "10.20.30.40", "6.6.6.6, 198.51.100.1, 127.0.0.1", "198.51.100.1" },
+	/* invalid entries are skipped, not believed */
+	{ __LINE__, "127.0.0.1", "198.51.100.1, unknown", "198.51.100.1" },
+	{ __LINE__, "127.0.0.1", "198.51.100.1, 999.1.1.1, , ", "198.51.100.1" },
+	{ __LINE__, "127.0.0.1", "garbage", "127.0.0.1" },
+	{ __LINE__, "127.0.0.1", "", "127.0.0.1" },
+	/* all trusted: the furthest trusted hop */
+	{ __LINE__, "127.0.0.1", "10.0.0.5, 10.0.0.6", "10.0.0.5" },
+	/* ports and brackets as proxies write them; canonical text out */
+	{ __LINE__, "127.0.0.1", "198.51.100.1:4711", "198.51.100.1" },
+	{ __LINE__, "127.0.0.1", "[2001:DB8::1]:443", "2001:db8::1" },
+	{ __LINE__, "127.0.0.1", "2001:0db8:0:0::1", "2001:db8::1" },
+	{ __LINE__, "::1", "198.51.100.1", "198.51.100.1" },
+	{ __LINE__, "fd12::5", "2001:db8::2", "2001:db8::2" },
+	{ __LINE__, "fe80::1", "198.51.100.1", "fe80::1" },
+	/* IPv4-mapped IPv6 is the IPv4 address, for matching and in the key */
+	{ __LINE__, "::ffff:127.0.0.1", "198.51.100.1", "198.51.100.1" },
+	{ __LINE__, "::ffff:192.168.3.4", "198.51.100.9", "198.51.100.9" },
+	{ __LINE__, "192.168.3.4", "198.51.100.9", "198.51.100.9" },
+	{ __LINE__, "192.169.3.4", "198.51.100.9", "192.169.3.4" },
+	{ __LINE__, "11.0.0.1", "198.51.100.9", "11.0.0.1" },
+	{ __LINE__, "127.0.0.1", "::ffff:198.51.100.3", "198.51.100.3" },
+	/* REMOTE_ADDR the server gave us but we cannot parse: left alone */
+	{ __LINE__, "unix:/run/x.sock", "198.51.100.1", "unix:/run/x.sock" },
+	{ __LINE__, NULL, "198.51.100.1", NULL },
+};
+
+START_TEST(client_ip_row)
+{
+	char remote[80], xff[300];
+	const char *env[4] = { NULL, NULL, NULL, NULL };
+	size_t k = 0;
+	request r;
+	error e;
+	int line = ip_rows[_i].line;
+
+	/* Check forks per test, so this configuration stays in this row */
+	setenv("ECOM_TRUSTED_PROXIES", PROXIES, 1);
+	ck_assert_int_eq(config_init(), 0);
+	ck_assert_int_eq(client_ip_init(), 0);
+	env[k++] = "REQUEST_URI=/";
+	if (ip_rows[_i].remote != NULL) {
+		snprintf(remote, sizeof remote, "REMOTE_ADDR=%s", ip_rows[_i].remote);
+		env[k++] = remote;
+	}
+	if (ip_rows[_i].xff != NULL) {
+		snprintf(xff, sizeof xff, "HTTP_X_FORWARDED_FOR=%s", ip_rows[_i].xff);
+		env[k++] = xff;
+	}
+	ck_assert_msg(build(env, &r, &e) == E_OK, "row at line %d: %s", line, e.message);
+	if (ip_rows[_i].want == NULL)
+		ck_assert_msg(r.client_ip == NULL, "row at line %d: %s", line, r.client_ip);
+	else
+		ck_assert_msg(r.client_ip != NULL && strcmp(r.client_ip, ip_rows[_i].want) == 0,
+		    "row at line %d: %s", line, r.client_ip);
+}
+END_TEST
+
+/* A long forged header costs a bounded walk and cannot hide the hop that
+ * our proxy appended at its end. */
+START_TEST(client_ip_bounded)
+{
+	static char xff[64 * 1024];
+	const char *env[] = { "REQUEST_URI=/", "REMOTE_ADDR=127.0.0.1", xff, NULL };
+	request r;
+	error e;
+	size_t n;
+
+	setenv("ECOM_TRUSTED_PROXIES", "127.0.0.1", 1);
+	ck_assert_int_eq(config_init(), 0);
+	ck_assert_int_eq(client_ip_init(), 0);
+	n = (size_t)snprintf(xff, sizeof xff, "HTTP_X_FORWARDED_FOR=");
+	while (n + 32 < sizeof xff)
+		n += (size_t)snprintf(xff + n, sizeof xff - n, "6.6.6.6, ");
+	snprintf(xff + n, sizeof xff - n, "198.51.100.77");
+	ck_assert_int_eq(build(env, &r, &e), E_OK);
+	ck_assert_str_eq(r.client_ip, "198.51.100.77");
+	/* more trusted hops than are looked at: the furthest one looked at */
+	n = (size_t)snprintf(xff, sizeof xff, "HTTP_X_FORWARDED_FOR=198.51.100.1");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(xff + n, sizeof xff - n, ", 127.0.0.1");
+	ck_assert_int_eq(build(env, &r, &e), E_OK);
+	ck_assert_str_eq(r.client_ip, "127.0.0.1");
+}
+END_TEST
+
 /* ------------------------------------------------------------ main */
 
 static TCase *
@@ -754,6 +1091,14 @@ main(void)
 	/* one child process per row: app_main serving it as plain CGI */
 	tc = tc_new(s, "cgi");
 	tcase_add_loop_test(tc, cgi_requests, 0, NROWS(cgi_rows));
+
+	tc = tc_new(s, "security");
+	tcase_add_test(tc, csp_nonce_per_response);
+	tcase_add_loop_test(tc, startup_refuses_bad_security_config, 0, NROWS(refuse_rows));
+	tcase_add_loop_test(tc, ratelimit_parse_row, 0, NROWS(rl_rows));
+	tcase_add_test(tc, ratelimit_spec_bounded);
+	tcase_add_loop_test(tc, client_ip_row, 0, NROWS(ip_rows));
+	tcase_add_test(tc, client_ip_bounded);
 
 	tc = tc_new(s, "output");
 	tcase_add_test(tc, json_envelopes);

@@ -1,0 +1,67 @@
+/*
+ * admin.h — the admin panel responder's shared pieces (cgi-bin/admin*.c).
+ *
+ * Pages: the dashboard (admin.c), sign-in with its code step, sign-out and
+ * TOTP enrolment (admin_login.c), user management (admin_users.c).  Every
+ * page is a plain link or form, so the panel works without JavaScript, and
+ * every form carries the CSRF token.
+ *
+ * Every page but the sign-in ones starts with admin_begin(): it loads the
+ * signed-in admin and, while the 2FA policy is not met (ECOM_ADMIN_2FA=
+ * required and no TOTP yet), answers with a redirect to /admin/2fa/enrol
+ * instead of the page.  The account is read from the database on every
+ * page rather than trusted from the token, so a demoted or deactivated
+ * admin loses the panel at once, not when the access token expires.
+ */
+#ifndef ECOM_ADMIN_H
+#define ECOM_ADMIN_H
+
+#include <stdbool.h>
+
+#include "core/app.h"
+#include "core/json.h"
+#include "core/view.h"
+#include "user/user.h"
+
+#define ADMIN_PAGE_SIZE   25
+#define ADMIN_ENROL_URL   "/admin/2fa/enrol"
+
+ecode h_dashboard(request *req, response *res, error *e);
+ecode h_login_form(request *req, response *res, error *e);
+ecode h_login(request *req, response *res, error *e);
+ecode h_login_otp_form(request *req, response *res, error *e);
+ecode h_login_otp(request *req, response *res, error *e);
+ecode h_logout(request *req, response *res, error *e);
+ecode h_enrol_form(request *req, response *res, error *e);
+ecode h_enrol(request *req, response *res, error *e);
+ecode h_users(request *req, response *res, error *e);
+ecode h_user(request *req, response *res, error *e);
+ecode h_user_update(request *req, response *res, error *e);
+
+/*
+ * The signed-in admin into *me.  When the page must not be shown because
+ * enrolment is pending (and allow_enrol is false), a 303 to the enrolment
+ * page is already in res and *done is true: the handler returns E_OK.
+ */
+ecode admin_begin(request *req, response *res, bool allow_enrol, user *me, bool *done,
+    error *e);
+
+/*
+ * Render templates/<name> in the admin layout with ctx (consumed): adds
+ * the signed-in admin (me may be NULL on the sign-in pages), the CSRF
+ * token, the title, and the no-store / noindex headers.
+ */
+ecode admin_render(request *req, response *res, int status, const char *name,
+    json_object *ctx, const user *me, const char *title, error *e);
+
+/* A "next" target that is safe to redirect to: a path under /admin made of
+ * URL-safe bytes, else "/admin". */
+const char *admin_safe_next(const char *next);
+
+/* Field problems of e as {"<field>": "message", ...} for the templates. */
+json_object *admin_field_errors(const error *e);
+
+/* "24 Nov 2026 06:45 UTC", or "never" for 0. */
+const char *admin_time(arena *a, int64_t t);
+
+#endif
