@@ -31,6 +31,23 @@ static const route admin_routes[] = {
 	PAGE("GET", "/admin/users", h_users, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/users/{id}", h_user, ROLE_ADMIN, RL_READ),
 	FORM("/admin/users/{id}", h_user_update, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/inventory", h_inventory, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/inventory/low-stock", h_low_stock, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/inventory/{productId}/{variantId}", h_inventory_item, ROLE_ADMIN, RL_READ),
+	FORM("/admin/inventory/{productId}/{variantId}", h_inventory_adjust, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/warehouses", h_warehouses, ROLE_ADMIN, RL_READ),
+	FORM("/admin/warehouses", h_warehouse_create, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/warehouses/{id}", h_warehouse_update, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/campaigns", h_campaigns, ROLE_ADMIN, RL_READ),
+	/* before /{id}: the router takes the first row that matches */
+	PAGE("GET", "/admin/campaigns/new", h_campaign_new, ROLE_ADMIN, RL_READ),
+	FORM("/admin/campaigns/new", h_campaign_create, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/campaigns/{id}", h_campaign, ROLE_ADMIN, RL_READ),
+	FORM("/admin/campaigns/{id}", h_campaign_update, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/campaigns/{id}/pause", h_campaign_pause, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/campaigns/{id}/stacking-rules", h_campaign_rule_add, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/campaigns/stacking-rules/{ruleId}/delete", h_campaign_rule_delete,
+	    ROLE_ADMIN, RL_WRITE),
 };
 
 static const app admin_app = {

@@ -37,6 +37,23 @@ ecode h_enrol(request *req, response *res, error *e);
 ecode h_users(request *req, response *res, error *e);
 ecode h_user(request *req, response *res, error *e);
 ecode h_user_update(request *req, response *res, error *e);
+/* admin_inventory.c */
+ecode h_inventory(request *req, response *res, error *e);
+ecode h_low_stock(request *req, response *res, error *e);
+ecode h_inventory_item(request *req, response *res, error *e);
+ecode h_inventory_adjust(request *req, response *res, error *e);
+ecode h_warehouses(request *req, response *res, error *e);
+ecode h_warehouse_create(request *req, response *res, error *e);
+ecode h_warehouse_update(request *req, response *res, error *e);
+/* admin_campaigns.c */
+ecode h_campaigns(request *req, response *res, error *e);
+ecode h_campaign_new(request *req, response *res, error *e);
+ecode h_campaign_create(request *req, response *res, error *e);
+ecode h_campaign(request *req, response *res, error *e);
+ecode h_campaign_update(request *req, response *res, error *e);
+ecode h_campaign_pause(request *req, response *res, error *e);
+ecode h_campaign_rule_add(request *req, response *res, error *e);
+ecode h_campaign_rule_delete(request *req, response *res, error *e);
 
 /*
  * The signed-in admin into *me.  When the page must not be shown because

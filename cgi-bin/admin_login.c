@@ -21,9 +21,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <sys/random.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "auth/auth.h"
 #include "auth/totp.h"
@@ -37,38 +34,6 @@
 #define PASSWORD_FORM_MAX 1024	/* bytes; the domain applies the real policy */
 
 /* ------------------------------------------------------------ pending cookie */
-
-static unsigned char secret[64];
-static size_t secret_len;
-
-/*
- * The HMAC key: the first 64 bytes of ECOM_SECRET_FILE, as csrf.c reads it.
- * Without one a dev/test process uses a key of its own (the code step then
- * works only when the same worker answers both steps); prod refuses.
- */
-static int
-load_secret(void)
-{
-	FILE *f;
-
-	if (secret_len > 0)
-		return 0;
-	if (cfg->secret_file[0] != '\0' && (f = fopen(cfg->secret_file, "rb")) != NULL) {
-		secret_len = fread(secret, 1, sizeof secret, f);
-		fclose(f);
-		if (secret_len >= 32)
-			return 0;
-		secret_len = 0;
-	}
-	if (strcmp(cfg->env, "prod") == 0) {
-		log_msg(LOG_ERROR, "admin: ECOM_SECRET_FILE (32+ bytes) is required in prod");
-		return -1;
-	}
-	if (getrandom(secret, 32, 0) != 32)
-		return -1;
-	secret_len = 32;
-	return 0;
-}
 
 static const char *
 pending_cookie_name(const request *req)
@@ -89,15 +54,11 @@ csrf_binding(const request *req)
 static int
 pending_mac(const request *req, const char *email_hex, const char *exp, char out[65])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
+	unsigned char mac[32];
 	const char *msg;
 
-	if (load_secret() != 0)
-		return -1;
 	msg = arena_printf(req->a, "admin-2fa\n%s\n%s\n%s", email_hex, exp, csrf_binding(req));
-	if (msg == NULL || HMAC(EVP_sha256(), secret, (int)secret_len,
-	    (const unsigned char *)msg, strlen(msg), mac, &len) == NULL || len != 32)
+	if (msg == NULL || auth_hmac(msg, strlen(msg), mac) != 0)
 		return -1;
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", mac[i]);

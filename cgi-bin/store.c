@@ -5,13 +5,15 @@
  * Pages (one file each): / (store_home.c), /c/{slug} (store_category.c),
  * /p/{slug} (store_product.c), /search (store_search.c), sign in, register,
  * passwords and sign out (store_signin.c), the account pages
- * (store_account.c), and what their forms share (store_form.c).  Everything is a plain link or an HTML form, so
+ * (store_account.c), the cart page and its forms (store_cart.c), and what
+ * their forms share (store_form.c).  Everything is a plain link or an HTML form, so
  * the shop works with JavaScript switched off.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "cart/cart.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -57,6 +59,12 @@ static const route store_routes[] = {
 	ACCOUNT_PAGE("/account/wishlist", h_wishlist),
 	POST("/wishlist/{productId}", h_wishlist_add, ROLE_CUSTOMER, RL_WRITE),
 	POST("/wishlist/{productId}/remove", h_wishlist_remove, ROLE_CUSTOMER, RL_WRITE),
+	/* the cart: guests too (their cart is the cookie's) */
+	GET("/cart", h_cart),
+	POST("/cart/items", h_cart_add, ROLE_PUBLIC, RL_WRITE),
+	POST("/cart/items/{productId}/{variantId}", h_cart_update, ROLE_PUBLIC, RL_WRITE),
+	POST("/cart/coupon", h_cart_coupon, ROLE_PUBLIC, RL_WRITE),
+	POST("/cart/coupon/remove", h_cart_coupon_remove, ROLE_PUBLIC, RL_WRITE),
 };
 
 static const app store_app = {
@@ -222,5 +230,7 @@ store_render_status(request *req, response *res, int status, const char *name,
 	if (q != NULL)
 		json_object_object_add(ctx, "q", json_object_new_string(q));
 	store_account_layout(req, res, ctx);
+	/* the header's mini-cart: one Redis call, 0 when Redis is down */
+	json_object_object_add(ctx, "cart_count", json_object_new_int64(cart_count_of(req)));
 	return view_render(req, res, status, name, ctx, e);
 }

@@ -48,6 +48,13 @@ ecode h_wishlist(request *req, response *res, error *e);
 ecode h_wishlist_add(request *req, response *res, error *e);
 ecode h_wishlist_remove(request *req, response *res, error *e);
 
+/* The cart (store_cart.c): the page and its forms. */
+ecode h_cart(request *req, response *res, error *e);
+ecode h_cart_add(request *req, response *res, error *e);
+ecode h_cart_update(request *req, response *res, error *e);
+ecode h_cart_coupon(request *req, response *res, error *e);
+ecode h_cart_coupon_remove(request *req, response *res, error *e);
+
 /* The layout's account part: the pending flash message (consumed), and
  * for a signed-in visitor {account: {email, csrf}} for the header's
  * "Account" link and sign-out form. */

@@ -36,6 +36,11 @@ static const struct {
 	{ "2fa-disabled", "Two-step sign-in is switched off." },
 	{ "wishlist-added", "Added to your wishlist." },
 	{ "wishlist-removed", "Removed from your wishlist." },
+	{ "cart-added", "Added to your cart." },
+	{ "cart-updated", "Your cart is updated." },
+	{ "cart-removed", "Removed from your cart." },
+	{ "coupon-applied", "The coupon is applied." },
+	{ "coupon-removed", "The coupon is removed." },
 };
 
 static const char *

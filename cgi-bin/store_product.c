@@ -8,11 +8,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/auth.h"
 #include "core/util.h"
+#include "inventory/inventory.h"
 #include "store.h"
 
 #define RELATED_ON_PAGE 8
 #define REVIEWS_ON_PAGE 6
+/* At or below this many units the page says "Only N left". */
+#define LOW_STOCK_SHOWN 5
 
 static const char *
 stars(int avg_x100)
@@ -157,6 +161,54 @@ crumbs(arena *a, const product *p)
 	return arr;
 }
 
+/*
+ * "In stock" / "Only N left" / "Out of stock" for the chosen variant (or
+ * the only one), or for the product as a whole when none is chosen: one
+ * batch call for every active variant.  The page never fails for it — if
+ * the inventory cannot be asked, the line is simply left out.
+ */
+static void
+availability_json(request *req, const product *p, const char *chosen, json_object *ctx)
+{
+	inv_item *items = arena_calloc(req->a, p->nvariants ? p->nvariants : 1, sizeof *items);
+	inv_availability *av = arena_calloc(req->a, p->nvariants ? p->nvariants : 1, sizeof *av);
+	const inv_availability *sel = NULL;
+	json_object *o;
+	int64_t total = 0;
+	size_t n = 0;
+	error e;
+
+	if (!items || !av)
+		return;
+	for (size_t i = 0; i < p->nvariants; i++)
+		if (p->variants[i].is_active)
+			items[n++] = (inv_item){ p->s.id, p->variants[i].id, 1 };
+	err_clear(&e);
+	if (n == 0 || inventory_availability(req->a, items, n, av, &e) != E_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if ((chosen && strcmp(chosen, av[i].variant_id) == 0) || n == 1)
+			sel = &av[i];
+		total += av[i].available;
+	}
+	if (!(o = json_object_new_object()))
+		return;
+	if (sel)
+		total = sel->in_stock ? sel->available : 0;
+	if (total <= 0) {
+		json_object_object_add(o, "text", json_object_new_string("Out of stock"));
+		json_object_object_add(o, "class", json_object_new_string("out"));
+	} else if (sel && total <= LOW_STOCK_SHOWN) {
+		json_object_object_add(o, "text", json_object_new_string(
+		    arena_printf(req->a, "Only %lld left", (long long)total)));
+		json_object_object_add(o, "class", json_object_new_string("low"));
+	} else {
+		json_object_object_add(o, "text", json_object_new_string("In stock"));
+		json_object_object_add(o, "class", json_object_new_string("in"));
+	}
+	json_object_object_add(ctx, "availability", o);
+}
+
 /* First sentence-ish of the description for the meta description. */
 static const char *
 summary(arena *a, const product *p)
@@ -179,6 +231,7 @@ h_product(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
 	const char *slug = req_param(req, "slug"), *chosen = req_query(req, "variant");
+	const char *tok;
 	page rpg = { 1, REVIEWS_ON_PAGE, 0 };
 	product p;
 	product_summary *rel;
@@ -208,10 +261,14 @@ h_product(request *req, response *res, error *e)
 	json_object_object_add(ctx, "breadcrumbs", crumbs(req->a, &p));
 	json_object_object_add(ctx, "images", images_json(&p));
 	variants_json(req->a, &p, chosen, ctx);
+	availability_json(req, &p, chosen, ctx);
 	if (p.s.rating.count > 0)
 		json_object_object_add(ctx, "rating", rating_json(req->a, &p.s.rating));
 	json_object_object_add(ctx, "reviews", reviews_json(req->a, &rp));
 	if (nrel > 0)
 		json_object_object_add(ctx, "related", store_cards(req->a, rel, nrel));
+	/* add to cart: a form for guests too, so it carries its own token */
+	if ((tok = csrf_token(req, res)) != NULL)
+		json_object_object_add(ctx, "cart_csrf", json_object_new_string(tok));
 	return store_render(req, res, "store/product", ctx, p.s.name, summary(req->a, &p), e);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "cart/cart.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "store_form.h"
@@ -85,6 +86,7 @@ h_login(request *req, response *res, error *e)
 		/* an admin's pending 2FA enrolment is the admin responder's
 		 * business; the shop itself only needs the session */
 		session_set_cookies(req, res, tok.access_token, tok.refresh_token);
+		cart_login_merge(req, res, u.id);	/* the guest cart becomes theirs */
 		return form_see_other(req, res, next != NULL ? next : "/account", "signed-in", e);
 	}
 	if (!form_shown(rc)) {
@@ -147,6 +149,7 @@ h_register(request *req, response *res, error *e)
 	rc = user_register(req->a, &ctx, &in, &u, &tok, &le);
 	if (rc == E_OK) {
 		session_set_cookies(req, res, tok.access_token, tok.refresh_token);
+		cart_login_merge(req, res, u.id);	/* the guest cart becomes theirs */
 		return form_see_other(req, res, "/account", "registered", e);
 	}
 	if (!form_shown(rc)) {

@@ -12,6 +12,7 @@
 #include "auth/auth.h"
 #include "auth/password.h"
 #include "auth/totp.h"
+#include "cart/cart.h"
 #include "core/log.h"
 #include "users.h"
 
@@ -54,6 +55,7 @@ h_register(request *req, response *res, error *e)
 	if (e->code != E_OK ||
 	    user_register(req->a, &ctx, &in, &u, &t, e) != E_OK)
 		return e->code;
+	cart_login_merge(req, res, u.id);	/* the guest cart of X-Cart-ID becomes theirs */
 	return users_reply(req, res, 201, session_json(&u, &t), e);
 }
 
@@ -96,6 +98,7 @@ h_login(request *req, response *res, error *e)
 		return err_set(e, E_FORBIDDEN, "two-factor authentication must be set up "
 		    "first: sign in at /admin/login");
 	}
+	cart_login_merge(req, res, u.id);	/* the guest cart of X-Cart-ID becomes theirs */
 	return users_reply(req, res, 200, session_json(&u, &t), e);
 }
 

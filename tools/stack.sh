@@ -263,6 +263,24 @@ stack_web() {
 	die "lighttpd did not answer /health/live"
 }
 
+# stack_workers — the cron jobs of httpd/crontab, run by a background loop
+# instead of cron: the janitor every 60 s (expired reservations return
+# their stock).  The loop is recorded in STACK_PIDS like the servers.
+stack_workers() {
+	local janitor=$STACK_BUILD/workers/janitor
+	[ -x "$janitor" ] || die "$janitor is missing (build first)"
+	say "workers: janitor every 60 s (log $ECOM_VAR/log/janitor.log)"
+	(
+		trap 'kill $! 2>/dev/null; exit 0' TERM INT
+		while :; do
+			"$janitor" >>"$ECOM_VAR/log/janitor.log" 2>&1
+			sleep 60 &
+			wait $!
+		done
+	) &
+	STACK_PIDS+=($!)
+}
+
 stack_stop() {
 	local p
 	for p in "${STACK_PIDS[@]}"; do kill "$p" 2>/dev/null; done

@@ -75,6 +75,12 @@ void  session_clear_cookies(request *req, response *res);
  * without Secure, so the plain name "access" (and "refresh"). */
 const char *session_access_cookie(const request *req);
 
+/* HMAC-SHA256 of msg with the server secret (ECOM_SECRET_FILE; a
+ * per-process key in dev/test, refused in prod without one), for anything
+ * the server signs and later checks: CSRF tokens, the admin's pending
+ * sign-in cookie.  0 or -1. */
+int auth_hmac(const void *msg, size_t n, unsigned char out[32]);
+
 /*
  * CSRF for HTML forms: a token that is an HMAC (server secret) of the
  * browser's session binding (a random __Host-csrf cookie until accounts

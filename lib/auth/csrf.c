@@ -146,6 +146,17 @@ b64url_decode32(const char *in, unsigned char out[32])
  * `minute`.  The kind is part of the MAC input so a guest cookie that
  * happens to equal a session id cannot stand in for it.
  */
+int
+auth_hmac(const void *msg, size_t n, unsigned char out[32])
+{
+	unsigned int len = 0;
+
+	if (load_secret() != 0 ||
+	    HMAC(EVP_sha256(), secret, (int)secret_len, msg, n, out, &len) == NULL || len != 32)
+		return -1;
+	return 0;
+}
+
 static int
 token_for(char kind, const char *binding, uint32_t minute, char out[TOKEN_LEN + 1])
 {

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sys/random.h>
 
+#include "parse.h"
 #include "util.h"
 
 int
@@ -281,4 +282,74 @@ ct_equal(const void *a, const void *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		d |= x[i] ^ y[i];
 	return d == 0;
+}
+
+/* ------------------------------------------------------------ time */
+
+static int
+time_digits(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	return parse_i64n(s, n, min, max, out);
+}
+
+static bool
+leap_year(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int
+time_parse_rfc3339(const char *s, int64_t *out)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int64_t   y, mo, d, h, mi, sec, oh = 0, om = 0;
+	struct tm tm;
+	const char *p;
+	time_t    t;
+
+	if (!s || strlen(s) < 20 || strlen(s) > 40)
+		return -1;
+	if (time_digits(s, 4, 1970, 9999, &y) || s[4] != '-' ||
+	    time_digits(s + 5, 2, 1, 12, &mo) || s[7] != '-' ||
+	    time_digits(s + 8, 2, 1, 31, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    time_digits(s + 11, 2, 0, 23, &h) || s[13] != ':' ||
+	    time_digits(s + 14, 2, 0, 59, &mi) || s[16] != ':' ||
+	    time_digits(s + 17, 2, 0, 60, &sec))
+		return -1;
+	if (d > mdays[mo - 1] + (mo == 2 && leap_year(y)))
+		return -1;
+	p = s + 19;
+	if (*p == '.') {	/* fractional seconds are accepted and dropped */
+		const char *q = ++p;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == q)
+			return -1;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		oh = om = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+	    time_digits(p + 1, 2, 0, 23, &oh) == 0 && time_digits(p + 4, 2, 0, 59, &om) == 0) {
+		if (*p == '-') {
+			oh = -oh;
+			om = -om;
+		}
+	} else
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = (int)(y - 1900);
+	tm.tm_mon = (int)(mo - 1);
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)(sec == 60 ? 59 : sec);
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = (int64_t)t - (oh * 3600 + om * 60);
+	return *out > 0 ? 0 : -1;
 }

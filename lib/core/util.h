@@ -34,6 +34,10 @@ bool   slug_valid(const char *s);
 
 /* RFC 3339 UTC ("2026-11-24T03:36:55Z") of a Unix time into out[21]. */
 void time_rfc3339(int64_t t, char out[21]);
+/* RFC 3339 date-time ("2026-12-01T00:00:00Z"; offsets and fractions of a
+ * second accepted, fractions dropped; years 1970-9999) -> Unix seconds.
+ * 0, or -1 for anything else. */
+int  time_parse_rfc3339(const char *s, int64_t *out);
 /* Monotonic microseconds. */
 uint64_t now_us(void);
 /* Constant-time comparison of two byte strings. */

@@ -27,7 +27,7 @@ jfield(json_object *o, const char *key, json_object **v)
 }
 
 int
-jstr(json_object *o, const char *key, const char **out, error *e)
+input_str(json_object *o, const char *key, const char **out, error *e)
 {
 	json_object *v;
 	int          st = jfield(o, key, &v);
@@ -43,7 +43,7 @@ jstr(json_object *o, const char *key, const char **out, error *e)
 }
 
 int
-jint(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
+input_int(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
     error *e)
 {
 	json_object *v;
@@ -85,7 +85,7 @@ jbool(json_object *o, const char *key, bool *out, error *e)
 int
 juuid(json_object *o, const char *key, const char **out, error *e)
 {
-	int st = jstr(o, key, out, e);
+	int st = input_str(o, key, out, e);
 
 	if (st == JF_VALUE && !uuid_valid(*out)) {
 		err_field(e, key, "must be a UUID");

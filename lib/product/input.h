@@ -14,8 +14,8 @@
 enum { JF_BAD = -1, JF_ABSENT = 0, JF_NULL = 1, JF_VALUE = 2 };
 
 int jfield(json_object *o, const char *key, json_object **v);
-int jstr(json_object *o, const char *key, const char **out, error *e);
-int jint(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
+int input_str(json_object *o, const char *key, const char **out, error *e);
+int input_int(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
     error *e);
 int jbool(json_object *o, const char *key, bool *out, error *e);
 int juuid(json_object *o, const char *key, const char **out, error *e);

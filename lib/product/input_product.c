@@ -19,7 +19,7 @@ static void
 rd_str(json_object *o, const char *key, unsigned bit, const char **dst,
     unsigned *set, unsigned *bad, error *e)
 {
-	int st = jstr(o, key, dst, e);
+	int st = input_str(o, key, dst, e);
 
 	if (st == JF_VALUE)
 		*set |= bit;
@@ -106,7 +106,7 @@ product_input_from_json(arena *a, json_object *o, bool create,
 		return e->code;
 	rd_str(o, "name", PI_NAME, &in->name, &in->set, &bad, e);
 	rd_str(o, "slug", PI_SLUG, &in->slug, &in->set, &bad, e);
-	switch (jstr(o, "description", &in->description, e)) {
+	switch (input_str(o, "description", &in->description, e)) {
 	case JF_NULL:	in->description = ""; /* FALLTHROUGH */
 	case JF_VALUE:	in->set |= PI_DESCRIPTION; break;
 	case JF_BAD:	bad |= PI_DESCRIPTION; break;
@@ -114,7 +114,7 @@ product_input_from_json(arena *a, json_object *o, bool create,
 	rd_uuid_null(o, "brand_id", PI_BRAND, &in->brand_id, &in->set, &bad, e);
 	rd_uuid_null(o, "category_id", PI_CATEGORY, &in->category_id, &in->set, &bad, e);
 	rd_uuid_null(o, "seller_id", PI_SELLER, &in->seller_id, &in->set, &bad, e);
-	switch (jint(o, "base_price", 0, PRODUCT_PRICE_MAX, &price, e)) {
+	switch (input_int(o, "base_price", 0, PRODUCT_PRICE_MAX, &price, e)) {
 	case JF_VALUE:	in->base_price = price; in->set |= PI_BASE_PRICE; break;
 	case JF_BAD:	bad |= PI_BASE_PRICE; break;
 	}
@@ -218,7 +218,7 @@ rd_i32(json_object *o, const char *key, int64_t min, int64_t max, unsigned bit,
 {
 	int64_t v;
 
-	switch (jint(o, key, min, max, &v, e)) {
+	switch (input_int(o, key, min, max, &v, e)) {
 	case JF_VALUE:	*dst = (int32_t)v; *set |= bit; break;
 	case JF_NULL:	err_field(e, key, "must not be null"); *bad |= bit; break;
 	case JF_BAD:	*bad |= bit; break;
@@ -248,12 +248,12 @@ variant_input_from_json(arena *a, json_object *o, bool create,
 		return e->code;
 	rd_str(o, "sku", VI_SKU, &in->sku, &in->set, &bad, e);
 	rd_str(o, "name", VI_NAME, &in->name, &in->set, &bad, e);
-	switch (jint(o, "price", 0, PRODUCT_PRICE_MAX, &v, e)) {
+	switch (input_int(o, "price", 0, PRODUCT_PRICE_MAX, &v, e)) {
 	case JF_VALUE:	in->has_price = true; in->price = v; /* FALLTHROUGH */
 	case JF_NULL:	in->set |= VI_PRICE; break;
 	case JF_BAD:	bad |= VI_PRICE; break;
 	}
-	switch (jint(o, "weight_grams", 0, VARIANT_WEIGHT_MAX, &v, e)) {
+	switch (input_int(o, "weight_grams", 0, VARIANT_WEIGHT_MAX, &v, e)) {
 	case JF_VALUE:	in->has_weight = true; in->weight_grams = (int32_t)v; /* FALLTHROUGH */
 	case JF_NULL:	in->set |= VI_WEIGHT; break;
 	case JF_BAD:	bad |= VI_WEIGHT; break;
@@ -307,7 +307,7 @@ rd_dim(json_object *o, const char *key, int32_t *dst, unsigned *set,
 {
 	int64_t v;
 
-	switch (jint(o, key, 1, 100000, &v, e)) {
+	switch (input_int(o, key, 1, 100000, &v, e)) {
 	case JF_VALUE:	*dst = (int32_t)v; *set |= II_SIZE; break;
 	case JF_NULL:	*dst = 0; *set |= II_SIZE; break;
 	case JF_BAD:	*bad |= II_SIZE; break;
@@ -326,13 +326,13 @@ image_input_from_json(arena *a, json_object *o, bool create,
 	if (jbody(o, e) != E_OK)
 		return e->code;
 	rd_str(o, "url", II_URL, &in->url, &in->set, &bad, e);
-	if (jstr(o, "media_id", &media, e) == JF_VALUE) {
+	if (input_str(o, "media_id", &media, e) == JF_VALUE) {
 		/* Nothing here can resolve a media id to its stored sizes yet. */
 		err_field(e, "media_id", "media uploads arrive with the media "
 		    "issue; send url (http(s) or a /media/ path) instead");
 		bad |= II_URL;
 	}
-	switch (jstr(o, "alt_text", &in->alt_text, e)) {
+	switch (input_str(o, "alt_text", &in->alt_text, e)) {
 	case JF_NULL:	in->alt_text = ""; /* FALLTHROUGH */
 	case JF_VALUE:	in->set |= II_ALT; break;
 	case JF_BAD:	bad |= II_ALT; break;
@@ -369,13 +369,13 @@ review_input_from_json(arena *a, json_object *o, review_input *in, error *e)
 	memset(in, 0, sizeof *in);
 	if (jbody(o, e) != E_OK)
 		return e->code;
-	st = jint(o, "rating", 1, 5, &r, e);
+	st = input_int(o, "rating", 1, 5, &r, e);
 	if (st == JF_ABSENT || st == JF_NULL)
 		err_field(e, "rating", "is required");
 	in->rating = (int32_t)r;
-	if (jstr(o, "title", &in->title, e) == JF_BAD)
+	if (input_str(o, "title", &in->title, e) == JF_BAD)
 		in->title = NULL;
-	if (jstr(o, "body", &in->body, e) == JF_BAD)
+	if (input_str(o, "body", &in->body, e) == JF_BAD)
 		in->body = NULL;
 	check_text(e, "title", in->title, 0, CATALOG_TEXT_MAX);
 	check_text(e, "body", in->body, 0, REVIEW_BODY_MAX);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "core/util.h"
 #include "product/input.h"
 
 /* A nullable string: null clears (value NULL with the bit set). */
@@ -13,7 +14,7 @@ static void
 rd_str_null(json_object *o, const char *key, unsigned bit, const char **dst,
     unsigned *set, unsigned *bad, error *e)
 {
-	switch (jstr(o, key, dst, e)) {
+	switch (input_str(o, key, dst, e)) {
 	case JF_NULL:	*dst = NULL; /* FALLTHROUGH */
 	case JF_VALUE:	*set |= bit; break;
 	case JF_BAD:	*bad |= bit; break;
@@ -26,7 +27,7 @@ static void
 rd_str(json_object *o, const char *key, unsigned bit, const char **dst,
     unsigned *set, unsigned *bad, error *e)
 {
-	switch (jstr(o, key, dst, e)) {
+	switch (input_str(o, key, dst, e)) {
 	case JF_VALUE:	*set |= bit; break;
 	case JF_BAD:	*bad |= bit; break;
 	}
@@ -37,7 +38,7 @@ static void
 rd_text(json_object *o, const char *key, unsigned bit, const char **dst,
     unsigned *set, unsigned *bad, error *e)
 {
-	switch (jstr(o, key, dst, e)) {
+	switch (input_str(o, key, dst, e)) {
 	case JF_NULL:	*dst = ""; /* FALLTHROUGH */
 	case JF_VALUE:	*set |= bit; break;
 	case JF_BAD:	*bad |= bit; break;
@@ -50,7 +51,7 @@ rd_sort(json_object *o, unsigned bit, int32_t *dst, unsigned *set,
 {
 	int64_t v;
 
-	switch (jint(o, "sort_order", SORT_ORDER_MIN, SORT_ORDER_MAX, &v, e)) {
+	switch (input_int(o, "sort_order", SORT_ORDER_MIN, SORT_ORDER_MAX, &v, e)) {
 	case JF_VALUE:	*dst = (int32_t)v; *set |= bit; break;
 	case JF_NULL:	err_field(e, "sort_order", "must not be null"); *bad |= bit; break;
 	case JF_BAD:	*bad |= bit; break;
@@ -240,13 +241,13 @@ rd_time(json_object *o, const char *key, unsigned bit, int64_t *dst,
 {
 	const char *s = NULL;
 
-	switch (jstr(o, key, &s, e)) {
+	switch (input_str(o, key, &s, e)) {
 	case JF_NULL:
 		*dst = 0;
 		*set |= bit;
 		break;
 	case JF_VALUE:
-		if (catalog_time_parse(s, dst) != 0) {
+		if (time_parse_rfc3339(s, dst) != 0) {
 			err_field(e, key, "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
 			*bad |= bit;
 		} else

@@ -40,9 +40,6 @@ bool catalog_is_admin(const catalog_actor *who);
 /* A pattern for ILIKE matching `s` as a substring ('%', '_' and '\'
  * escaped), from the arena; NULL on OOM. */
 char *catalog_like_pattern(arena *a, const char *s);
-/* RFC 3339 date-time ("2026-11-24T03:36:55Z", "...T05:36:55.5+02:00") to
- * Unix seconds; 0 or -1. */
-int catalog_time_parse(const char *s, int64_t *out);
 /* Code points of s (valid UTF-8 assumed; the JSON parser checked it). */
 size_t catalog_chars(const char *s);
 /* The connection, or NULL with e filled. */

@@ -119,6 +119,80 @@
 { "admin", "GET", "/admin/users", "/admin/users", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/users/{id}", "/admin/users/{user_a}", { 303, 403, 403, 403, 200 } },
 { "admin", "POST", "/admin/users/{id}", "/admin/users/{user_a}", { 401, 403, 403, 403, 200 } },
+/* ---------------------------------------------------------------- cart
+ * Everyone has a cart (a guest's is the cookie's or X-Cart-ID's), so the
+ * same answer for every principal: an empty body is 400, removing a line
+ * that is not there is 200 (nothing to do), the forms need their token. */
+{ "cart", "GET", "/api/v1/cart", "/api/v1/cart", ALL(200) },
+{ "cart", "DELETE", "/api/v1/cart", "/api/v1/cart", ALL(200) },
+{ "cart", "POST", "/api/v1/cart/items", "/api/v1/cart/items", ALL(400) },
+{ "cart", "PUT", "/api/v1/cart/items/{productId}/{variantId}", "/api/v1/cart/items/{none}/{none}", ALL(400) },
+{ "cart", "DELETE", "/api/v1/cart/items/{productId}/{variantId}", "/api/v1/cart/items/{none}/{none}", ALL(200) },
+{ "cart", "POST", "/api/v1/cart/coupon", "/api/v1/cart/coupon", ALL(400) },
+{ "cart", "DELETE", "/api/v1/cart/coupon", "/api/v1/cart/coupon", ALL(400) },
+{ "store", "GET", "/cart", "/cart", ALL(200) },
+{ "store", "POST", "/cart/items", "/cart/items", { 403, 400, 400, 400, 400 } },
+{ "store", "POST", "/cart/items/{productId}/{variantId}", "/cart/items/{none}/{none}", { 403, 400, 400, 400, 400 } },
+{ "store", "POST", "/cart/coupon", "/cart/coupon", { 403, 400, 400, 400, 400 } },
+{ "store", "POST", "/cart/coupon/remove", "/cart/coupon/remove", { 403, 400, 400, 400, 400 } },
+/* ---------------------------------------------------------------- inventory
+ * Admin only, except the public availability check.  An admin's empty body
+ * is 400 (the body is validated first); unknown ids are 404, and a
+ * variant's movement log is an empty page, not 404 (the log outlives
+ * stock rows). */
+#define ADMIN_ONLY(s) { 401, 403, 403, 403, s }
+{ "inventory", "POST", "/api/v1/inventory", "/api/v1/inventory", ADMIN_ONLY(400) },
+{ "inventory", "POST", "/api/v1/inventory/check", "/api/v1/inventory/check", ALL(400) },
+{ "inventory", "POST", "/api/v1/inventory/reserve", "/api/v1/inventory/reserve", ADMIN_ONLY(400) },
+{ "inventory", "POST", "/api/v1/inventory/release", "/api/v1/inventory/release", ADMIN_ONLY(400) },
+{ "inventory", "POST", "/api/v1/inventory/confirm", "/api/v1/inventory/confirm", ADMIN_ONLY(400) },
+{ "inventory", "GET", "/api/v1/inventory/low-stock", "/api/v1/inventory/low-stock", ADMIN_ONLY(200) },
+{ "inventory", "GET", "/api/v1/inventory/reservations/{id}", "/api/v1/inventory/reservations/{none}", ADMIN_ONLY(404) },
+{ "inventory", "GET", "/api/v1/inventory/{pid}/variants/{vid}", "/api/v1/inventory/{product}/variants/{none}", ADMIN_ONLY(404) },
+{ "inventory", "PUT", "/api/v1/inventory/{pid}/variants/{vid}", "/api/v1/inventory/{product}/variants/{none}", ADMIN_ONLY(400) },
+{ "inventory", "GET", "/api/v1/inventory/{pid}/variants/{vid}/movements", "/api/v1/inventory/{product}/variants/{none}/movements", ADMIN_ONLY(200) },
+{ "inventory", "GET", "/api/v1/warehouses", "/api/v1/warehouses", ADMIN_ONLY(200) },
+{ "inventory", "POST", "/api/v1/warehouses", "/api/v1/warehouses", ADMIN_ONLY(400) },
+{ "inventory", "GET", "/api/v1/warehouses/{id}", "/api/v1/warehouses/{none}", ADMIN_ONLY(404) },
+{ "inventory", "PUT", "/api/v1/warehouses/{id}", "/api/v1/warehouses/{none}", ADMIN_ONLY(404) },
+#undef ADMIN_ONLY
+/* ---------------------------------------------------------------- admin: inventory and campaigns
+ * Guests are sent to /admin/login (GET) or refused (POST, no session);
+ * signed-in non-admins get 403; an admin's empty form is 400 and every
+ * write aims at an id that exists nowhere (404). */
+#define ADMIN_PAGE(s) { 303, 403, 403, 403, s }
+#define ADMIN_FORM(s) { 401, 403, 403, 403, s }
+{ "admin", "GET", "/admin/inventory", "/admin/inventory", ADMIN_PAGE(200) },
+{ "admin", "GET", "/admin/inventory/low-stock", "/admin/inventory/low-stock", ADMIN_PAGE(200) },
+{ "admin", "GET", "/admin/inventory/{productId}/{variantId}", "/admin/inventory/{product}/{none}", ADMIN_PAGE(404) },
+{ "admin", "POST", "/admin/inventory/{productId}/{variantId}", "/admin/inventory/{product}/{none}", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/warehouses", "/admin/warehouses", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/warehouses", "/admin/warehouses", ADMIN_FORM(400) },
+{ "admin", "POST", "/admin/warehouses/{id}", "/admin/warehouses/{none}", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/campaigns", "/admin/campaigns", ADMIN_PAGE(200) },
+{ "admin", "GET", "/admin/campaigns/new", "/admin/campaigns/new", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/campaigns/new", "/admin/campaigns/new", ADMIN_FORM(400) },
+{ "admin", "GET", "/admin/campaigns/{id}", "/admin/campaigns/{none}", ADMIN_PAGE(404) },
+{ "admin", "POST", "/admin/campaigns/{id}", "/admin/campaigns/{none}", ADMIN_FORM(404) },
+{ "admin", "POST", "/admin/campaigns/{id}/pause", "/admin/campaigns/{none}/pause", ADMIN_FORM(404) },
+{ "admin", "POST", "/admin/campaigns/{id}/stacking-rules", "/admin/campaigns/{none}/stacking-rules", ADMIN_FORM(404) },
+{ "admin", "POST", "/admin/campaigns/stacking-rules/{ruleId}/delete", "/admin/campaigns/stacking-rules/{none}/delete", ADMIN_FORM(404) },
+#undef ADMIN_PAGE
+#undef ADMIN_FORM
+/* ---------------------------------------------------------------- campaigns
+ * Campaigns carry the coupon codes: admin only.  An admin's empty body is
+ * 400 where the body is validated first, unknown ids 404.  Validating
+ * codes is public; an empty body is 400 for everyone. */
+{ "campaigns", "GET", "/api/v1/campaigns", "/api/v1/campaigns", { 401, 403, 403, 403, 200 } },
+{ "campaigns", "POST", "/api/v1/campaigns", "/api/v1/campaigns", { 401, 403, 403, 403, 400 } },
+{ "campaigns", "GET", "/api/v1/campaigns/{id}", "/api/v1/campaigns/{none}", { 401, 403, 403, 403, 404 } },
+{ "campaigns", "PUT", "/api/v1/campaigns/{id}", "/api/v1/campaigns/{none}", { 401, 403, 403, 403, 404 } },
+{ "campaigns", "POST", "/api/v1/campaigns/{id}/deactivate", "/api/v1/campaigns/{none}/deactivate", { 401, 403, 403, 403, 404 } },
+{ "campaigns", "POST", "/api/v1/campaigns/{id}/stacking-rules", "/api/v1/campaigns/{none}/stacking-rules", { 401, 403, 403, 403, 400 } },
+{ "campaigns", "GET", "/api/v1/campaigns/{id}/stacking-rules", "/api/v1/campaigns/{none}/stacking-rules", { 401, 403, 403, 403, 404 } },
+{ "campaigns", "DELETE", "/api/v1/campaigns/stacking-rules/{rid}", "/api/v1/campaigns/stacking-rules/{none}", { 401, 403, 403, 403, 404 } },
+{ "campaigns", "POST", "/api/v1/coupons/validate", "/api/v1/coupons/validate", ALL(400) },
+{ "campaigns", "POST", "/api/v1/coupons/validate-multiple", "/api/v1/coupons/validate-multiple", ALL(400) },
 /* ---------------------------------------------------------------- last: sign-outs
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
 { "users", "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", { 401, 200, 200, 200, 200 } },

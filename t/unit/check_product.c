@@ -238,7 +238,7 @@ static const struct {
 START_TEST(test_time_parse)
 {
 	int64_t got = 0;
-	int     rc = catalog_time_parse(time_cases[_i].s, &got);
+	int     rc = time_parse_rfc3339(time_cases[_i].s, &got);
 
 	if (time_cases[_i].want < 0)
 		ck_assert_msg(rc == -1, "line %d: accepted %s", time_cases[_i].line,

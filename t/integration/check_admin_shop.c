@@ -1,0 +1,565 @@
+/*
+ * check_admin_shop.c — the admin panel's inventory and campaign pages
+ * through lighttpd with the real PostgreSQL and Redis: a stock adjustment
+ * shows up in the movement history, a warehouse is created and edited, a
+ * campaign is refused with its field errors and then created, paused and
+ * given a stacking rule that is deleted again; a customer is refused and
+ * a form without its CSRF token changes nothing.
+ *
+ * Each test signs in its own admin (ecomctl user create with a fresh TOTP
+ * secret) so codes never collide, and names what it creates uniquely so
+ * reruns against the same stack pass.  A small cookie jar plays the
+ * browser; the forms are posted as a browser without JavaScript would.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <check.h>
+
+#include "../check_run.h"
+#include "auth/totp.h"
+
+#include "http_client.h"
+
+#define JAR_MAX 16
+
+typedef struct jar {
+	char name[JAR_MAX][64];
+	char value[JAR_MAX][1024];
+	int  n;
+} jar;
+
+static void
+jar_store(jar *j, const char *line)
+{
+	const char *eq = strchr(line, '='), *end;
+	size_t nn, vn;
+	int i;
+
+	if (eq == NULL || (nn = (size_t)(eq - line)) == 0 || nn >= sizeof j->name[0])
+		return;
+	end = eq + 1 + strcspn(eq + 1, ";\r\n");
+	vn = (size_t)(end - eq - 1);
+	ck_assert_uint_lt(vn, sizeof j->value[0]);
+	for (i = 0; i < j->n && (strlen(j->name[i]) != nn || strncmp(j->name[i], line, nn) != 0); i++)
+		;
+	if (vn == 0 || strcasestr(end, "max-age=0") != NULL) {
+		if (i < j->n && i != --j->n) {
+			strcpy(j->name[i], j->name[j->n]);
+			strcpy(j->value[i], j->value[j->n]);
+		}
+		return;
+	}
+	if (i == j->n) {
+		ck_assert_int_lt(j->n, JAR_MAX);
+		j->n++;
+	}
+	memcpy(j->name[i], line, nn);
+	j->name[i][nn] = '\0';
+	memcpy(j->value[i], eq + 1, vn);
+	j->value[i][vn] = '\0';
+}
+
+/* One request as the browser of `j` (cookies sent and kept); a POST body
+ * is a url-encoded form.  A made-up client address keeps this suite's
+ * rate-limit buckets apart from the others'. */
+static http_result *
+browse(jar *j, const char *method, const char *path, const char *form)
+{
+	char cookie[8192] = "Cookie: ";
+	const char *hdrs[4] = { "X-Forwarded-For: 10.77.4.9", NULL, NULL, NULL };
+	size_t used = strlen(cookie);
+	int nh = 1;
+	http_result *r;
+
+	for (int i = 0; i < j->n; i++)
+		used += (size_t)snprintf(cookie + used, sizeof cookie - used, "%s%s=%s",
+		    i > 0 ? "; " : "", j->name[i], j->value[i]);
+	ck_assert_uint_lt(used, sizeof cookie);
+	if (j->n > 0)
+		hdrs[nh++] = cookie;
+	if (form != NULL)
+		hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
+	r = http_do(test_base_url(), method, path, form, hdrs);
+	for (const char *p = r->headers; p != NULL && *p != '\0'; ) {
+		if (strncmp(p, "set-cookie:", 11) == 0) {
+			const char *v = p + 11;
+
+			while (*v == ' ')
+				v++;
+			jar_store(j, v);
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return r;
+}
+
+/* The csrf_token field of a page (static buffer). */
+static const char *
+csrf_of(const http_result *r)
+{
+	static char tok[128];
+	const char *p = strstr(r->body, "name=\"csrf_token\" value=\"");
+	size_t n;
+
+	ck_assert_msg(p != NULL, "no csrf_token field in: %.400s", r->body);
+	p += strlen("name=\"csrf_token\" value=\"");
+	n = strcspn(p, "\"");
+	ck_assert_uint_lt(n, sizeof tok);
+	memcpy(tok, p, n);
+	tok[n] = '\0';
+	return tok;
+}
+
+/* The Location of a 303 into out; fails the test otherwise. */
+static void
+see_other(const http_result *r, char *out, size_t outlen)
+{
+	ck_assert_msg(r->status == 303, "status %ld, want 303: %.600s", r->status, r->body);
+	ck_assert(http_header(r, "location", out, outlen));
+}
+
+static char *
+psql_value(const char *sql)
+{
+	const char *psql = getenv("ECOM_TEST_PSQL");
+	char cmd[2048];
+
+	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
+	snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql);
+	return run_capture(cmd);
+}
+
+/* A unique token for names and codes of this run. */
+static const char *
+tag(void)
+{
+	static char b[8][48];
+	static int k;
+	char *s = b[k++ % 8];
+
+	snprintf(s, 48, "T%ld%d%d", (long)time(NULL) % 100000000, (int)getpid() % 10000, k);
+	return s;
+}
+
+static char password[64];
+
+static char *
+create_user(const char *email, const char *role, const char *secret)
+{
+	const char *ctl = getenv("ECOM_TEST_ECOMCTL");
+	char cmd[1024], *id;
+
+	ck_assert_msg(ctl != NULL, "ECOM_TEST_ECOMCTL not set");
+	snprintf(password, sizeof password, "Amber-orchard-%d-compass", (int)getpid());
+	snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | %s user create --email '%s' --role %s "
+	    "--first-name Shop --last-name Admin%s%s", password, ctl, email, role,
+	    secret != NULL ? " --totp-secret " : "", secret != NULL ? secret : "");
+	id = run_capture(cmd);
+	ck_assert_msg(id != NULL && strlen(id) == 36, "ecomctl user create failed: %s", cmd);
+	return id;
+}
+
+/* A new admin with TOTP, signed in through both steps of the form. */
+static void
+sign_in_admin(jar *j)
+{
+	char secret[TOTP_SECRET_B32_MAX], email[128], body[512], loc[512];
+	http_result *r;
+
+	ck_assert_int_eq(totp_secret_new(secret), 0);
+	snprintf(email, sizeof email, "shop-%s@admin-test.example", tag());
+	free(create_user(email, "admin", secret));
+	r = browse(j, "GET", "/admin/login", NULL);
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&email=%s&password=%s",
+	    csrf_of(r), email, password);
+	for (char *p = strchr(body, '@'); p != NULL; p = NULL) {	/* %40 */
+		memmove(p + 3, p + 1, strlen(p + 1) + 1);
+		memcpy(p, "%40", 3);
+	}
+	http_result_free(r);
+	r = browse(j, "POST", "/admin/login", body);
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	r = browse(j, "GET", "/admin/login/code?next=%2Fadmin", NULL);
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&code=%06d", csrf_of(r),
+	    totp_code(secret, time(NULL)));
+	http_result_free(r);
+	r = browse(j, "POST", "/admin/login/code", body);
+	see_other(r, loc, sizeof loc);
+	ck_assert_str_eq(loc, "/admin");
+	http_result_free(r);
+}
+
+/* The value of the first href="<prefix>..." of a body (static buffer). */
+static const char *
+first_link(const char *body, const char *prefix)
+{
+	static char out[256];
+	char needle[128];
+	const char *p;
+	size_t n;
+
+	snprintf(needle, sizeof needle, "href=\"%s", prefix);
+	ck_assert_msg((p = strstr(body, needle)) != NULL, "no link %s in %.400s", prefix, body);
+	p += 6;
+	n = strcspn(p, "\"?");
+	ck_assert_uint_lt(n, sizeof out);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* ------------------------------------------------------------ inventory */
+
+START_TEST(stock_adjust_is_listed_in_movements)
+{
+	jar j = { .n = 0 };
+	char item[256], body[1024], loc[512], wh[40];
+	const char *note = tag(), *p;
+	http_result *r;
+
+	sign_in_admin(&j);
+	r = browse(&j, "GET", "/admin/inventory", NULL);
+	ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "<tbody>"));
+	snprintf(item, sizeof item, "%s", first_link(strstr(r->body, "<tbody>"), "/admin/inventory/"));
+	http_result_free(r);
+
+	r = browse(&j, "GET", item, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg((p = strstr(r->body, "<option value=\"")) != NULL && strlen(p) > 60, "no warehouse");
+	p = strstr(p + 1, "<option value=\"");	/* the first is "Choose…" */
+	ck_assert_ptr_nonnull(p);
+	memcpy(wh, p + 15, 36);
+	wh[36] = '\0';
+	/* delta 0 is refused next to its field, the note kept */
+	snprintf(body, sizeof body, "csrf_token=%s&warehouse_id=%s&delta=0&reason=adjustment&note=%s",
+	    csrf_of(r), wh, note);
+	http_result_free(r);
+	r = browse(&j, "POST", item, body);
+	ck_assert_msg(r->status == 400, "%ld %.300s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"delta-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, note));
+	http_result_free(r);
+
+	r = browse(&j, "GET", item, NULL);
+	snprintf(body, sizeof body, "csrf_token=%s&warehouse_id=%s&delta=7&reason=return&note=%s",
+	    csrf_of(r), wh, note);
+	http_result_free(r);
+	r = browse(&j, "POST", item, body);
+	see_other(r, loc, sizeof loc);
+	ck_assert_ptr_nonnull(strstr(loc, "?adjusted=1"));
+	http_result_free(r);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, "Stock adjusted."));
+	p = strstr(r->body, "<h2>Movements</h2>");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(strstr(p, note) != NULL && strstr(p, "+7 →") != NULL, "movement missing: %.800s", p);
+	http_result_free(r);
+}
+END_TEST
+
+START_TEST(warehouse_create_and_edit)
+{
+	jar j = { .n = 0 };
+	char body[1024], loc[512], q[512], path[128], *id, *row;
+	const char *code = tag();
+	http_result *r;
+
+	sign_in_admin(&j);
+	r = browse(&j, "GET", "/admin/warehouses", NULL);
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "csrf_token=%s&code=bad+code&name=Keep+me+%s&priority=x&active=1",
+	    csrf_of(r), code);
+	http_result_free(r);
+	r = browse(&j, "POST", "/admin/warehouses", body);
+	ck_assert_msg(r->status == 400, "%ld %.300s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"code-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"priority-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, code));	/* the name is kept */
+	snprintf(body, sizeof body, "csrf_token=%s&code=%s&name=Depot+%s&address=Dock+1&priority=40&active=1",
+	    csrf_of(r), code, code);
+	http_result_free(r);
+	r = browse(&j, "POST", "/admin/warehouses", body);
+	see_other(r, loc, sizeof loc);
+	ck_assert_str_eq(loc, "/admin/warehouses?saved=1");
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT id FROM inventory.warehouses WHERE code = '%s'", code);
+	id = psql_value(q);
+	ck_assert_msg(id != NULL && strlen(id) == 36, "warehouse %s not stored", code);
+
+	/* edit: rename, reprioritise, deactivate (the box left unticked) */
+	r = browse(&j, "GET", "/admin/warehouses", NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, code));
+	snprintf(path, sizeof path, "/admin/warehouses/%s", id);
+	snprintf(body, sizeof body, "csrf_token=%s&name=Renamed+%s&priority=7", csrf_of(r), code);
+	http_result_free(r);
+	r = browse(&j, "POST", path, body);
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT name || '|' || priority || '|' || is_active FROM "
+	    "inventory.warehouses WHERE id = '%s'", id);
+	row = psql_value(q);
+	snprintf(body, sizeof body, "Renamed %s|7|false", code);
+	ck_assert_str_eq(row, body);
+	free(row);
+	/* a bad edit comes back by that warehouse's field */
+	r = browse(&j, "GET", "/admin/warehouses", NULL);
+	snprintf(body, sizeof body, "csrf_token=%s&name=&priority=7", csrf_of(r));
+	http_result_free(r);
+	r = browse(&j, "POST", path, body);
+	ck_assert_msg(r->status == 400, "%ld %.300s", r->status, r->body);
+	snprintf(q, sizeof q, "id=\"name-%s-error\"", id);
+	ck_assert_ptr_nonnull(strstr(r->body, q));
+	/* and only by that one: the other rows keep their own (no) errors */
+	{
+		int n = 0;
+
+		for (const char *p = r->body; (p = strstr(p, "class=\"field-error\"")) != NULL; p++)
+			n++;
+		ck_assert_int_eq(n, 1);
+	}
+	http_result_free(r);
+	free(id);
+}
+END_TEST
+
+/* ------------------------------------------------------------ campaigns */
+
+/* Create a campaign through the form; its id (static buffer). */
+static const char *
+create_campaign(jar *j, const char *name, const char *code)
+{
+	static char id[40];
+	char body[1024], loc[512];
+	http_result *r = browse(j, "GET", "/admin/campaigns/new", NULL);
+
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "csrf_token=%s&name=%s&type=percentage&discount_value=12.5"
+	    "&currency=EUR&min_order_amount=20.00&max_discount_amount=15&code=%s"
+	    "&max_usage_count=100&max_usage_per_user=1&is_stackable=1&priority=5"
+	    "&exclusion_group=spring&start_date=2026-01-01T00%%3A00&end_date=2030-01-01T00%%3A00",
+	    csrf_of(r), name, code);
+	http_result_free(r);
+	r = browse(j, "POST", "/admin/campaigns/new", body);
+	see_other(r, loc, sizeof loc);
+	ck_assert_msg(strncmp(loc, "/admin/campaigns/", 17) == 0 && strlen(loc) > 17 + 36,
+	    "Location %s", loc);
+	memcpy(id, loc + 17, 36);
+	id[36] = '\0';
+	http_result_free(r);
+	return id;
+}
+
+START_TEST(campaign_create_with_errors_then_valid)
+{
+	jar j = { .n = 0 };
+	char body[1024], q[512], path[128], *row;
+	const char *t = tag(), *id;
+	http_result *r;
+
+	sign_in_admin(&j);
+	r = browse(&j, "GET", "/admin/campaigns/new", NULL);
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "csrf_token=%s&name=&type=percentage&discount_value=150"
+	    "&currency=EUR&max_usage_count=many&code=%s&start_date=2026-01-01T00%%3A00"
+	    "&end_date=2027-01-01T00%%3A00&applicable_products=not-an-id", csrf_of(r), t);
+	http_result_free(r);
+	r = browse(&j, "POST", "/admin/campaigns/new", body);
+	ck_assert_msg(r->status == 400, "%ld %.300s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"name-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"discount_value-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "enter a percentage"));
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"max_usage_count-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"applicable_products-error\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "value=\"many\""));	/* kept */
+	ck_assert_ptr_nonnull(strstr(r->body, t));
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM campaigns.campaigns WHERE code = '%s'", t);
+	row = psql_value(q);
+	ck_assert_str_eq(row, "0");
+	free(row);
+
+	id = create_campaign(&j, "Spring+sale", t);
+	snprintf(q, sizeof q, "SELECT discount_value || '|' || min_order_amount || '|' || "
+	    "max_discount_amount || '|' || max_usage_per_user || '|' || exclusion_group "
+	    "FROM campaigns.campaigns WHERE id = '%s'", id);
+	row = psql_value(q);
+	ck_assert_str_eq(row, "1250|2000|1500|1|spring");	/* percent -> bp, EUR -> cents */
+	free(row);
+	snprintf(path, sizeof path, "/admin/campaigns/%s?done=created", id);
+	r = browse(&j, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, "Campaign created."));
+	ck_assert_ptr_nonnull(strstr(r->body, "value=\"12.50\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "value=\"2026-01-01T00:00\""));
+	http_result_free(r);
+
+	/* an empty code asks for a generated one */
+	id = create_campaign(&j, "Generated", "");
+	snprintf(q, sizeof q, "SELECT length(code) FROM campaigns.campaigns WHERE id = '%s'", id);
+	row = psql_value(q);
+	ck_assert_str_eq(row, "8");
+	free(row);
+}
+END_TEST
+
+START_TEST(campaign_pause_and_stacking_rules)
+{
+	jar j = { .n = 0 };
+	char a[40], b[40], body[512], path[256], loc[512], q[512], *row, *rule;
+	http_result *r;
+
+	sign_in_admin(&j);
+	snprintf(a, sizeof a, "%s", create_campaign(&j, "Pair+A", tag()));
+	snprintf(b, sizeof b, "%s", create_campaign(&j, "Pair+B", tag()));
+	snprintf(path, sizeof path, "/admin/campaigns/%s", a);
+
+	/* add a rule: the other campaign is offered in the list */
+	r = browse(&j, "GET", path, NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, b));
+	snprintf(body, sizeof body, "csrf_token=%s&campaign_id=%s&rule=forbidden", csrf_of(r), b);
+	http_result_free(r);
+	snprintf(loc, sizeof loc, "%s/stacking-rules", path);
+	r = browse(&j, "POST", loc, body);
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, "Stacking rule added."));
+	ck_assert_ptr_nonnull(strstr(r->body, "Pair B"));
+	ck_assert_ptr_nonnull(strstr(r->body, "/admin/campaigns/stacking-rules/"));
+	/* the same pair again is refused by the field */
+	snprintf(body, sizeof body, "csrf_token=%s&campaign_id=%s&rule=allowed", csrf_of(r), b);
+	http_result_free(r);
+	snprintf(loc, sizeof loc, "%s/stacking-rules", path);
+	r = browse(&j, "POST", loc, body);
+	ck_assert_msg(r->status == 409, "%ld %.300s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "id=\"rule_campaign_id-error\""));
+	http_result_free(r);
+
+	/* delete it */
+	snprintf(q, sizeof q, "SELECT id FROM campaigns.stacking_rules WHERE campaign_a = '%s'", a);
+	rule = psql_value(q);
+	ck_assert_msg(rule != NULL && strlen(rule) == 36, "rule not stored");
+	r = browse(&j, "GET", path, NULL);
+	snprintf(body, sizeof body, "csrf_token=%s&campaign_id=%s", csrf_of(r), a);
+	http_result_free(r);
+	snprintf(loc, sizeof loc, "/admin/campaigns/stacking-rules/%s/delete", rule);
+	r = browse(&j, "POST", loc, body);
+	see_other(r, loc, sizeof loc);
+	ck_assert_ptr_nonnull(strstr(loc, "?done=unrule"));
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM campaigns.stacking_rules WHERE id = '%s'", rule);
+	row = psql_value(q);
+	ck_assert_str_eq(row, "0");
+	free(row);
+	free(rule);
+
+	/* pause */
+	r = browse(&j, "GET", path, NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, "Pause campaign"));
+	snprintf(body, sizeof body, "csrf_token=%s", csrf_of(r));
+	http_result_free(r);
+	snprintf(loc, sizeof loc, "%s/pause", path);
+	r = browse(&j, "POST", loc, body);
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT status FROM campaigns.campaigns WHERE id = '%s'", a);
+	row = psql_value(q);
+	ck_assert_str_eq(row, "inactive");
+	free(row);
+	r = browse(&j, "GET", "/admin/campaigns?status=inactive", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, a));
+	http_result_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ refusals */
+
+START_TEST(customer_is_refused)
+{
+	char email[128], auth[4096], *id, *tok;
+	const char *hdrs[3];
+	http_result *r;
+
+	snprintf(email, sizeof email, "cust-%s@admin-test.example", tag());
+	id = create_user(email, "customer", NULL);
+	tok = mint_token("customer", id);
+	ck_assert_ptr_nonnull(tok);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	hdrs[0] = auth;
+	hdrs[1] = "X-Forwarded-For: 10.77.4.9";
+	hdrs[2] = NULL;
+	r = http_do(test_base_url(), "GET", "/admin/inventory", NULL, hdrs);
+	ck_assert_int_eq(r->status, 403);
+	http_result_free(r);
+	r = http_do(test_base_url(), "GET", "/admin/campaigns/new", NULL, hdrs);
+	ck_assert_int_eq(r->status, 403);
+	http_result_free(r);
+	free(tok);
+	free(id);
+}
+END_TEST
+
+START_TEST(forms_need_the_csrf_token)
+{
+	jar j = { .n = 0 };
+	char body[256], q[256], *row;
+	const char *code = tag();
+	http_result *r;
+
+	sign_in_admin(&j);
+	snprintf(body, sizeof body, "code=%s&name=No+token&priority=1&active=1", code);
+	r = browse(&j, "POST", "/admin/warehouses", body);
+	ck_assert_int_eq(r->status, 403);
+	http_result_free(r);
+	snprintf(body, sizeof body, "csrf_token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&code=%s"
+	    "&name=Forged&priority=1", code);
+	r = browse(&j, "POST", "/admin/warehouses", body);
+	ck_assert_int_eq(r->status, 403);
+	http_result_free(r);
+	r = browse(&j, "POST", "/admin/campaigns/new", "name=x&type=free_shipping");
+	ck_assert_int_eq(r->status, 403);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM inventory.warehouses WHERE code = '%s'", code);
+	row = psql_value(q);
+	ck_assert_str_eq(row, "0");
+	free(row);
+}
+END_TEST
+
+static Suite *
+admin_shop_suite(void)
+{
+	Suite *s = suite_create("admin_shop");
+	TCase *tc = tcase_create("pages");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, stock_adjust_is_listed_in_movements);
+	tcase_add_test(tc, warehouse_create_and_edit);
+	tcase_add_test(tc, campaign_create_with_errors_then_valid);
+	tcase_add_test(tc, campaign_pause_and_stacking_rules);
+	tcase_add_test(tc, customer_is_refused);
+	tcase_add_test(tc, forms_need_the_csrf_token);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	if (test_base_url() == NULL) {
+		puts("SKIP: ECOM_TEST_BASE_URL not set (./check sets it)");
+		return 77;
+	}
+	return check_run(admin_shop_suite());
+}
