@@ -48,6 +48,12 @@ static const route admin_routes[] = {
 	FORM("/admin/campaigns/{id}/stacking-rules", h_campaign_rule_add, ROLE_ADMIN, RL_WRITE),
 	FORM("/admin/campaigns/stacking-rules/{ruleId}/delete", h_campaign_rule_delete,
 	    ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/orders", h_orders, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/orders/{id}", h_order, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/orders/{id}/invoice", h_order_invoice, ROLE_ADMIN, RL_READ),
+	FORM("/admin/orders/{id}/status", h_order_status, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/orders/{id}/refund", h_order_refund, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/orders/{id}/notes", h_order_note, ROLE_ADMIN, RL_WRITE),
 };
 
 static const app admin_app = {

@@ -54,6 +54,13 @@ ecode h_campaign_update(request *req, response *res, error *e);
 ecode h_campaign_pause(request *req, response *res, error *e);
 ecode h_campaign_rule_add(request *req, response *res, error *e);
 ecode h_campaign_rule_delete(request *req, response *res, error *e);
+/* admin_orders.c */
+ecode h_orders(request *req, response *res, error *e);
+ecode h_order(request *req, response *res, error *e);
+ecode h_order_status(request *req, response *res, error *e);
+ecode h_order_refund(request *req, response *res, error *e);
+ecode h_order_note(request *req, response *res, error *e);
+ecode h_order_invoice(request *req, response *res, error *e);
 
 /*
  * The signed-in admin into *me.  When the page must not be shown because

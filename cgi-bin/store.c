@@ -65,6 +65,17 @@ static const route store_routes[] = {
 	POST("/cart/items/{productId}/{variantId}", h_cart_update, ROLE_PUBLIC, RL_WRITE),
 	POST("/cart/coupon", h_cart_coupon, ROLE_PUBLIC, RL_WRITE),
 	POST("/cart/coupon/remove", h_cart_coupon_remove, ROLE_PUBLIC, RL_WRITE),
+	/* orders: owners, or guests holding the signed link */
+	GET("/orders/{number}", h_order),
+	GET("/orders/{number}/invoice", h_order_invoice),
+	POST("/orders/{number}/cancel", h_order_cancel, ROLE_CUSTOMER, RL_WRITE),
+	ACCOUNT_PAGE("/account/orders", h_account_orders),
+	/* checkout: guests too; the steps are forms, the last one places the order */
+	GET("/checkout", h_checkout),
+	POST("/checkout/address", h_checkout_address, ROLE_PUBLIC, RL_WRITE),
+	POST("/checkout/shipping", h_checkout_shipping, ROLE_PUBLIC, RL_WRITE),
+	POST("/checkout/payment", h_checkout_payment, ROLE_PUBLIC, RL_WRITE),
+	POST("/checkout/place", h_checkout_place, ROLE_PUBLIC, RL_WRITE),
 };
 
 static const app store_app = {

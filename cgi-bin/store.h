@@ -55,6 +55,19 @@ ecode h_cart_update(request *req, response *res, error *e);
 ecode h_cart_coupon(request *req, response *res, error *e);
 ecode h_cart_coupon_remove(request *req, response *res, error *e);
 
+/* Orders (store_orders.c): confirmation/detail (owner or guest link),
+ * invoice, the owner's cancel form, the account's order history. */
+ecode h_order(request *req, response *res, error *e);
+ecode h_order_invoice(request *req, response *res, error *e);
+ecode h_order_cancel(request *req, response *res, error *e);
+ecode h_account_orders(request *req, response *res, error *e);
+/* Checkout (store_checkout.c): the form steps and "Place order". */
+ecode h_checkout(request *req, response *res, error *e);
+ecode h_checkout_address(request *req, response *res, error *e);
+ecode h_checkout_shipping(request *req, response *res, error *e);
+ecode h_checkout_payment(request *req, response *res, error *e);
+ecode h_checkout_place(request *req, response *res, error *e);
+
 /* The layout's account part: the pending flash message (consumed), and
  * for a signed-in visitor {account: {email, csrf}} for the header's
  * "Account" link and sign-out form. */

@@ -15,6 +15,7 @@
 #include "cart/cart.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "order/order.h"
 #include "store_form.h"
 #include "user/user.h"
 
@@ -278,6 +279,10 @@ h_verify_email(request *req, response *res, error *e)
 	else
 		rc = user_verify_email(req->a, &ctx, token, &le);
 	if (rc == E_OK) {
+		int64_t claimed;
+		/* a signed-in visitor's verified address now owns its guest orders */
+		if (order_claim_verified(req->a, req->user_id, &claimed, &le) != E_OK)
+			log_msg(LOG_WARN, "claiming guest orders failed: %s", le.message);
 		json_object_object_add(ctx_j, "verified", json_object_new_boolean(1));
 	} else if (form_shown(rc)) {
 		status = form_refusal_status(res, &le);

@@ -14,6 +14,7 @@
 #include "auth/totp.h"
 #include "cart/cart.h"
 #include "core/log.h"
+#include "order/order.h"
 #include "users.h"
 
 #define TOKEN_MAX	4096	/* characters of a JWT or a one-time token */
@@ -209,6 +210,8 @@ h_verify_email(request *req, response *res, error *e)
 {
 	user_ctx    ctx = user_ctx_of(req);
 	const char *token;
+	int64_t     claimed;
+	error       ce;
 
 	if (users_body(req, e) != E_OK)
 		return e->code;
@@ -216,6 +219,10 @@ h_verify_email(request *req, response *res, error *e)
 	if (e->code != E_OK ||
 	    user_verify_email(req->a, &ctx, token, e) != E_OK)
 		return e->code;
+	/* a signed-in caller's verified address now owns its guest orders */
+	err_clear(&ce);
+	if (order_claim_verified(req->a, req->user_id, &claimed, &ce) != E_OK)
+		log_msg(LOG_WARN, "claiming guest orders failed: %s", ce.message);
 	return users_reply_msg(req, res, "message", "Your e-mail address is verified.", e);
 }
 

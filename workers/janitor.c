@@ -7,7 +7,11 @@
  *     abandoned checkouts returns to sale (inventory_release_expired);
  *   - moves campaigns through scheduled -> active -> expired on time and
  *     releases coupon uses reserved by checkouts that never finished
- *     (campaign_janitor).
+ *     (campaign_janitor);
+ *   - settles card payments left pending by a provider timeout or a crash
+ *     by asking the provider what it did (payment_reconcile);
+ *   - finishes or compensates checkout sagas whose process died mid-way
+ *     (checkout_janitor).
  * Each job runs even if the other failed; the exit status is 0 when both
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
@@ -17,13 +21,27 @@
 #include <stdint.h>
 
 #include "campaign/campaign.h"
+#include "checkout/checkout.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "inventory/inventory.h"
+#include "payment/payment.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
+
+/* Checkout sagas stuck mid-way are finished or compensated (the count is
+ * both together), expired checkouts closed, old idempotency keys purged. */
+static ecode
+checkout_job(arena *a, int64_t *count, error *e)
+{
+	int64_t finished = 0, compensated = 0;
+	ecode rc = checkout_janitor(a, &finished, &compensated, e);
+
+	*count = finished + compensated;
+	return rc;
+}
 
 static int
 run(arena *a, const char *name, job_fn fn)
@@ -63,6 +81,8 @@ main(void)
 	}
 	failed |= run(a, "inventory_release_expired", inventory_release_expired);
 	failed |= run(a, "campaign_janitor", campaign_janitor);
+	failed |= run(a, "payment_reconcile", payment_reconcile);
+	failed |= run(a, "checkout_janitor", checkout_job);
 	arena_free(a);
 	db_close_all();
 	return failed;

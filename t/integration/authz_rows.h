@@ -193,6 +193,66 @@
 { "campaigns", "DELETE", "/api/v1/campaigns/stacking-rules/{rid}", "/api/v1/campaigns/stacking-rules/{none}", { 401, 403, 403, 403, 404 } },
 { "campaigns", "POST", "/api/v1/coupons/validate", "/api/v1/coupons/validate", ALL(400) },
 { "campaigns", "POST", "/api/v1/coupons/validate-multiple", "/api/v1/coupons/validate-multiple", ALL(400) },
+/* ---------------------------------------------------------------- payments
+ * A payment is its owner's or an admin's; anyone else gets 404, so ids
+ * cannot be probed (a user's list likewise: only self or an admin; the
+ * admin's list of a user without payments is empty).  Refunds are admin
+ * only; an empty body is 400 before the id is looked up.  Webhooks are
+ * public routes refused without the provider's signature. */
+{ "payments", "GET", "/api/v1/payments/{id}", "/api/v1/payments/{none}", { 401, 404, 404, 404, 404 } },
+{ "payments", "GET", "/api/v1/payments/checkout/{checkoutId}", "/api/v1/payments/checkout/{none}", { 401, 404, 404, 404, 404 } },
+{ "payments", "GET", "/api/v1/payments/user/{userId}", "/api/v1/payments/user/{none}", { 401, 404, 404, 404, 200 } },
+{ "payments", "POST", "/api/v1/payments/{id}/refund", "/api/v1/payments/{none}/refund", { 401, 403, 403, 403, 400 } },
+{ "payments", "POST", "/api/v1/payments/webhook/{provider}", "/api/v1/payments/webhook/sandbox", ALL(401) },
+/* ---------------------------------------------------------------- sandbox
+ * The sandbox card processor plays a third party: it has no users, only
+ * input checks (400) and unknown authorizations (404).  It refuses to
+ * start with ECOM_ENV=prod. */
+{ "sandbox", "POST", "/sandbox/v1/authorizations", "/sandbox/v1/authorizations", ALL(400) },
+{ "sandbox", "GET", "/sandbox/v1/authorizations", "/sandbox/v1/authorizations", ALL(400) },
+{ "sandbox", "POST", "/sandbox/v1/authorizations/{id}/capture", "/sandbox/v1/authorizations/{none}/capture", ALL(400) },
+{ "sandbox", "POST", "/sandbox/v1/authorizations/{id}/void", "/sandbox/v1/authorizations/{none}/void", ALL(404) },
+{ "sandbox", "POST", "/sandbox/v1/authorizations/{id}/refunds", "/sandbox/v1/authorizations/{none}/refunds", ALL(400) },
+{ "sandbox", "GET", "/sandbox/v1/events", "/sandbox/v1/events", ALL(400) },
+/* ---------------------------------------------------------------- orders
+ * Customers see and cancel their own orders only: anyone else's (or one
+ * that does not exist) is 404, so ids cannot be probed; a customer's list
+ * is always their own.  Status changes are admin only (an empty body is
+ * 400 before the id is looked up).  The store's order pages answer 404 to
+ * anyone without the order or its guest link; the admin's need an admin. */
+{ "orders", "GET", "/api/v1/orders", "/api/v1/orders", { 401, 200, 200, 200, 200 } },
+{ "orders", "GET", "/api/v1/orders/{id}", "/api/v1/orders/{none}", { 401, 404, 404, 404, 404 } },
+{ "orders", "PUT", "/api/v1/orders/{id}/status", "/api/v1/orders/{none}/status", { 401, 403, 403, 403, 400 } },
+{ "orders", "POST", "/api/v1/orders/{id}/cancel", "/api/v1/orders/{none}/cancel", { 401, 404, 404, 404, 404 } },
+{ "store", "GET", "/orders/{number}", "/orders/{none}", ALL(404) },
+{ "store", "GET", "/orders/{number}/invoice", "/orders/{none}/invoice", ALL(404) },
+{ "store", "POST", "/orders/{number}/cancel", "/orders/{none}/cancel", { 401, 404, 404, 404, 404 } },
+{ "store", "GET", "/account/orders", "/account/orders", { 303, 200, 200, 200, 200 } },
+{ "admin", "GET", "/admin/orders", "/admin/orders", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/orders/{id}", "/admin/orders/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/orders/{id}/invoice", "/admin/orders/{none}/invoice", { 303, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/orders/{id}/status", "/admin/orders/{none}/status", { 401, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/orders/{id}/refund", "/admin/orders/{none}/refund", { 401, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/orders/{id}/notes", "/admin/orders/{none}/notes", { 401, 403, 403, 403, 404 } },
+/* ---------------------------------------------------------------- checkout
+ * Public at the gate: a checkout belongs to the signed-in user who made it
+ * or to whoever holds its guest token, and anyone else gets 404.  An empty
+ * body is 400 for everyone (a guest needs an e-mail, these carts are
+ * empty; shipping and payment fields are checked before the id). */
+{ "checkout", "POST", "/api/v1/checkout", "/api/v1/checkout", ALL(400) },
+{ "checkout", "GET", "/api/v1/checkout/{id}", "/api/v1/checkout/{none}", ALL(404) },
+{ "checkout", "PUT", "/api/v1/checkout/{id}/shipping", "/api/v1/checkout/{none}/shipping", ALL(400) },
+{ "checkout", "PUT", "/api/v1/checkout/{id}/payment", "/api/v1/checkout/{none}/payment", ALL(400) },
+{ "checkout", "POST", "/api/v1/checkout/{id}/process", "/api/v1/checkout/{none}/process", ALL(404) },
+{ "checkout", "POST", "/api/v1/checkout/{id}/cancel", "/api/v1/checkout/{none}/cancel", ALL(404) },
+/* The storefront's checkout forms: a guest's are refused without the
+ * CSRF token; an empty address form is 400; the later steps without a
+ * checkout of one's own are 404. */
+{ "store", "GET", "/checkout", "/checkout", ALL(200) },
+{ "store", "POST", "/checkout/address", "/checkout/address", { 403, 400, 400, 400, 400 } },
+{ "store", "POST", "/checkout/shipping", "/checkout/shipping", { 403, 404, 404, 404, 404 } },
+{ "store", "POST", "/checkout/payment", "/checkout/payment", { 403, 404, 404, 404, 404 } },
+{ "store", "POST", "/checkout/place", "/checkout/place", { 403, 404, 404, 404, 404 } },
 /* ---------------------------------------------------------------- last: sign-outs
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
 { "users", "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", { 401, 200, 200, 200, 200 } },
