@@ -614,7 +614,7 @@ campaign_write(request *req, response *res, const campaign *c, error *e)
 	campaign_actor who = campaign_actor_of(req);
 	cform f = form_of(req);
 	campaign_input in;
-	campaign out;
+	campaign out = { 0 };
 	json_object *body;
 	error ferr, verr;
 	user me;
@@ -676,7 +676,7 @@ ecode
 h_campaign_pause(request *req, response *res, error *e)
 {
 	campaign_actor who = campaign_actor_of(req);
-	campaign c, out;
+	campaign c, out = { 0 };
 	user me;
 	bool done;
 	ecode rc;

@@ -311,7 +311,8 @@ cart_apply_coupon(arena *a, cart_ref *ref, const char *code, int64_t expected_ve
 		const char **codes = arena_calloc(a, c.ncodes + 1, sizeof *codes);
 		if (codes == NULL)
 			return err_set(e, E_INTERNAL, "out of memory");
-		memcpy(codes, c.codes, c.ncodes * sizeof *codes);
+		if (c.ncodes > 0)	/* memcpy from NULL is undefined even for 0 bytes */
+			memcpy(codes, c.codes, c.ncodes * sizeof *codes);
 		codes[c.ncodes] = code;
 		c.codes = codes;
 		c.ncodes++;

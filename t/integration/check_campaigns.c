@@ -90,6 +90,7 @@ make(const char *body)
 	ck_assert_msg(campaign_create(a, NULL, &in, &c, &e) == E_OK, "create: %s %s", e.message,
 	    e.nfields ? e.fields[0].message : "");
 	/* strings in c point into the arena or the PGresult, not into o */
+	json_object_put(o);
 	return c;
 }
 
