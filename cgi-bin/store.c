@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "checkout/checkout.h"
 #include "store.h"
 
 #define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ }
@@ -79,7 +80,8 @@ static const route store_routes[] = {
 };
 
 static const app store_app = {
-	"store", APP_HTML, store_routes, sizeof store_routes / sizeof store_routes[0], NULL,
+	"store", APP_HTML, store_routes, sizeof store_routes / sizeof store_routes[0],
+	checkout_config_init,	/* a bad shipping or tax table refuses to start */
 	"/login"
 };
 

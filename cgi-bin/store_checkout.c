@@ -299,13 +299,15 @@ h_checkout_payment(request *req, response *res, error *e)
 	return after(req, res, rc, &le, e);
 }
 
-/* Where a placed order is shown: the owner's page, or the guest link. */
+/* Where a placed order is shown: the owner's page, or the guest link;
+ * placed=1 makes it the confirmation ("Thank you ..."), not the plain
+ * order page. */
 static const char *
 order_url(request *req, const checkout *c)
 {
 	if (c->user_id)
-		return arena_printf(req->a, "/orders/%s", c->order_number);
-	return arena_printf(req->a, "/orders/%s?t=%s", c->order_number,
+		return arena_printf(req->a, "/orders/%s?placed=1", c->order_number);
+	return arena_printf(req->a, "/orders/%s?t=%s&placed=1", c->order_number,
 	    order_guest_token(req->a, c->order_id));
 }
 

@@ -470,9 +470,12 @@ static const char *
 bearer(const char *who, const char *sub)
 {
 	char *t = mint_token(who, sub);
+	const char *h;
 
 	ck_assert_msg(t != NULL, "ecomctl token failed");
-	return arena_printf(a, "Authorization: Bearer %s", t);
+	h = arena_printf(a, "Authorization: Bearer %s", t);
+	free(t);
+	return h;
 }
 
 static http_result *
@@ -662,6 +665,7 @@ START_TEST(store_pages_owner_and_guest_link)
 	t = mint_token("customer", owner);
 	ck_assert_ptr_nonnull(t);
 	jar_set(&me, "access", 6, t, strlen(t));
+	free((void *)t);	/* the jar keeps a copy */
 	r = browse(&me, "GET", "/account/orders", NULL);
 	ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
 	ck_assert_ptr_nonnull(strstr(r->body, o.number));
