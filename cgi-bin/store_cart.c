@@ -83,10 +83,10 @@ cart_ctx(arena *a, const cart *c)
 	    store_money(a, c->shipping, c->currency) : "Free"));
 	json_object_object_add(o, "total", form_jstr(store_money(a, c->total, c->currency)));
 	json_object_object_add(o, "total_minor", json_object_new_int64(c->total));
-	if (c->subtotal > 0 && c->subtotal < CART_FREE_SHIPPING_FROM)
+	if (c->subtotal > 0 && c->free_shipping_from > c->subtotal)
 		json_object_object_add(o, "free_shipping_hint", form_jstr(arena_printf(a,
 		    "Add %s more for free shipping.",
-		    store_money(a, CART_FREE_SHIPPING_FROM - c->subtotal, c->currency))));
+		    store_money(a, c->free_shipping_from - c->subtotal, c->currency))));
 	if (c->has_issues)
 		json_object_object_add(o, "has_issues", json_object_new_boolean(1));
 	return o;

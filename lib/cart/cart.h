@@ -48,11 +48,6 @@
 #define CART_USER_TTL_S		(30 * 86400)
 #define CART_GUEST_ID_LEN	32	/* hex digits of 128 random bits */
 #define CART_COOKIE		"cart"
-/* Shipping estimate (documented in README terms): a flat rate, free from a
- * threshold of the subtotal before discounts, in the shop's currency's minor
- * units.  Checkout (issue 5) will quote real methods. */
-#define CART_SHIPPING_FLAT	495
-#define CART_FREE_SHIPPING_FROM	5000
 
 /* Which cart: the user's when user_id is set, else the guest's (guest_id
  * NULL = this visitor has none yet; a write then creates one and sets
@@ -105,6 +100,11 @@ typedef struct cart {
 	size_t       ncodes;
 	int64_t      item_count;	/* sum of quantities */
 	int64_t      subtotal, discount_total, shipping, total;
+	/* The shipping line is an estimate before an address is known: the
+	 * first method of ECOM_SHIPPING_METHODS (the checkout's) at its base
+	 * price, free from its threshold (< 0: never) on the subtotal before
+	 * discounts. */
+	int64_t      free_shipping_from;
 	cart_discount *discounts;
 	size_t       ndiscounts;
 	const char **warnings;		/* from pricing: codes not applied and why */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "campaign/campaign.h"
+#include "checkout/checkout.h"
 #include "core/config.h"
 #include "core/util.h"
 #include "internal.h"
@@ -88,13 +89,17 @@ stock(arena *a, cart *c, error *e)
 	return E_OK;
 }
 
-/* Flat rate, free from a threshold (cart.h); nothing for an empty basket. */
+/* The estimate of cart.h's shipping line; nothing for an empty basket. */
 static int64_t
-shipping_estimate(int64_t subtotal, size_t nbuyable)
+shipping_estimate(int64_t subtotal, size_t nbuyable, int64_t *free_from)
 {
-	if (nbuyable == 0 || subtotal >= CART_FREE_SHIPPING_FROM)
+	const ship_table *t = checkout_ship_table();
+	const ship_method *m = t != NULL && t->n > 0 ? &t->m[0] : NULL;
+
+	*free_from = m != NULL ? m->free_from : -1;
+	if (nbuyable == 0 || m == NULL || (m->free_from >= 0 && subtotal >= m->free_from))
 		return 0;
-	return CART_SHIPPING_FLAT;
+	return m->price;
 }
 
 ecode
@@ -119,7 +124,7 @@ cart_price(arena *a, cart *c, error *e)
 	in.lines = pl;
 	in.nlines = n;
 	in.currency = c->currency;
-	in.shipping = shipping_estimate(subtotal, n);
+	in.shipping = shipping_estimate(subtotal, n, &c->free_shipping_from);
 	in.user_id = c->user_id;
 	in.codes = c->codes;
 	in.ncodes = c->ncodes;
