@@ -184,7 +184,7 @@ availability_json(request *req, const product *p, const char *chosen, json_objec
 		if (p->variants[i].is_active)
 			items[n++] = (inv_item){ p->s.id, p->variants[i].id, 1 };
 	err_clear(&e);
-	if (n == 0 || inventory_availability(req->a, items, n, av, &e) != E_OK)
+	if (n == 0 || inventory_availability_display(req->a, items, n, av, &e) != E_OK)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		if ((chosen && strcmp(chosen, av[i].variant_id) == 0) || n == 1)

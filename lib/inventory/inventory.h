@@ -69,6 +69,13 @@ typedef struct inv_availability {
 ecode inventory_availability(arena *a, const inv_item *items, size_t n,
     inv_availability *out, error *e);
 
+/* The same for display only (product pages): answers from a per-process
+ * copy at most INV_DISPLAY_TTL_S old when every item is in it (cache.c).
+ * Never use it to decide whether stock can be taken. */
+#define INV_DISPLAY_TTL_S 5
+ecode inventory_availability_display(arena *a, const inv_item *items, size_t n,
+    inv_availability *out, error *e);
+
 /* All-or-nothing reservation for a checkout (key = checkout id,
  * idempotent: the same key returns the existing reservation while it is
  * active or confirmed; a released one is E_GONE).  Allocates across active

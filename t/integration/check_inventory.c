@@ -233,6 +233,31 @@ START_TEST(two_hundred_parallel_reservations_never_oversell)
 }
 END_TEST
 
+/* The display copy answers from memory within INV_DISPLAY_TTL_S and from
+ * the database after it; the exact read never lags. */
+START_TEST(display_availability_lags_at_most_its_ttl)
+{
+	const char *pid = new_id(), *vid = new_id(), *w = mk_warehouse("display", 30);
+	inv_item it = { pid, vid, 1 };
+	inv_availability av;
+	error e;
+
+	mk_stock(pid, vid, w, 7);
+	err_clear(&e);
+	ck_assert_int_eq(inventory_availability_display(a, &it, 1, &av, &e), E_OK);
+	ck_assert_int_eq(av.available, 7);
+	sql(arena_printf(a, "UPDATE inventory.stock SET on_hand = 2 WHERE variant_id = '%s'", vid));
+	ck_assert_int_eq(inventory_availability_display(a, &it, 1, &av, &e), E_OK);
+	ck_assert_int_eq(av.available, 7);	/* the copy */
+	ck_assert_int_eq(inventory_availability(a, &it, 1, &av, &e), E_OK);
+	ck_assert_int_eq(av.available, 2);	/* the truth */
+	sleep(INV_DISPLAY_TTL_S + 1);
+	ck_assert_int_eq(inventory_availability_display(a, &it, 1, &av, &e), E_OK);
+	ck_assert_int_eq(av.available, 2);
+	ck_assert(av.in_stock);
+}
+END_TEST
+
 /* ------------------------------------------------------------ allocation */
 
 START_TEST(reservations_take_from_warehouses_by_priority)
@@ -796,6 +821,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, two_hundred_parallel_reservations_never_oversell);
 	tcase_add_test(tc, reservations_take_from_warehouses_by_priority);
+	tcase_add_test(tc, display_availability_lags_at_most_its_ttl);
 	tcase_add_test(tc, confirm_and_release_are_idempotent);
 	tcase_add_test(tc, expired_reservations_return_stock_after_one_janitor_run);
 	tcase_add_test(tc, adjustments_log_movements_and_low_stock_fires_once_per_crossing);
