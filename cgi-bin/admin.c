@@ -186,3 +186,38 @@ h_dashboard(request *req, response *res, error *e)
 		json_object_object_add(ctx, "twofa_optional", json_object_new_boolean(1));
 	return admin_render(req, res, 200, "admin/dashboard", ctx, &me, "Dashboard", e);
 }
+
+/* ------------------------------------------------------------ page helpers */
+
+ecode
+admin_see_other(response *res, const char *url, error *e)
+{
+	if (resp_redirect(res, 303, url) != 0)
+		return err_set(e, E_INTERNAL, "redirect refused");
+	return E_OK;
+}
+
+void
+admin_put_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v != NULL ? v : ""));
+}
+
+void
+admin_put_flag(json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+void
+admin_take_fields(error *dst, const error *src)
+{
+	for (int i = 0; i < src->nfields; i++) {
+		int k;
+
+		for (k = 0; k < dst->nfields && strcmp(dst->fields[k].name, src->fields[i].name) != 0; k++)
+			;
+		if (k == dst->nfields)
+			err_field(dst, src->fields[i].name, "%s", src->fields[i].message);
+	}
+}

@@ -26,6 +26,18 @@
 #define ADMIN_PAGE_SIZE   25
 #define ADMIN_ENROL_URL   "/admin/2fa/enrol"
 
+/* Shared by the admin pages (admin.c). */
+/* 303 to url after a POST; E_INTERNAL if the location is refused. */
+ecode admin_see_other(response *res, const char *url, error *e);
+void  admin_put_str(json_object *o, const char *k, const char *v);	/* NULL -> "" */
+/* Always present, false included: a list wrapped in {{#rows.0}} has its
+ * first row on the context stack, and a missing key would be looked up
+ * there instead (a row would show the first row's flag). */
+void  admin_put_flag(json_object *o, const char *k, bool v);
+/* Copy src's field messages into dst; a field dst already names keeps its
+ * own (the form's "not a number" beats the domain's "is required"). */
+void  admin_take_fields(error *dst, const error *src);
+
 ecode h_dashboard(request *req, response *res, error *e);
 ecode h_login_form(request *req, response *res, error *e);
 ecode h_login(request *req, response *res, error *e);

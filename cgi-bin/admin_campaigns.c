@@ -35,44 +35,6 @@ typedef struct cform {
 	    *stackable, *priority, *exclusion_group, *start, *end, *categories, *products;
 } cform;
 
-static void
-put_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v != NULL ? v : ""));
-}
-
-/* Always present, false included: a list wrapped in {{#rows.0}} has its
- * first row on the context stack, and a missing key would be looked up
- * there instead (a row would show the first row's flag). */
-static void
-put_flag(json_object *o, const char *k, bool v)
-{
-	json_object_object_add(o, k, json_object_new_boolean(v));
-}
-
-static ecode
-redirect(response *res, const char *url, error *e)
-{
-	if (resp_redirect(res, 303, url) != 0)
-		return err_set(e, E_INTERNAL, "redirect refused");
-	return E_OK;
-}
-
-/* Copy src's field messages into dst; a field dst already names keeps
- * its own (the form's "not a number" beats the domain's "is required"). */
-static void
-take_fields(error *dst, const error *src)
-{
-	for (int i = 0; i < src->nfields; i++) {
-		int k;
-
-		for (k = 0; k < dst->nfields && strcmp(dst->fields[k].name, src->fields[i].name) != 0; k++)
-			;
-		if (k == dst->nfields)
-			err_field(dst, src->fields[i].name, "%s", src->fields[i].message);
-	}
-}
-
 /* ------------------------------------------------------------ units */
 
 /* "12", "12.5", "12.50" with at most `digits` decimals -> value * 10^digits. */
@@ -229,11 +191,11 @@ form_json(arena *a, const cform *f, error *ferr)
 	int digits = currency_valid(cur) ? currency_digits(cur) : 2;
 	int64_t v;
 
-	put_str(o, "name", f->name);
-	put_str(o, "description", f->description);
+	admin_put_str(o, "name", f->name);
+	admin_put_str(o, "description", f->description);
 	if (f->type != NULL && f->type[0] != '\0')
-		put_str(o, "type", f->type);
-	put_str(o, "currency", cur);
+		admin_put_str(o, "type", f->type);
+	admin_put_str(o, "currency", cur);
 	put_value(o, f, digits, ferr);
 	if (f->type != NULL && strcmp(f->type, "buy_x_get_y") == 0)
 		put_limit(o, "buy_quantity", f->buy_quantity, 1, 100, ferr);
@@ -241,7 +203,7 @@ form_json(arena *a, const cform *f, error *ferr)
 		json_object_object_add(o, "buy_quantity", json_object_new_int64(0));
 	put_amount(o, "min_order_amount", f->min_order, digits, false, ferr);
 	put_amount(o, "max_discount_amount", f->max_discount, digits, true, ferr);
-	put_str(o, "code", f->code);
+	admin_put_str(o, "code", f->code);
 	json_object_object_add(o, "is_automatic", json_object_new_boolean(f->automatic != NULL));
 	put_limit(o, "max_usage_count", f->max_usage, 1, 1000000000, ferr);
 	put_limit(o, "max_usage_per_user", f->max_per_user, 1, 1000000, ferr);
@@ -255,11 +217,11 @@ form_json(arena *a, const cform *f, error *ferr)
 	if (f->exclusion_group == NULL || f->exclusion_group[0] == '\0')
 		json_object_object_add(o, "exclusion_group", NULL);
 	else
-		put_str(o, "exclusion_group", f->exclusion_group);
+		admin_put_str(o, "exclusion_group", f->exclusion_group);
 	if (f->start != NULL && f->start[0] != '\0')
-		put_str(o, "start_date", form_time(a, f->start));
+		admin_put_str(o, "start_date", form_time(a, f->start));
 	if (f->end != NULL && f->end[0] != '\0')
-		put_str(o, "end_date", form_time(a, f->end));
+		admin_put_str(o, "end_date", form_time(a, f->end));
 	json_object_object_add(o, "applicable_categories",
 	    id_list(a, f->categories, ferr, "applicable_categories"));
 	json_object_object_add(o, "applicable_products",
@@ -339,32 +301,32 @@ form_to_ctx(const cform *f)
 {
 	json_object *o = json_object_new_object(), *tl = json_object_new_array();
 
-	put_str(o, "name", f->name);
-	put_str(o, "description", f->description);
+	admin_put_str(o, "name", f->name);
+	admin_put_str(o, "description", f->description);
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		json_object *t = json_object_new_object();
 
-		put_str(t, "value", types[i]);
-		put_flag(t, "selected", f->type != NULL && strcmp(f->type, types[i]) == 0);
+		admin_put_str(t, "value", types[i]);
+		admin_put_flag(t, "selected", f->type != NULL && strcmp(f->type, types[i]) == 0);
 		json_object_array_add(tl, t);
 	}
 	json_object_object_add(o, "types", tl);
-	put_str(o, "discount_value", f->value);
-	put_str(o, "buy_quantity", f->buy_quantity);
-	put_str(o, "currency", f->currency != NULL ? f->currency : "EUR");
-	put_str(o, "min_order_amount", f->min_order);
-	put_str(o, "max_discount_amount", f->max_discount);
-	put_str(o, "code", f->code);
-	put_flag(o, "is_automatic", f->automatic != NULL);
-	put_str(o, "max_usage_count", f->max_usage);
-	put_str(o, "max_usage_per_user", f->max_per_user);
-	put_flag(o, "is_stackable", f->stackable != NULL);
-	put_str(o, "priority", f->priority != NULL ? f->priority : "0");
-	put_str(o, "exclusion_group", f->exclusion_group);
-	put_str(o, "start_date", f->start);
-	put_str(o, "end_date", f->end);
-	put_str(o, "applicable_categories", f->categories);
-	put_str(o, "applicable_products", f->products);
+	admin_put_str(o, "discount_value", f->value);
+	admin_put_str(o, "buy_quantity", f->buy_quantity);
+	admin_put_str(o, "currency", f->currency != NULL ? f->currency : "EUR");
+	admin_put_str(o, "min_order_amount", f->min_order);
+	admin_put_str(o, "max_discount_amount", f->max_discount);
+	admin_put_str(o, "code", f->code);
+	admin_put_flag(o, "is_automatic", f->automatic != NULL);
+	admin_put_str(o, "max_usage_count", f->max_usage);
+	admin_put_str(o, "max_usage_per_user", f->max_per_user);
+	admin_put_flag(o, "is_stackable", f->stackable != NULL);
+	admin_put_str(o, "priority", f->priority != NULL ? f->priority : "0");
+	admin_put_str(o, "exclusion_group", f->exclusion_group);
+	admin_put_str(o, "start_date", f->start);
+	admin_put_str(o, "end_date", f->end);
+	admin_put_str(o, "applicable_categories", f->categories);
+	admin_put_str(o, "applicable_products", f->products);
 	return o;
 }
 
@@ -376,12 +338,12 @@ campaign_row(arena *a, const campaign *c)
 	json_object *o = json_object_new_object();
 	const char *value;
 
-	put_str(o, "url", arena_printf(a, "/admin/campaigns/%s", c->id));
-	put_str(o, "name", c->name);
-	put_str(o, "type", c->type);
-	put_str(o, "status", c->status);
-	put_str(o, "code", c->code != NULL ? c->code : "");
-	put_flag(o, "automatic", c->is_automatic);
+	admin_put_str(o, "url", arena_printf(a, "/admin/campaigns/%s", c->id));
+	admin_put_str(o, "name", c->name);
+	admin_put_str(o, "type", c->type);
+	admin_put_str(o, "status", c->status);
+	admin_put_str(o, "code", c->code != NULL ? c->code : "");
+	admin_put_flag(o, "automatic", c->is_automatic);
 	if (strcmp(c->type, "percentage") == 0)
 		value = arena_printf(a, "%s %%", format_decimal(a, c->discount_value, 2));
 	else if (strcmp(c->type, "fixed_amount") == 0)
@@ -391,9 +353,9 @@ campaign_row(arena *a, const campaign *c)
 		    (long long)c->discount_value);
 	else
 		value = "free shipping";
-	put_str(o, "value", value);
-	put_str(o, "starts", admin_time(a, c->start_date));
-	put_str(o, "ends", admin_time(a, c->end_date));
+	admin_put_str(o, "value", value);
+	admin_put_str(o, "starts", admin_time(a, c->start_date));
+	admin_put_str(o, "ends", admin_time(a, c->end_date));
 	return o;
 }
 
@@ -434,8 +396,8 @@ h_campaigns(request *req, response *res, error *e)
 	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
 		json_object *o = json_object_new_object();
 
-		put_str(o, "value", statuses[i]);
-		put_flag(o, "selected", st != NULL && strcmp(st, statuses[i]) == 0);
+		admin_put_str(o, "value", statuses[i]);
+		admin_put_flag(o, "selected", st != NULL && strcmp(st, statuses[i]) == 0);
 		json_object_array_add(opts, o);
 	}
 	json_object_object_add(ctx, "statuses", opts);
@@ -459,14 +421,14 @@ rules_json(arena *a, const campaign *c, const stacking_rule *rs, size_t n,
 		    rs[i].campaign_a;
 		json_object *o = json_object_new_object();
 
-		put_str(o, "id", rs[i].id);
-		put_str(o, "other", other);
-		put_str(o, "other_url", arena_printf(a, "/admin/campaigns/%s", other));
+		admin_put_str(o, "id", rs[i].id);
+		admin_put_str(o, "other", other);
+		admin_put_str(o, "other_url", arena_printf(a, "/admin/campaigns/%s", other));
 		for (size_t k = 0; k < nall; k++)
 			if (strcmp(all[k].id, other) == 0)
-				put_str(o, "other", all[k].name);
-		put_str(o, "rule", rs[i].allowed ? "allowed" : "forbidden");
-		put_str(o, "delete_url", arena_printf(a, "/admin/campaigns/stacking-rules/%s/delete",
+				admin_put_str(o, "other", all[k].name);
+		admin_put_str(o, "rule", rs[i].allowed ? "allowed" : "forbidden");
+		admin_put_str(o, "delete_url", arena_printf(a, "/admin/campaigns/stacking-rules/%s/delete",
 		    rs[i].id));
 		json_object_array_add(arr, o);
 	}
@@ -505,29 +467,29 @@ campaign_render(request *req, response *res, int status, const user *me, const c
 		if (strcmp(all[i].id, c->id) == 0)
 			continue;
 		o = json_object_new_object();
-		put_str(o, "id", all[i].id);
-		put_str(o, "label", arena_printf(req->a, "%s%s%s%s", all[i].name,
+		admin_put_str(o, "id", all[i].id);
+		admin_put_str(o, "label", arena_printf(req->a, "%s%s%s%s", all[i].name,
 		    all[i].code != NULL ? " (" : "", all[i].code != NULL ? all[i].code : "",
 		    all[i].code != NULL ? ")" : ""));
-		put_flag(o, "selected", ps->rule_other != NULL && strcmp(ps->rule_other, all[i].id) == 0);
+		admin_put_flag(o, "selected", ps->rule_other != NULL && strcmp(ps->rule_other, all[i].id) == 0);
 		json_object_array_add(choices, o);
 	}
 	json_object_object_add(ctx, "campaign", campaign_row(req->a, c));
 	json_object_object_add(ctx, "form", form_to_ctx(ps->form));
 	json_object_object_add(ctx, "action", json_object_new_string(
 	    arena_printf(req->a, "/admin/campaigns/%s", c->id)));
-	put_str(ctx, "campaign_uuid", c->id);
-	put_flag(ctx, "pausable", strcmp(c->status, "inactive") != 0);
+	admin_put_str(ctx, "campaign_uuid", c->id);
+	admin_put_flag(ctx, "pausable", strcmp(c->status, "inactive") != 0);
 	json_object_object_add(ctx, "rules", rules_json(req->a, c, rs, nr, all, nall));
 	json_object_object_add(ctx, "choices", choices);
-	put_flag(ctx, "forbidden_selected", ps->rule_kind == NULL || strcmp(ps->rule_kind, "allowed") != 0);
+	admin_put_flag(ctx, "forbidden_selected", ps->rule_kind == NULL || strcmp(ps->rule_kind, "allowed") != 0);
 	if (ps->form_err != NULL) {
 		json_object_object_add(ctx, "errors", admin_field_errors(ps->form_err));
-		put_str(ctx, "error", ps->form_err->message);
+		admin_put_str(ctx, "error", ps->form_err->message);
 	}
 	if (ps->rule_err != NULL) {
 		json_object_object_add(ctx, "rule_errors", admin_field_errors(ps->rule_err));
-		put_str(ctx, "error", ps->rule_err->message);
+		admin_put_str(ctx, "error", ps->rule_err->message);
 	}
 	if (ps->form_err == NULL && ps->rule_err == NULL && flash != NULL) {
 		static const char *const flashes[][2] = { { "saved", "Saved." },
@@ -536,7 +498,7 @@ campaign_render(request *req, response *res, int status, const user *me, const c
 
 		for (size_t i = 0; i < sizeof flashes / sizeof flashes[0]; i++)
 			if (strcmp(flash, flashes[i][0]) == 0)
-				put_str(ctx, "notice", flashes[i][1]);
+				admin_put_str(ctx, "notice", flashes[i][1]);
 	}
 	return admin_render(req, res, status, "admin/campaign", ctx, me, c->name, e);
 }
@@ -548,11 +510,11 @@ new_render(request *req, response *res, int status, const user *me, const cform 
 	json_object *ctx = json_object_new_object();
 
 	json_object_object_add(ctx, "form", form_to_ctx(f));
-	put_str(ctx, "action", "/admin/campaigns/new");
-	put_flag(ctx, "creating", true);
+	admin_put_str(ctx, "action", "/admin/campaigns/new");
+	admin_put_flag(ctx, "creating", true);
 	if (ferr != NULL) {
 		json_object_object_add(ctx, "errors", admin_field_errors(ferr));
-		put_str(ctx, "error", ferr->message);
+		admin_put_str(ctx, "error", ferr->message);
 	}
 	return admin_render(req, res, status, "admin/campaign", ctx, me, "New campaign", e);
 }
@@ -633,14 +595,14 @@ campaign_write(request *req, response *res, const campaign *c, error *e)
 		    campaign_update(req->a, &who, c->id, &in, &out, &verr);
 	json_object_put(body);
 	if (rc == E_OK && ferr.nfields == 0)
-		return redirect(res, arena_printf(req->a, "/admin/campaigns/%s?done=%s", out.id,
+		return admin_see_other(res, arena_printf(req->a, "/admin/campaigns/%s?done=%s", out.id,
 		    c == NULL ? "created" : "saved"), e);
 	if (rc != E_OK && rc != E_VALIDATION && rc != E_ALREADY_EXISTS && rc != E_CONFLICT &&
 	    rc != E_INVALID_INPUT) {
 		*e = verr;
 		return rc;
 	}
-	take_fields(&ferr, &verr);
+	admin_take_fields(&ferr, &verr);
 	if (ferr.nfields == 0)
 		err_field(&ferr, "name", "%s", verr.message);
 	snprintf(ferr.message, sizeof ferr.message, "%s", "The campaign was not saved: check the "
@@ -686,7 +648,7 @@ h_campaign_pause(request *req, response *res, error *e)
 	if ((rc = load_campaign(req, &c, e)) != E_OK ||
 	    (rc = campaign_deactivate(req->a, &who, c.id, &out, e)) != E_OK)
 		return rc;
-	return redirect(res, arena_printf(req->a, "/admin/campaigns/%s?done=paused", c.id), e);
+	return admin_see_other(res, arena_printf(req->a, "/admin/campaigns/%s?done=paused", c.id), e);
 }
 
 ecode
@@ -708,7 +670,7 @@ h_campaign_rule_add(request *req, response *res, error *e)
 	err_clear(&rerr);
 	rc = campaign_rule_add(req->a, c.id, other, kind, &out, &rerr);
 	if (rc == E_OK)
-		return redirect(res, arena_printf(req->a, "/admin/campaigns/%s?done=rule", c.id), e);
+		return admin_see_other(res, arena_printf(req->a, "/admin/campaigns/%s?done=rule", c.id), e);
 	if (rc != E_VALIDATION && rc != E_ALREADY_EXISTS && rc != E_CONFLICT) {
 		*e = rerr;
 		return rc;
@@ -738,6 +700,6 @@ h_campaign_rule_delete(request *req, response *res, error *e)
 		return rc;
 	/* back to the campaign the form was on; only a UUID reaches the URL */
 	if (back != NULL && uuid_valid(back))
-		return redirect(res, arena_printf(req->a, "/admin/campaigns/%s?done=unrule", back), e);
-	return redirect(res, "/admin/campaigns", e);
+		return admin_see_other(res, arena_printf(req->a, "/admin/campaigns/%s?done=unrule", back), e);
+	return admin_see_other(res, "/admin/campaigns", e);
 }

@@ -31,48 +31,9 @@
 static const char *const admin_reasons[] = { "adjustment", "order", "return" };
 
 static void
-put_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v != NULL ? v : ""));
-}
-
-static void
 put_int(json_object *o, const char *k, int64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-/* Always present, false included: a list wrapped in {{#rows.0}} has its
- * first row on the context stack, and a missing key would be looked up
- * there instead (a row would show the first row's flag). */
-static void
-put_flag(json_object *o, const char *k, bool v)
-{
-	json_object_object_add(o, k, json_object_new_boolean(v));
-}
-
-static ecode
-redirect(request *req, response *res, const char *url, error *e)
-{
-	if (resp_redirect(res, 303, url) != 0)
-		return err_set(e, E_INTERNAL, "redirect refused");
-	(void)req;
-	return E_OK;
-}
-
-/* Copy src's field messages into dst; a field dst already names keeps
- * its own message. */
-static void
-take_fields(error *dst, const error *src)
-{
-	for (int i = 0; i < src->nfields; i++) {
-		int k;
-
-		for (k = 0; k < dst->nfields && strcmp(dst->fields[k].name, src->fields[i].name) != 0; k++)
-			;
-		if (k == dst->nfields)
-			err_field(dst, src->fields[i].name, "%s", src->fields[i].message);
-	}
 }
 
 /* ------------------------------------------------------------ stock rows */
@@ -82,14 +43,14 @@ stock_cell(const stock_row *r)
 {
 	json_object *o = json_object_new_object();
 
-	put_str(o, "warehouse_code", r->warehouse_code);
-	put_str(o, "warehouse_name", r->warehouse_name);
+	admin_put_str(o, "warehouse_code", r->warehouse_code);
+	admin_put_str(o, "warehouse_name", r->warehouse_name);
 	put_int(o, "on_hand", r->on_hand);
 	put_int(o, "reserved", r->reserved);
 	put_int(o, "available", r->available);
 	put_int(o, "threshold", r->low_stock_threshold);
-	put_flag(o, "low", r->is_low);
-	put_flag(o, "inactive", !r->warehouse_active);
+	admin_put_flag(o, "low", r->is_low);
+	admin_put_flag(o, "inactive", !r->warehouse_active);
 	return o;
 }
 
@@ -103,15 +64,15 @@ variant_line(request *req, const product *p, const product_variant *v, json_obje
 	variant_stock st;
 	ecode rc;
 
-	put_str(o, "product", p->s.name);
-	put_str(o, "variant", v->name);
-	put_str(o, "sku", v->sku);
-	put_str(o, "url", arena_printf(req->a, "/admin/inventory/%s/%s", p->s.id, v->id));
-	put_flag(o, "untracked", false);
+	admin_put_str(o, "product", p->s.name);
+	admin_put_str(o, "variant", v->name);
+	admin_put_str(o, "sku", v->sku);
+	admin_put_str(o, "url", arena_printf(req->a, "/admin/inventory/%s/%s", p->s.id, v->id));
+	admin_put_flag(o, "untracked", false);
 	rc = stock_get(req->a, p->s.id, v->id, &st, e);
 	if (rc == E_NOT_FOUND) {
 		err_clear(e);
-		put_flag(o, "untracked", true);
+		admin_put_flag(o, "untracked", true);
 	} else if (rc != E_OK) {
 		json_object_put(o);
 		json_object_put(cells);
@@ -158,16 +119,16 @@ low_rows(request *req, const page *pg, json_object **rows, int64_t *total, error
 		json_object *o = stock_cell(r);
 		product p;
 
-		put_str(o, "url", arena_printf(req->a, "/admin/inventory/%s/%s", r->product_id,
+		admin_put_str(o, "url", arena_printf(req->a, "/admin/inventory/%s/%s", r->product_id,
 		    r->variant_id));
-		put_str(o, "product", r->product_id);
-		put_str(o, "variant", r->variant_id);
+		admin_put_str(o, "product", r->product_id);
+		admin_put_str(o, "variant", r->variant_id);
 		if (product_get(req->a, &who, r->product_id, &p, e) == E_OK) {
-			put_str(o, "product", p.s.name);
+			admin_put_str(o, "product", p.s.name);
 			for (size_t k = 0; k < p.nvariants; k++)
 				if (strcmp(p.variants[k].id, r->variant_id) == 0) {
-					put_str(o, "variant", p.variants[k].name);
-					put_str(o, "sku", p.variants[k].sku);
+					admin_put_str(o, "variant", p.variants[k].name);
+					admin_put_str(o, "sku", p.variants[k].sku);
 				}
 		} else if (e->code != E_NOT_FOUND) {
 			json_object_put(*rows);
@@ -271,7 +232,7 @@ h_inventory(request *req, response *res, error *e)
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "rows", rows);
 	put_int(ctx, "total", pp.total);
-	put_str(ctx, "q", q);
+	admin_put_str(ctx, "q", q);
 	json_object_object_add(ctx, "pagination", view_pagination(req->a,
 	    q != NULL ? arena_printf(req->a, "/admin/inventory?q=%s", url_encode(req->a, q)) :
 	    "/admin/inventory", &f.pg, pp.total));
@@ -316,18 +277,18 @@ movement_row(arena *a, const movement *m, const warehouse *whs, size_t nwh)
 {
 	json_object *o = json_object_new_object();
 
-	put_str(o, "when", admin_time(a, m->created_at));
-	put_str(o, "warehouse", m->warehouse_id);
+	admin_put_str(o, "when", admin_time(a, m->created_at));
+	admin_put_str(o, "warehouse", m->warehouse_id);
 	for (size_t i = 0; i < nwh; i++)
 		if (strcmp(whs[i].id, m->warehouse_id) == 0)
-			put_str(o, "warehouse", whs[i].code);
-	put_str(o, "delta_on_hand", arena_printf(a, "%+lld", (long long)m->delta_on_hand));
-	put_str(o, "delta_reserved", arena_printf(a, "%+lld", (long long)m->delta_reserved));
+			admin_put_str(o, "warehouse", whs[i].code);
+	admin_put_str(o, "delta_on_hand", arena_printf(a, "%+lld", (long long)m->delta_on_hand));
+	admin_put_str(o, "delta_reserved", arena_printf(a, "%+lld", (long long)m->delta_reserved));
 	put_int(o, "on_hand_after", m->on_hand_after);
 	put_int(o, "reserved_after", m->reserved_after);
-	put_str(o, "reason", m->reason);
-	put_str(o, "note", m->reference);
-	put_str(o, "actor", m->actor);
+	admin_put_str(o, "reason", m->reason);
+	admin_put_str(o, "note", m->reference);
+	admin_put_str(o, "actor", m->actor);
 	return o;
 }
 
@@ -340,8 +301,8 @@ reason_options(arena *a, const char *selected)
 	for (size_t i = 0; i < sizeof admin_reasons / sizeof admin_reasons[0]; i++) {
 		json_object *o = json_object_new_object();
 
-		put_str(o, "value", admin_reasons[i]);
-		put_flag(o, "selected", selected != NULL && strcmp(selected, admin_reasons[i]) == 0);
+		admin_put_str(o, "value", admin_reasons[i]);
+		admin_put_flag(o, "selected", selected != NULL && strcmp(selected, admin_reasons[i]) == 0);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -372,7 +333,7 @@ item_render(request *req, response *res, int status, const user *me, const item_
 		goto fail;
 	if ((rc = stock_get(req->a, t->product_id, t->variant_id, &st, e)) == E_NOT_FOUND) {
 		err_clear(e);
-		put_flag(ctx, "untracked", true);
+		admin_put_flag(ctx, "untracked", true);
 	} else if (rc != E_OK)
 		goto fail;
 	else {
@@ -385,19 +346,19 @@ item_render(request *req, response *res, int status, const user *me, const item_
 	for (size_t i = 0; i < nwh; i++) {
 		json_object *o = json_object_new_object();
 
-		put_str(o, "id", whs[i].id);
-		put_str(o, "label", arena_printf(req->a, "%s — %s%s", whs[i].code, whs[i].name,
+		admin_put_str(o, "id", whs[i].id);
+		admin_put_str(o, "label", arena_printf(req->a, "%s — %s%s", whs[i].code, whs[i].name,
 		    whs[i].is_active ? "" : " (inactive)"));
-		put_flag(o, "selected", f != NULL && f->warehouse_id != NULL &&
+		admin_put_flag(o, "selected", f != NULL && f->warehouse_id != NULL &&
 		    strcmp(f->warehouse_id, whs[i].id) == 0);
 		json_object_array_add(whs_j, o);
 	}
 	for (size_t i = 0; i < mp.n; i++)
 		json_object_array_add(moves, movement_row(req->a, &mp.items[i], whs, nwh));
-	put_str(ctx, "product", t->p.s.name);
-	put_str(ctx, "variant", t->v->name);
-	put_str(ctx, "sku", t->v->sku);
-	put_str(ctx, "url", arena_printf(req->a, "/admin/inventory/%s/%s", t->product_id,
+	admin_put_str(ctx, "product", t->p.s.name);
+	admin_put_str(ctx, "variant", t->v->name);
+	admin_put_str(ctx, "sku", t->v->sku);
+	admin_put_str(ctx, "url", arena_printf(req->a, "/admin/inventory/%s/%s", t->product_id,
 	    t->variant_id));
 	put_int(ctx, "movement_total", mp.total);
 	json_object_object_add(ctx, "pagination", view_pagination(req->a,
@@ -405,13 +366,13 @@ item_render(request *req, response *res, int status, const user *me, const item_
 	    mp.total));
 	json_object_object_add(ctx, "reasons", reason_options(req->a,
 	    f != NULL && f->reason != NULL ? f->reason : "adjustment"));
-	put_str(ctx, "delta", f != NULL ? f->delta : "");
-	put_str(ctx, "note", f != NULL ? f->note : "");
+	admin_put_str(ctx, "delta", f != NULL ? f->delta : "");
+	admin_put_str(ctx, "note", f != NULL ? f->note : "");
 	if (form_err != NULL) {
 		json_object_object_add(ctx, "errors", admin_field_errors(form_err));
-		put_str(ctx, "error", form_err->message);
+		admin_put_str(ctx, "error", form_err->message);
 	}
-	put_flag(ctx, "adjusted", form_err == NULL && adjusted != NULL && strcmp(adjusted, "1") == 0);
+	admin_put_flag(ctx, "adjusted", form_err == NULL && adjusted != NULL && strcmp(adjusted, "1") == 0);
 	return admin_render(req, res, status, "admin/inventory_item", ctx, me, "Stock", e);
 fail:
 	json_object_put(ctx);
@@ -503,12 +464,12 @@ h_inventory_adjust(request *req, response *res, error *e)
 	rc = stock_adjust(req->a, &who, t.product_id, t.variant_id, f.warehouse_id, delta, reason,
 	    f.note != NULL && f.note[0] != '\0' ? f.note : NULL, &out, e);
 	if (rc == E_OK)
-		return redirect(req, res, arena_printf(req->a, "/admin/inventory/%s/%s?adjusted=1",
+		return admin_see_other(res, arena_printf(req->a, "/admin/inventory/%s/%s?adjusted=1",
 		    t.product_id, t.variant_id), e);
 refused:
 	if (rc != E_VALIDATION && rc != E_CONFLICT && rc != E_NOT_FOUND)
 		return rc;
-	take_fields(&ferr, e);
+	admin_take_fields(&ferr, e);
 	if (e->nfields == 0)	/* the domain's sentence, by the field it is about */
 		err_field(&ferr, rc == E_NOT_FOUND ? "warehouse_id" : "delta", "%s", e->message);
 	snprintf(ferr.message, sizeof ferr.message, "%s", e->message);
@@ -529,17 +490,17 @@ warehouse_row(arena *a, const warehouse *w, const wh_form *f, const error *ferr)
 	json_object *o = json_object_new_object();
 	bool mine = f != NULL && f->id != NULL && strcmp(f->id, w->id) == 0;
 
-	put_str(o, "id", w->id);
-	put_str(o, "code", w->code);
-	put_str(o, "address", w->address);
-	put_str(o, "url", arena_printf(a, "/admin/warehouses/%s", w->id));
-	put_str(o, "updated", admin_time(a, w->updated_at));
+	admin_put_str(o, "id", w->id);
+	admin_put_str(o, "code", w->code);
+	admin_put_str(o, "address", w->address);
+	admin_put_str(o, "url", arena_printf(a, "/admin/warehouses/%s", w->id));
+	admin_put_str(o, "updated", admin_time(a, w->updated_at));
 	/* the row being edited shows what was typed, the others what is stored */
-	put_str(o, "name", mine && f->name != NULL ? f->name : w->name);
-	put_str(o, "priority", mine && f->priority != NULL ? f->priority :
+	admin_put_str(o, "name", mine && f->name != NULL ? f->name : w->name);
+	admin_put_str(o, "priority", mine && f->priority != NULL ? f->priority :
 	    arena_printf(a, "%d", (int)w->priority));
-	put_flag(o, "active", mine ? f->active != NULL : w->is_active);
-	put_flag(o, "stored_active", w->is_active);
+	admin_put_flag(o, "active", mine ? f->active != NULL : w->is_active);
+	admin_put_flag(o, "stored_active", w->is_active);
 	/* an empty object on the other rows, for the same reason as put_flag */
 	json_object_object_add(o, "errors", mine && ferr != NULL ? admin_field_errors(ferr) :
 	    json_object_new_object());
@@ -568,21 +529,21 @@ warehouses_render(request *req, response *res, int status, const user *me, const
 	put_int(ctx, "total", (int64_t)n);
 	/* the create form keeps its values only after a refused create */
 	if (f != NULL && f->id == NULL) {
-		put_str(create, "code", f->code);
-		put_str(create, "name", f->name);
-		put_str(create, "address", f->address);
-		put_str(create, "priority", f->priority);
-		put_flag(create, "active", f->active != NULL);
+		admin_put_str(create, "code", f->code);
+		admin_put_str(create, "name", f->name);
+		admin_put_str(create, "address", f->address);
+		admin_put_str(create, "priority", f->priority);
+		admin_put_flag(create, "active", f->active != NULL);
 		if (ferr != NULL)
 			json_object_object_add(create, "errors", admin_field_errors(ferr));
 	} else {
-		put_str(create, "priority", "100");
-		put_flag(create, "active", true);
+		admin_put_str(create, "priority", "100");
+		admin_put_flag(create, "active", true);
 	}
 	json_object_object_add(ctx, "create", create);
 	if (ferr != NULL)
-		put_str(ctx, "error", ferr->message);
-	put_flag(ctx, "saved", ferr == NULL && saved != NULL && strcmp(saved, "1") == 0);
+		admin_put_str(ctx, "error", ferr->message);
+	admin_put_flag(ctx, "saved", ferr == NULL && saved != NULL && strcmp(saved, "1") == 0);
 	return admin_render(req, res, status, "admin/warehouses", ctx, me, "Warehouses", e);
 }
 
@@ -607,10 +568,10 @@ wh_json(const wh_form *f, bool create, error *ferr)
 	int64_t prio;
 
 	if (create) {
-		put_str(o, "code", f->code);
-		put_str(o, "address", f->address);
+		admin_put_str(o, "code", f->code);
+		admin_put_str(o, "address", f->address);
 	}
-	put_str(o, "name", f->name);
+	admin_put_str(o, "name", f->name);
 	if (f->priority == NULL || parse_i64(f->priority, 0, 1000000, &prio) != 0)
 		err_field(ferr, "priority", "enter a whole number from 0 (ships first) to 1000000");
 	else
@@ -644,13 +605,13 @@ warehouse_write(request *req, response *res, const wh_form *f, error *e)
 		    warehouse_update(req->a, &who, f->id, &in, &out, &verr);
 	json_object_put(body);
 	if (rc == E_OK && ferr.nfields == 0)
-		return redirect(req, res, "/admin/warehouses?saved=1", e);
+		return admin_see_other(res, "/admin/warehouses?saved=1", e);
 	if (rc != E_OK && rc != E_VALIDATION && rc != E_ALREADY_EXISTS && rc != E_CONFLICT &&
 	    rc != E_INVALID_INPUT) {
 		*e = verr;
 		return rc;
 	}
-	take_fields(&ferr, &verr);
+	admin_take_fields(&ferr, &verr);
 	if (ferr.nfields == 0)
 		err_field(&ferr, "name", "%s", verr.message);
 	snprintf(ferr.message, sizeof ferr.message, "%s",

@@ -163,14 +163,6 @@ code_page(request *req, response *res, int status, const char *email, const char
 	return admin_render(req, res, status, "admin/login_code", ctx, NULL, "Sign-in code", e);
 }
 
-static ecode
-redirect(response *res, const char *to, error *e)
-{
-	if (resp_redirect(res, 303, to) != 0)
-		return err_set(e, E_INTERNAL, "redirect refused");
-	return E_OK;
-}
-
 /*
  * After user_login succeeded: keep the session only for an admin.  A
  * customer or seller gets the refusal and their fresh session revoked.
@@ -191,7 +183,7 @@ signed_in(request *req, response *res, const user *u, const user_tokens *tok,
 		    "This account has no admin access.", e);
 	}
 	session_set_cookies(req, res, tok->access_token, tok->refresh_token);
-	return redirect(res, need_enrol ? ADMIN_ENROL_URL : next, e);
+	return admin_see_other(res, need_enrol ? ADMIN_ENROL_URL : next, e);
 }
 
 /* A failed sign-in step shown on its form; other errors go to the error page. */
@@ -216,7 +208,7 @@ h_login_form(request *req, response *res, error *e)
 	const char *next = admin_safe_next(req_query(req, "next"));
 
 	if (req->user_id != NULL && req->user_role == ROLE_ADMIN)
-		return redirect(res, next, e);
+		return admin_see_other(res, next, e);
 	return login_page(req, res, 200, NULL, next, NULL, e);
 }
 
@@ -242,7 +234,7 @@ h_login(request *req, response *res, error *e)
 		/* the password was right: the code step carries only the e-mail */
 		if (pending_set(req, res, email) != 0)
 			return err_set(e, E_INTERNAL, "cannot sign the pending sign-in");
-		return redirect(res, arena_printf(req->a, "/admin/login/code?next=%s",
+		return admin_see_other(res, arena_printf(req->a, "/admin/login/code?next=%s",
 		    url_encode(req->a, next)), e);
 	}
 	if ((msg = login_failure(rc, e)) == NULL)
@@ -261,7 +253,7 @@ h_login_otp_form(request *req, response *res, error *e)
 	const char *next = admin_safe_next(req_query(req, "next"));
 
 	if (email == NULL)
-		return redirect(res, "/admin/login", e);
+		return admin_see_other(res, "/admin/login", e);
 	return code_page(req, res, 200, email, next, NULL, e);
 }
 
@@ -306,7 +298,7 @@ h_logout(request *req, response *res, error *e)
 	    user_logout(req->a, &ctx, req->user_id, req->session_id, &e2) != E_OK)
 		log_msg(LOG_WARN, "admin: logout could not revoke the session: %s", e2.message);
 	session_clear_cookies(req, res);
-	return redirect(res, "/admin/login", e);
+	return admin_see_other(res, "/admin/login", e);
 }
 
 /* ------------------------------------------------------------ enrolment */
@@ -342,7 +334,7 @@ h_enrol_form(request *req, response *res, error *e)
 	if ((rc = admin_begin(req, res, true, &me, &done, e)) != E_OK)
 		return rc;
 	if (me.totp_enabled)
-		return redirect(res, "/admin", e);
+		return admin_see_other(res, "/admin", e);
 	if ((rc = user_totp_begin(req->a, &ctx, me.id, &secret_b32, &uri, e)) != E_OK)
 		return rc;
 	return enrol_page(req, res, 200, &me, secret_b32, NULL, e);
@@ -362,12 +354,12 @@ h_enrol(request *req, response *res, error *e)
 	if ((rc = admin_begin(req, res, true, &me, &done, e)) != E_OK)
 		return rc;
 	if (me.totp_enabled)
-		return redirect(res, "/admin", e);
+		return admin_see_other(res, "/admin", e);
 	/* the secret field only re-displays what the first page showed; the
 	 * domain checks the code against the pending secret it stored */
 	if (shown == NULL || shown[0] == '\0' || strlen(shown) >= TOTP_SECRET_B32_MAX ||
 	    strspn(shown, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != strlen(shown))
-		return redirect(res, ADMIN_ENROL_URL, e);
+		return admin_see_other(res, ADMIN_ENROL_URL, e);
 	if (code == NULL || code[0] == '\0' || strlen(code) > USER_OTP_MAX)
 		return enrol_page(req, res, 400, &me, shown, "Enter the 6-digit code from your app.", e);
 	rc = user_totp_confirm(req->a, &ctx, me.id, code, &codes, e);

@@ -171,10 +171,11 @@ client_key(const char *ip, char *out, size_t outlen)
 			return;
 		}
 		memset(a6 + 8, 0, 8);
-		if (inet_ntop(AF_INET6, a6, out, (socklen_t)outlen) != NULL &&
-		    strlen(out) + 4 < outlen) {
-			strcat(out, "/64");
-			return;
+		if (inet_ntop(AF_INET6, a6, out, (socklen_t)outlen) != NULL) {
+			size_t n = strlen(out);
+
+			if (snprintf(out + n, outlen - n, "/64") == 3 && n + 3 < outlen)
+				return;
 		}
 	}
 	snprintf(out, outlen, "%.64s", ip);

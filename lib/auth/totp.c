@@ -277,7 +277,7 @@ totp_uri(const char *issuer, const char *email, const char *secret_b32)
 	o = pct_append(o, issuer);
 	*o++ = ':';
 	o = pct_append(o, email);
-	o += sprintf(o, "?secret=%s&issuer=", secret_b32);
+	o += snprintf(o, cap - (size_t)(o - uri), "?secret=%s&issuer=", secret_b32);
 	o = pct_append(o, issuer);
 	*o = '\0';
 	return uri;

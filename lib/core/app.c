@@ -356,7 +356,8 @@ preflight(request *req, response *res, error *e)
 	if (status == 404)
 		return err_set(e, E_NOT_FOUND, "no such page or endpoint: %s", req->path);
 	allowed_methods(req->path, list, sizeof list - 9);
-	strcat(list, list[0] != '\0' ? ", OPTIONS" : "OPTIONS");
+	snprintf(list + strlen(list), sizeof list - strlen(list), "%s",
+	    list[0] != '\0' ? ", OPTIONS" : "OPTIONS");
 	res->status = 204;
 	if (req_header(req, "Origin") == NULL)
 		return resp_header(res, "Allow", list) == 0 ? E_OK :

@@ -54,8 +54,8 @@ jar_store(jar *j, const char *line)
 		if (i < j->n) {	/* deleted: move the last one into its place */
 			j->n--;
 			if (i != j->n) {
-				strcpy(j->name[i], j->name[j->n]);
-				strcpy(j->value[i], j->value[j->n]);
+				memcpy(j->name[i], j->name[j->n], sizeof j->name[i]);
+				memcpy(j->value[i], j->value[j->n], sizeof j->value[i]);
 			}
 		}
 		return;

@@ -31,6 +31,7 @@
 
 #include "../check_run.h"
 
+#include "core/parse.h"
 #include "http_client.h"
 
 #define WAREHOUSE "00000000-0000-4000-8000-0000000c4e01"
@@ -64,7 +65,7 @@ psql_int(const char *fmt, ...)
 {
 	char sql[4096];
 	char *out;
-	long long v;
+	int64_t v;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -72,7 +73,7 @@ psql_int(const char *fmt, ...)
 	va_end(ap);
 	out = psql(sql);
 	ck_assert_msg(out != NULL && *out != '\0', "psql failed: %s", sql);
-	v = atoll(out);
+	ck_assert_msg(parse_i64(out, INT64_MIN, INT64_MAX, &v) == 0, "not a number: %s", out);
 	free(out);
 	return v;
 }

@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "core/parse.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -87,8 +88,11 @@ sql_int(const char *s)
 {
 	const char *v = sql(s);
 
+	int64_t n;
+
 	ck_assert_ptr_nonnull(v);
-	return atoll(v);
+	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
+	return n;
 }
 
 static const char *
@@ -601,8 +605,11 @@ at(json_object *o, const char *path)
 	snprintf(tmp, sizeof tmp, "%s", path);
 	for (tok = strtok_r(tmp, ".", &save); o && tok; tok = strtok_r(NULL, ".", &save)) {
 		json_object *next = NULL;
+		int64_t idx;
+
 		if (json_object_is_type(o, json_type_array))
-			next = json_object_array_get_idx(o, (size_t)atoi(tok));
+			next = parse_i64(tok, 0, INT32_MAX, &idx) == 0 ?
+			    json_object_array_get_idx(o, (size_t)idx) : NULL;
 		else if (!json_object_object_get_ex(o, tok, &next))
 			next = NULL;
 		o = next;

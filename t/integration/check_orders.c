@@ -22,6 +22,7 @@
 #include <check.h>
 
 #include "../check_run.h"
+#include "core/parse.h"
 #include "auth/totp.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -102,8 +103,11 @@ sql_int(const char *s)
 {
 	const char *v = sql(s);
 
+	int64_t n;
+
 	ck_assert_msg(v != NULL, "no value: %s", s);
-	return atoll(v);
+	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
+	return n;
 }
 
 static const char *

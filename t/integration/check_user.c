@@ -23,6 +23,7 @@
 
 #include "../check_run.h"
 
+#include "core/parse.h"
 #include "auth/auth.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -257,7 +258,9 @@ outbox_count(const char *user_id, const char *type)
 	const char *v = sql1("SELECT count(*) FROM users.outbox WHERE aggregate_id = $1::uuid"
 	    " AND event_type = $2::text", user_id, type);
 
-	return v != NULL ? atoi(v) : -1;
+	int64_t n;
+
+	return v != NULL && parse_i64(v, 0, INT32_MAX, &n) == 0 ? (int)n : -1;
 }
 
 /* ------------------------------------------------------------ tests */
