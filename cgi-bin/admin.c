@@ -7,11 +7,13 @@
  * enrolment (admin_login.c), users (admin_users.c).  Every route but the
  * sign-in ones needs ROLE_ADMIN; the gates run before any handler.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "auth/auth.h"
 #include "core/config.h"
+#include "core/util.h"
 #include "admin.h"
 
 #define PAGE(m, path, h, role, rate) \
@@ -48,12 +50,19 @@ static const route admin_routes[] = {
 	FORM("/admin/campaigns/{id}/stacking-rules", h_campaign_rule_add, ROLE_ADMIN, RL_WRITE),
 	FORM("/admin/campaigns/stacking-rules/{ruleId}/delete", h_campaign_rule_delete,
 	    ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/catalog/io", h_catalog_io, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/catalog/export.csv", h_catalog_export, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders", h_orders, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders/{id}", h_order, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders/{id}/invoice", h_order_invoice, ROLE_ADMIN, RL_READ),
 	FORM("/admin/orders/{id}/status", h_order_status, ROLE_ADMIN, RL_WRITE),
 	FORM("/admin/orders/{id}/refund", h_order_refund, ROLE_ADMIN, RL_WRITE),
 	FORM("/admin/orders/{id}/notes", h_order_note, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/audit", h_audit, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/audit/{id}", h_audit_entry, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/events", h_events, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/events/{id}", h_event, ROLE_ADMIN, RL_READ),
+	FORM("/admin/events/{id}/replay", h_event_replay, ROLE_ADMIN, RL_WRITE),
 };
 
 static const app admin_app = {
@@ -184,6 +193,10 @@ h_dashboard(request *req, response *res, error *e)
 	    admin_time(req->a, me.last_login_at)));
 	if (strcmp(cfg->admin_2fa, "optional") == 0)
 		json_object_object_add(ctx, "twofa_optional", json_object_new_boolean(1));
+	if ((rc = admin_dashboard_figures(req, ctx, e)) != E_OK) {
+		json_object_put(ctx);
+		return rc;
+	}
 	return admin_render(req, res, 200, "admin/dashboard", ctx, &me, "Dashboard", e);
 }
 
@@ -207,6 +220,23 @@ void
 admin_put_flag(json_object *o, const char *k, bool v)
 {
 	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+ecode
+admin_day_param(request *req, const char *key, bool end, int64_t *out, error *e)
+{
+	const char *s = req_query(req, key);
+	char day[32];
+
+	*out = 0;
+	if (s == NULL || *s == '\0')
+		return E_OK;
+	if (strlen(s) != 10 || snprintf(day, sizeof day, "%sT00:00:00Z", s) >= (int)sizeof day ||
+	    time_parse_rfc3339(day, out) != 0 || *out < 0)
+		return err_set(e, E_INVALID_PARAMETER, "%s must be a date like 2026-11-24", key);
+	if (end)
+		*out += 86400;
+	return E_OK;
 }
 
 void

@@ -37,6 +37,10 @@ void  admin_put_flag(json_object *o, const char *k, bool v);
 /* Copy src's field messages into dst; a field dst already names keeps its
  * own (the form's "not a number" beats the domain's "is required"). */
 void  admin_take_fields(error *dst, const error *src);
+/* Query parameter key, a day "2026-11-24", as Unix seconds at 00:00 UTC
+ * (the next day's when end, so a range includes its last day); 0 when
+ * empty.  Anything else is E_INVALID_PARAMETER naming key. */
+ecode admin_day_param(request *req, const char *key, bool end, int64_t *out, error *e);
 
 ecode h_dashboard(request *req, response *res, error *e);
 ecode h_login_form(request *req, response *res, error *e);
@@ -57,6 +61,15 @@ ecode h_inventory_adjust(request *req, response *res, error *e);
 ecode h_warehouses(request *req, response *res, error *e);
 ecode h_warehouse_create(request *req, response *res, error *e);
 ecode h_warehouse_update(request *req, response *res, error *e);
+/* The low-stock rows of page pg as template rows (product and variant
+ * named through the catalog), and how many there are in all. */
+ecode admin_low_stock_rows(request *req, const page *pg, json_object **rows, int64_t *total,
+    error *e);
+/* admin_catalog_io.c */
+ecode h_catalog_io(request *req, response *res, error *e);
+ecode h_catalog_export(request *req, response *res, error *e);
+/* admin_dashboard.c: the dashboard's figures and charts, added to ctx. */
+ecode admin_dashboard_figures(request *req, json_object *ctx, error *e);
 /* admin_campaigns.c */
 ecode h_campaigns(request *req, response *res, error *e);
 ecode h_campaign_new(request *req, response *res, error *e);
@@ -73,6 +86,13 @@ ecode h_order_status(request *req, response *res, error *e);
 ecode h_order_refund(request *req, response *res, error *e);
 ecode h_order_note(request *req, response *res, error *e);
 ecode h_order_invoice(request *req, response *res, error *e);
+/* admin_audit.c */
+ecode h_audit(request *req, response *res, error *e);
+ecode h_audit_entry(request *req, response *res, error *e);
+/* admin_events.c */
+ecode h_events(request *req, response *res, error *e);
+ecode h_event(request *req, response *res, error *e);
+ecode h_event_replay(request *req, response *res, error *e);
 
 /*
  * The signed-in admin into *me.  When the page must not be shown because

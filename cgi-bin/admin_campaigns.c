@@ -37,43 +37,6 @@ typedef struct cform {
 
 /* ------------------------------------------------------------ units */
 
-/* "12", "12.5", "12.50" with at most `digits` decimals -> value * 10^digits. */
-static int
-parse_decimal(const char *s, int digits, int64_t max_whole, int64_t *out)
-{
-	const char *dot = strchr(s, '.');
-	size_t wn = dot != NULL ? (size_t)(dot - s) : strlen(s), fn = 0;
-	int64_t whole, frac = 0, scale = 1;
-
-	for (int i = 0; i < digits; i++)
-		scale *= 10;
-	if (wn == 0 || parse_i64n(s, wn, 0, max_whole, &whole) != 0 || (wn > 0 && s[0] == '+'))
-		return -1;
-	if (dot != NULL) {
-		fn = strlen(dot + 1);
-		if (fn == 0 || fn > (size_t)digits || strspn(dot + 1, "0123456789") != fn ||
-		    parse_i64n(dot + 1, fn, 0, scale, &frac) != 0)
-			return -1;
-		for (size_t i = fn; i < (size_t)digits; i++)
-			frac *= 10;
-	}
-	*out = whole * scale + frac;
-	return 0;
-}
-
-static const char *
-format_decimal(arena *a, int64_t v, int digits)
-{
-	int64_t scale = 1;
-
-	for (int i = 0; i < digits; i++)
-		scale *= 10;
-	if (digits == 0)
-		return arena_printf(a, "%lld", (long long)v);
-	return arena_printf(a, "%lld.%0*lld", (long long)(v / scale), digits,
-	    (long long)(v % scale));
-}
-
 /* "2026-12-01T08:30" (datetime-local, read as UTC) -> RFC 3339. */
 static const char *
 form_time(arena *a, const char *s)
@@ -269,17 +232,17 @@ form_from(arena *a, const campaign *c)
 	f.description = c->description;
 	f.type = c->type;
 	if (strcmp(c->type, "percentage") == 0)
-		f.value = format_decimal(a, c->discount_value, 2);
+		f.value = decimal_format(a, c->discount_value, 2);
 	else if (strcmp(c->type, "fixed_amount") == 0)
-		f.value = format_decimal(a, c->discount_value, digits);
+		f.value = decimal_format(a, c->discount_value, digits);
 	else if (strcmp(c->type, "buy_x_get_y") == 0) {
 		f.value = arena_printf(a, "%lld", (long long)c->discount_value);
 		f.buy_quantity = arena_printf(a, "%lld", (long long)c->buy_quantity);
 	}
 	f.currency = c->currency;
-	f.min_order = format_decimal(a, c->min_order_amount, digits);
+	f.min_order = decimal_format(a, c->min_order_amount, digits);
 	if (c->max_discount_amount > 0)
-		f.max_discount = format_decimal(a, c->max_discount_amount, digits);
+		f.max_discount = decimal_format(a, c->max_discount_amount, digits);
 	f.code = c->code;
 	f.automatic = c->is_automatic ? "1" : NULL;
 	if (c->max_usage_count > 0)
@@ -345,7 +308,7 @@ campaign_row(arena *a, const campaign *c)
 	admin_put_str(o, "code", c->code != NULL ? c->code : "");
 	admin_put_flag(o, "automatic", c->is_automatic);
 	if (strcmp(c->type, "percentage") == 0)
-		value = arena_printf(a, "%s %%", format_decimal(a, c->discount_value, 2));
+		value = arena_printf(a, "%s %%", decimal_format(a, c->discount_value, 2));
 	else if (strcmp(c->type, "fixed_amount") == 0)
 		value = money_format_a(a, c->discount_value, c->currency);
 	else if (strcmp(c->type, "buy_x_get_y") == 0)

@@ -104,8 +104,8 @@ read_page(request *req, int64_t per_page, page *pg, error *e)
 
 /* The low-stock rows, named through the catalog (a product the catalog
  * no longer has keeps its ids as its name). */
-static ecode
-low_rows(request *req, const page *pg, json_object **rows, int64_t *total, error *e)
+ecode
+admin_low_stock_rows(request *req, const page *pg, json_object **rows, int64_t *total, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
 	stock_page sp;
@@ -150,7 +150,7 @@ render_low(request *req, response *res, const user *me, error *e)
 	ecode rc;
 
 	if ((rc = read_page(req, ADMIN_PAGE_SIZE, &pg, e)) != E_OK ||
-	    (rc = low_rows(req, &pg, &rows, &total, e)) != E_OK)
+	    (rc = admin_low_stock_rows(req, &pg, &rows, &total, e)) != E_OK)
 		return rc;
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "rows", rows);

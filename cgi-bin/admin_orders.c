@@ -35,25 +35,6 @@ jstr(const char *s)
 	return json_object_new_string(s ? s : "");
 }
 
-/* "2026-11-24" -> Unix seconds at 00:00 UTC (plus one day for `to`, so
- * the range includes that day).  Empty is "no bound". */
-static ecode
-day_param(request *req, const char *key, bool end, int64_t *out, error *e)
-{
-	const char *s = req_query(req, key);
-	char day[32];
-
-	*out = 0;
-	if (!s || !*s)
-		return E_OK;
-	if (strlen(s) != 10 || snprintf(day, sizeof day, "%sT00:00:00Z", s) >= (int)sizeof day ||
-	    time_parse_rfc3339(day, out) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "%s must be a date like 2026-11-24", key);
-	if (end)
-		*out += 86400;
-	return E_OK;
-}
-
 static const char *
 nonempty(const char *s)
 {
@@ -77,8 +58,8 @@ h_orders(request *req, response *res, error *e)
 	f.status = nonempty(req_query(req, "status"));
 	f.email = nonempty(req_query(req, "email"));
 	f.number = nonempty(req_query(req, "q"));
-	if (day_param(req, "from", false, &f.from, e) != E_OK ||
-	    day_param(req, "to", true, &f.to, e) != E_OK)
+	if (admin_day_param(req, "from", false, &f.from, e) != E_OK ||
+	    admin_day_param(req, "to", true, &f.to, e) != E_OK)
 		return e->code;
 	if (p && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
 		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
@@ -272,27 +253,6 @@ h_order_status(request *req, response *res, error *e)
 	return change_done(req, res, rc, &le, "status", e);
 }
 
-/* "12.50" in a currency with 2 digits -> 1250; -1 when not an amount. */
-static int64_t
-parse_amount(const char *s, int digits)
-{
-	int64_t major = 0, minor = 0;
-	const char *dot = s ? strchr(s, '.') : NULL;
-	size_t fl = dot ? strlen(dot + 1) : 0;
-
-	if (!s || !*s || digits < 0 || fl > (size_t)digits || strlen(s) > 18)
-		return -1;
-	if (parse_i64n(s, dot ? (size_t)(dot - s) : strlen(s), 0, 1000000000000LL, &major) != 0)
-		return -1;
-	if (dot && fl > 0 && parse_i64(dot + 1, 0, 999, &minor) != 0)
-		return -1;
-	for (size_t i = fl; i < (size_t)digits; i++)
-		minor *= 10;
-	for (int i = 0; i < digits; i++)
-		major *= 10;
-	return major + minor;
-}
-
 ecode
 h_order_refund(request *req, response *res, error *e)
 {
@@ -310,7 +270,10 @@ h_order_refund(request *req, response *res, error *e)
 	err_clear(&le);
 	if ((rc = order_get(req->a, req_param(req, "id"), &o, e)) != E_OK)
 		return rc;
-	amount = parse_amount(req_form(req, "amount"), currency_digits(o.currency));
+	if (req_form(req, "amount") == NULL ||
+	    parse_decimal(req_form(req, "amount"), currency_digits(o.currency), 1000000000000LL,
+	    &amount) != 0)
+		amount = -1;
 	if (amount <= 0)
 		rc = err_field(&le, "amount", "must be an amount like 12.50");
 	else

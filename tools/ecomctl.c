@@ -5,6 +5,7 @@
  *   ecomctl token --sub UUID --role R [--email E] [--ttl S] [--typ access|refresh]
  *                                       print a signed JWT (dev and tests)
  *   ecomctl user create --email E [--role R] ...   create an account (ecomctl_user.c)
+ *   ecomctl catalog export|import ...   the catalog as CSV (ecomctl_catalog.c)
  *   ecomctl help
  *
  * It reads the same configuration as the responders (ECOM_* and ECOM_CONFIG)
@@ -36,6 +37,10 @@ static const char usage_text[] =
     "                     [--first-name F] [--last-name L] [--totp-secret BASE32]\n"
     "           create a verified account; the password is read from the terminal\n"
     "           or the first line of stdin; exit 3 if the e-mail is taken\n"
+    "       ecomctl catalog export --as EMAIL [--out FILE]\n"
+    "       ecomctl catalog import --as EMAIL --file FILE [--mode check|apply]\n"
+    "           the products and variants as CSV, as the admin or seller EMAIL;\n"
+    "           an import changes nothing unless every row is right\n"
     "       ecomctl help\n";
 
 int
@@ -160,7 +165,8 @@ main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0)
+	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0 &&
+	    strcmp(cmd, "catalog") != 0)
 		return ecomctl_usage();
 	if (config_init() != 0)
 		return 1;
@@ -173,5 +179,7 @@ main(int argc, char **argv)
 		return 1;
 	if (strcmp(cmd, "user") == 0)
 		return cmd_user(argc, argv);
+	if (strcmp(cmd, "catalog") == 0)
+		return cmd_catalog(argc, argv);
 	return cmd_token(argc, argv);
 }

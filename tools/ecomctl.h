@@ -10,5 +10,6 @@ int ecomctl_usage(void);
 int ecomctl_opts(int argc, char **argv, const char *const *names, const char **vals);
 
 int cmd_user(int argc, char **argv);	/* ecomctl_user.c */
+int cmd_catalog(int argc, char **argv);	/* ecomctl_catalog.c */
 
 #endif

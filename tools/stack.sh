@@ -18,7 +18,7 @@ STACK_PG_STARTED=
 STACK_PACKAGES="build-essential autoconf automake libtool pkg-config
   libfcgi-dev libfcgi-bin lighttpd postgresql postgresql-contrib libpq-dev
   redis-server libhiredis-dev libjson-c-dev libjwt-dev liburiparser-dev
-  libssl-dev libcrypt-dev check libcurl4-openssl-dev imagemagick curl
+  libssl-dev libcrypt-dev check libcurl4-openssl-dev librdkafka-dev libmagickwand-6.q16-dev imagemagick curl
   openssl ca-certificates"
 STACK_TEST_PACKAGES="chromium nodejs npm wrk clang-14 libclang-rt-14-dev valgrind cppcheck"
 

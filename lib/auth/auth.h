@@ -66,7 +66,8 @@ int         role_parse(const char *s, role *out);	/* 0 or -1 */
  */
 #define AUTH_REFRESH_COOKIE "__Host-refresh"
 ecode session_gate(request *req, response *res, error *e);
-/* Set both cookies after a login / refresh; clear them at logout. */
+/* Set both cookies after a login / refresh (refresh_token NULL: only the
+ * access cookie); clear them at logout. */
 void  session_set_cookies(request *req, response *res, const char *access_token,
     const char *refresh_token);
 void  session_clear_cookies(request *req, response *res);

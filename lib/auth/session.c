@@ -64,7 +64,8 @@ session_set_cookies(request *req, response *res, const char *access_token,
 	cookie_names n = cookie_names_of(req);
 
 	set_one(req, res, n.access, access_token, ACCESS_TTL_S);
-	set_one(req, res, n.refresh, refresh_token, REFRESH_TTL_S);
+	if (refresh_token != NULL)	/* NULL: keep the browser's refresh cookie */
+		set_one(req, res, n.refresh, refresh_token, REFRESH_TTL_S);
 }
 
 void
@@ -111,7 +112,7 @@ refresh_session(request *req, response *res, const char *refresh_token)
 	error e;
 
 	err_clear(&e);
-	if (user_refresh(req->a, &ctx, refresh_token, &u, &tok, &e) != E_OK) {
+	if (user_refresh_cookie(req->a, &ctx, refresh_token, &u, &tok, &e) != E_OK) {
 		if (e.code == E_INTERNAL || e.code == E_UNAVAILABLE)
 			log_msg(LOG_WARN, "session: refresh failed: %s", e.message);
 		return false;

@@ -56,6 +56,7 @@ typedef struct cart_ref {
 	const char *user_id;
 	const char *guest_id;
 	bool        created;
+	const char *request_id;	/* the events' correlation id; may be NULL */
 } cart_ref;
 
 /*

@@ -46,6 +46,7 @@ typedef struct cart_target {
 	int64_t     ttl_s;
 	const char *id;		/* the id a new cart gets */
 	const char *user_id;	/* "" for guests */
+	const char *event;	/* the change's event envelope (cart_event) */
 } cart_target;
 
 ecode store_cart_read(arena *a, const char *key, cart_raw *out, error *e);

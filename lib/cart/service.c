@@ -14,7 +14,9 @@
 
 #include "campaign/campaign.h"
 #include "core/config.h"
+#include "core/json.h"
 #include "core/log.h"
+#include "core/outbox.h"
 #include "core/util.h"
 #include "internal.h"
 #include "inventory/inventory.h"
@@ -42,6 +44,7 @@ cart_ref_of(const request *req, cart_ref *out, error *e)
 	const char *h = req_header(req, "X-Cart-ID"), *c = req_cookie(req, CART_COOKIE);
 
 	memset(out, 0, sizeof *out);
+	out->request_id = req->request_id;
 	if (req->user_id != NULL) {
 		out->user_id = req->user_id;
 		return E_OK;
@@ -92,9 +95,46 @@ key_of(arena *a, const cart_ref *ref)
 	return NULL;
 }
 
+/* What a change does, for its event (ecommerce.cart.updated / .cleared). */
+typedef struct cart_change {
+	const char *op;			/* "add", "set", "remove", "clear", "coupon_add", ... */
+	const char *product_id, *variant_id;	/* NULL when no line is named */
+	int64_t     quantity;
+	const char *code;		/* a coupon code, or NULL */
+} cart_change;
+
+/* The change's event envelope; store.c completes it with the cart's id,
+ * version and line count inside the script that applies the change.  The
+ * aggregate id here is a placeholder the script replaces. */
+static const char *
+change_event(arena *a, const cart_ref *ref, const cart_change *ch, error *e)
+{
+	event_origin o = { "cart", ref->request_id, ref->user_id,
+	    ref->user_id != NULL ? ROLE_CUSTOMER : ROLE_PUBLIC };
+	json_object *d = json_object_new_object();
+	char id[37];
+
+	if (d == NULL) {
+		err_set(e, E_INTERNAL, "out of memory");
+		return NULL;
+	}
+	json_object_object_add(d, "operation", json_object_new_string(ch->op));
+	json_object_object_add(d, "user_id", json_str_or_null(ref->user_id));
+	if (ch->product_id != NULL) {
+		json_object_object_add(d, "product_id", json_object_new_string(ch->product_id));
+		json_object_object_add(d, "variant_id", json_object_new_string(ch->variant_id));
+		json_object_object_add(d, "quantity", json_object_new_int64(ch->quantity));
+	}
+	if (ch->code != NULL)
+		json_object_object_add(d, "coupon_code", json_object_new_string(ch->code));
+	return outbox_envelope(a, &o, strcmp(ch->op, "clear") == 0 ? "cart.cleared" :
+	    "cart.updated", "cart", "00000000-0000-0000-0000-000000000000", d, id, e);
+}
+
 /* The target of a change; a guest without a cart gets a new id here. */
 static ecode
-target_of(arena *a, cart_ref *ref, int64_t expected, cart_target *t, error *e)
+target_of(arena *a, cart_ref *ref, int64_t expected, const cart_change *ch, cart_target *t,
+    error *e)
 {
 	char uuid[37];
 
@@ -119,7 +159,7 @@ target_of(arena *a, cart_ref *ref, int64_t expected, cart_target *t, error *e)
 	t->key = key_of(a, ref);
 	if (t->key == NULL || t->id == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
-	return E_OK;
+	return (t->event = change_event(a, ref, ch, e)) != NULL ? E_OK : e->code;
 }
 
 /* A refusal of a script as the client's error. */
@@ -197,7 +237,8 @@ cart_add(arena *a, cart_ref *ref, const char *product_id, const char *variant_id
 		return av.available > 0 ?
 		    err_field(e, "quantity", "only %lld left in stock", (long long)av.available) :
 		    err_set(e, E_CONFLICT, "%s is out of stock", cl.product_name);
-	if (target_of(a, ref, expected_version, &t, e) != E_OK ||
+	if (target_of(a, ref, expected_version,
+	    &(cart_change){ "add", product_id, variant_id, quantity, NULL }, &t, e) != E_OK ||
 	    store_cart_add(a, &t, product_id, variant_id, quantity, cl.unit_price, &r, e) != E_OK ||
 	    refusal(&r, e) != E_OK)
 		return e->code;
@@ -217,7 +258,8 @@ cart_set_quantity(arena *a, cart_ref *ref, const char *product_id, const char *v
 		return err_field(e, "quantity", "must be between 0 (remove) and %d", CART_QTY_MAX);
 	if (ref->user_id == NULL && ref->guest_id == NULL)
 		return err_set(e, E_NOT_FOUND, "that is not in the cart");
-	if (target_of(a, ref, expected_version, &t, e) != E_OK ||
+	if (target_of(a, ref, expected_version,
+	    &(cart_change){ "set", product_id, variant_id, quantity, NULL }, &t, e) != E_OK ||
 	    store_cart_set(a, &t, product_id, variant_id, quantity, &r, e) != E_OK ||
 	    refusal(&r, e) != E_OK)
 		return e->code;
@@ -236,7 +278,8 @@ cart_remove(arena *a, cart_ref *ref, const char *product_id, const char *variant
 	/* nothing to remove from a cart that does not exist: no new id */
 	if (ref->user_id == NULL && ref->guest_id == NULL)
 		return reread(a, ref, out, e);
-	if (target_of(a, ref, expected_version, &t, e) != E_OK ||
+	if (target_of(a, ref, expected_version,
+	    &(cart_change){ "remove", product_id, variant_id, 0, NULL }, &t, e) != E_OK ||
 	    store_cart_remove(a, &t, product_id, variant_id, &r, e) != E_OK ||
 	    refusal(&r, e) != E_OK)
 		return e->code;
@@ -251,7 +294,8 @@ cart_clear(arena *a, cart_ref *ref, int64_t expected_version, error *e)
 
 	if (ref->user_id == NULL && ref->guest_id == NULL)
 		return E_OK;
-	if (target_of(a, ref, expected_version, &t, e) != E_OK ||
+	if (target_of(a, ref, expected_version, &(cart_change){ "clear", NULL, NULL, 0, NULL },
+	    &t, e) != E_OK ||
 	    store_cart_clear(a, &t, &r, e) != E_OK)
 		return e->code;
 	return refusal(&r, e);
@@ -327,7 +371,8 @@ cart_apply_coupon(arena *a, cart_ref *ref, const char *code, int64_t expected_ve
 			    "this code does not exist or does not apply to this cart");
 		}
 	}
-	if (target_of(a, ref, expected_version, &t, e) != E_OK ||
+	if (target_of(a, ref, expected_version,
+	    &(cart_change){ "coupon_add", NULL, NULL, 0, code }, &t, e) != E_OK ||
 	    store_cart_coupon_add(a, &t, code, &r, e) != E_OK ||
 	    refusal(&r, e) != E_OK)
 		return e->code;
@@ -345,7 +390,8 @@ cart_remove_coupon(arena *a, cart_ref *ref, const char *code, int64_t expected_v
 		return e->code;
 	if (ref->user_id == NULL && ref->guest_id == NULL)
 		return err_set(e, E_NOT_FOUND, "that code is not on the cart");
-	if (target_of(a, ref, expected_version, &t, e) != E_OK ||
+	if (target_of(a, ref, expected_version,
+	    &(cart_change){ "coupon_remove", NULL, NULL, 0, code }, &t, e) != E_OK ||
 	    store_cart_coupon_remove(a, &t, code, &r, e) != E_OK)
 		return e->code;
 	if (r.st == CS_MISSING)
@@ -358,7 +404,7 @@ cart_remove_coupon(arena *a, cart_ref *ref, const char *code, int64_t expected_v
 ecode
 cart_merge(arena *a, const char *guest_cart_id, const char *user_id, error *e)
 {
-	cart_ref ref = { user_id, NULL, false };
+	cart_ref ref = { user_id, NULL, false, NULL };
 	cart_target t;
 	cart_result r;
 	const char *gkey;
@@ -369,7 +415,7 @@ cart_merge(arena *a, const char *guest_cart_id, const char *user_id, error *e)
 		return err_set(e, E_INVALID_INPUT, "not a user id");
 	if ((gkey = arena_printf(a, "cart:g:%s", guest_cart_id)) == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
-	if (target_of(a, &ref, -1, &t, e) != E_OK ||
+	if (target_of(a, &ref, -1, &(cart_change){ "merge", NULL, NULL, 0, NULL }, &t, e) != E_OK ||
 	    store_cart_merge(a, gkey, &t, &r, e) != E_OK)
 		return e->code;
 	if (r.st == CS_OK && r.extra > 0)

@@ -9,6 +9,10 @@
  *   n   the last line sequence number (keeps lines in the order added)
  *   l:<product id>:<variant id>   "<quantity> <unit price when added> <seq>"
  *
+ * Every change appends its ecommerce.cart.* event to the stream
+ * OUTBOX_STREAM ("e" = the envelope), which the relay drains like the
+ * PostgreSQL outboxes (lib/events).
+ *
  * A script is the unit of atomicity: Redis runs it alone, so checking the
  * expected version, applying the limits, writing, bumping the version and
  * refreshing the expiry cannot interleave with another writer.  Scripts
@@ -22,29 +26,44 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/outbox.h"
 #include "core/parse.h"
 #include "core/redis.h"
 #include "internal.h"
 
 /* Shared head of every change script: ARGV[1] expected version ("" any),
- * ARGV[2] ttl, ARGV[3] id of a new cart, ARGV[4] owner; bump() ends a
- * change that happened. */
+ * ARGV[2] ttl, ARGV[3] id of a new cart, ARGV[4] owner; the last ARGV is
+ * the event's envelope and the last KEYS the event stream.  bump() ends a
+ * change that happened: it moves the version and appends the event with
+ * the cart's id, new version and line count to the stream — in the same
+ * script, so a change and its event exist together or not at all. */
 #define HEAD \
 	"local k = KEYS[1]\n" \
 	"local v = tonumber(redis.call('HGET', k, 'v') or '0')\n" \
 	"if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= v then return {'conflict', v, 0} end\n" \
-	"local function bump()\n" \
-	"  v = v + 1\n" \
-	"  redis.call('HSET', k, 'v', v, 'uid', ARGV[4])\n" \
-	"  redis.call('HSETNX', k, 'id', ARGV[3])\n" \
-	"  redis.call('EXPIRE', k, ARGV[2])\n" \
-	"end\n" \
 	"local function nlines(key)\n" \
 	"  local n = 0\n" \
 	"  for _, f in ipairs(redis.call('HKEYS', key)) do\n" \
 	"    if string.sub(f, 1, 2) == 'l:' then n = n + 1 end\n" \
 	"  end\n" \
 	"  return n\n" \
+	"end\n" \
+	"local function bump()\n" \
+	"  v = v + 1\n" \
+	"  redis.call('HSET', k, 'v', v, 'uid', ARGV[4])\n" \
+	"  redis.call('HSETNX', k, 'id', ARGV[3])\n" \
+	"  redis.call('EXPIRE', k, ARGV[2])\n" \
+	"  local ev, id = cjson.decode(ARGV[#ARGV]), redis.call('HGET', k, 'id')\n" \
+	"  if #id == 32 then\n" \
+	"    id = string.sub(id, 1, 8) .. '-' .. string.sub(id, 9, 12) .. '-' ..\n" \
+	"      string.sub(id, 13, 16) .. '-' .. string.sub(id, 17, 20) .. '-' .. string.sub(id, 21)\n" \
+	"  end\n" \
+	"  ev.aggregate_id = id\n" \
+	"  ev.data.cart_id = id\n" \
+	"  ev.data.version = v\n" \
+	"  ev.data.line_count = nlines(k)\n" \
+	"  redis.call('XADD', KEYS[#KEYS], 'MAXLEN', '~', '" OUTBOX_STREAM_MAX "', '*', 'e'," \
+	"    cjson.encode(ev))\n" \
 	"end\n" \
 	"local function parse(s)\n" \
 	"  local q, p, seq = string.match(s or '', '^(%d+) (%-?%d+) (%d+)$')\n" \
@@ -227,7 +246,8 @@ change(arena *a, const char *script, const cart_target *t, const char *key2,
 		{ "lines", CS_LINES }, { "missing", CS_MISSING }, { "coupons", CS_COUPONS },
 		{ "none", CS_NONE },
 	};
-	const char *keys[2] = { t->key, key2 }, *args[MAX_ARGS];
+	const char *keys[3] = { t->key, key2 != NULL ? key2 : OUTBOX_STREAM,
+	    OUTBOX_STREAM }, *args[MAX_ARGS];
 	redisReply *rep;
 	int n = 0;
 
@@ -235,12 +255,13 @@ change(arena *a, const char *script, const cart_target *t, const char *key2,
 	args[n++] = i64s(a, t->ttl_s);
 	args[n++] = t->id;
 	args[n++] = t->user_id;
-	for (int i = 0; i < nextra && n < MAX_ARGS - 5; i++)
+	for (int i = 0; i < nextra && n < MAX_ARGS - 7; i++)
 		args[n++] = extra[i];
+	args[n++] = t->event;
 	for (int i = 0; i < n; i++)
 		if (args[i] == NULL)
 			return err_set(e, E_INTERNAL, "out of memory");
-	if ((rep = eval(a, script, key2 != NULL ? 2 : 1, keys, n, args, e)) == NULL)
+	if ((rep = eval(a, script, key2 != NULL ? 3 : 2, keys, n, args, e)) == NULL)
 		return e->code;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
 	    rep->element[0]->type != REDIS_REPLY_STRING ||

@@ -88,7 +88,7 @@ fault_point(int s)
 static cart_ref
 cart_of(const checkout *c)
 {
-	return (cart_ref){ c->cart_user_id, c->cart_guest_id, false };
+	return (cart_ref){ c->cart_user_id, c->cart_guest_id, false, NULL };
 }
 
 static bool

@@ -86,20 +86,33 @@ read_body(char *dst, size_t n)
 	return got;
 }
 
-static void
+static int
 write_out(const char *p, size_t n)
 {
-	if (is_cgi) {
-		fwrite(p, 1, n, stdout);
-		return;
-	}
+	if (is_cgi)
+		return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 	while (n > 0) {
 		int chunk = n > 1 << 20 ? 1 << 20 : (int)n;
 		if (FCGX_PutStr(p, chunk, fcgi.out) < 0)
-			return;
+			return -1;
 		p += chunk;
 		n -= (size_t)chunk;
 	}
+	return 0;
+}
+
+void
+resp_stream(response *res, int (*fn)(response *res, void *ud), void *ud)
+{
+	res->stream = fn;
+	res->stream_ud = ud;
+}
+
+int
+resp_write(response *res, const char *data, size_t n)
+{
+	(void)res;
+	return write_out(data, n);
 }
 
 void
@@ -107,6 +120,7 @@ app_render_error(request *req, response *res, const error *e)
 {
 	int status = ecode_status(e->code);
 
+	res->stream = NULL;	/* an error page replaces whatever was to stream */
 	if (e->code == E_INTERNAL || e->code == E_UNAVAILABLE)
 		log_msg(LOG_ERROR, "%s %s: %s", req->method, req->path, e->message);
 	if (the_app->kind == APP_JSON) {
@@ -247,7 +261,8 @@ send_reply(request *req, response *res)
 	buf_printf(&head_buf, "Status: %d %s\r\n", res->status, status_reason(res->status));
 	if (res->content_type != NULL)
 		buf_printf(&head_buf, "Content-Type: %s\r\n", res->content_type);
-	buf_printf(&head_buf, "Content-Length: %zu\r\n", res->body->len);
+	if (res->stream == NULL)	/* a stream's length is known only at its end */
+		buf_printf(&head_buf, "Content-Length: %zu\r\n", res->body->len);
 	for (const header *h = res->headers; h != NULL; h = h->next)
 		buf_printf(&head_buf, "%s: %s\r\n", h->name, h->value);
 	buf_puts(&head_buf, "\r\n");
@@ -259,8 +274,15 @@ send_reply(request *req, response *res)
 		res->status = 500;	/* what the log must say */
 		return;
 	}
-	write_out(head_buf.data, head_buf.len);
-	if (!head && res->body->len > 0)
+	if (write_out(head_buf.data, head_buf.len) != 0 || head)
+		return;
+	if (res->stream != NULL) {
+		if (res->stream(res, res->stream_ud) != 0)
+			log_msg(LOG_WARN, "%s %s: the streamed body was cut short", req->method,
+			    req->path);
+		return;
+	}
+	if (res->body->len > 0)
 		write_out(res->body->data, res->body->len);
 }
 

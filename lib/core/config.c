@@ -62,6 +62,12 @@ static const struct row rows[] = {
 	S("ECOM_MAIL_DIR", mail_dir, ECOM_DATADIR "/var/mail"),
 	S("ECOM_TRUSTED_PROXIES", trusted_proxies, ""),
 	S("ECOM_CORS_ORIGINS", cors_origins, ""),
+	S("ECOM_KAFKA_BROKERS", kafka_brokers, ""),
+	S("ECOM_SMTP_URL", smtp_url, ""),
+	S("ECOM_SMTP_USER", smtp_user, ""),
+	S("ECOM_SMTP_PASSWORD", smtp_password, ""),
+	E("ECOM_SMTP_STARTTLS", smtp_starttls, "optional", "required|optional|off"),
+	S("ECOM_MAIL_FROM", mail_from, ""),
 	S("ECOM_RATE_LIMITS", rate_limits, ""),
 };
 

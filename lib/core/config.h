@@ -33,10 +33,16 @@ typedef struct config {
 	int64_t     cache_ttl_s;	/* ECOM_CACHE_TTL: per-process read caches */
 	const char *admin_2fa;		/* ECOM_ADMIN_2FA: required | optional */
 	int64_t     password_cost;	/* ECOM_PASSWORD_COST: bcrypt cost, 4..15 */
-	const char *mail_dir;		/* ECOM_MAIL_DIR: .eml files until mail delivery exists */
+	const char *mail_dir;		/* ECOM_MAIL_DIR: .eml files when no SMTP server is set */
 	const char *trusted_proxies;	/* ECOM_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For counts */
 	const char *cors_origins;	/* ECOM_CORS_ORIGINS: allowed origins, comma-separated */
 	const char *rate_limits;	/* ECOM_RATE_LIMITS: "class=limit/seconds,..." overrides */
+	const char *kafka_brokers;	/* ECOM_KAFKA_BROKERS: host:port,...; "" = embedded delivery */
+	const char *smtp_url;		/* ECOM_SMTP_URL: smtp://host:port or smtps://; "" = .eml files */
+	const char *smtp_user;		/* ECOM_SMTP_USER */
+	const char *smtp_password;	/* ECOM_SMTP_PASSWORD */
+	const char *smtp_starttls;	/* ECOM_SMTP_STARTTLS: required | optional | off */
+	const char *mail_from;		/* ECOM_MAIL_FROM: sender address; "" = noreply@<base host> */
 } config;
 
 extern const config *cfg;

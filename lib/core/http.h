@@ -112,7 +112,22 @@ typedef struct response {
 	buf    *body;		/* process-wide buffer, reset per request */
 	const char *content_type;
 	arena  *a;
+	/* A streamed body (resp_stream): produced after the headers are sent,
+	 * without Content-Length; the buffered body is then unused. */
+	int   (*stream)(struct response *res, void *ud);
+	void   *stream_ud;
 } response;
+
+/*
+ * Stream the body instead of buffering it (large downloads such as a
+ * catalog export): after the headers, fn(res, ud) is called and writes the
+ * body with resp_write.  The status and headers are final once fn runs, so
+ * fn cannot turn into an error page: it logs and returns -1, which cuts
+ * the download short (the client sees an incomplete body, not a wrong one).
+ */
+void resp_stream(response *res, int (*fn)(response *res, void *ud), void *ud);
+/* Write n bytes of a streamed body; 0, or -1 when the client is gone. */
+int  resp_write(response *res, const char *data, size_t n);
 
 /* Add a header; refuses (returns -1, header not added) if name or value
  * contains CR, LF or NUL, or name is not a token. */

@@ -29,4 +29,18 @@ ecode outbox_emit(db_conn *c, arena *a, db_stmt *insert, const event_origin *o,
     const char *type, const char *aggregate_type, const char *aggregate_id,
     json_object *data, error *e);
 
+/* Domains whose state lives in Redis (carts) append their envelopes to this
+ * stream, field "e", in the same script as the change; the relay drains it
+ * as it drains the outbox tables.  Trimmed to about OUTBOX_STREAM_MAX
+ * entries so a relay that never runs cannot fill Redis. */
+#define OUTBOX_STREAM		"outbox:events"
+#define OUTBOX_STREAM_MAX	"1000000"
+
+/* The envelope alone as JSON text (its event id into id), for an event
+ * that leaves through something other than a table — the carts' Redis
+ * stream (lib/cart/store.c).  data is consumed; NULL with e on failure. */
+const char *outbox_envelope(arena *a, const event_origin *o, const char *type,
+    const char *aggregate_type, const char *aggregate_id, json_object *data,
+    char id[37], error *e);
+
 #endif

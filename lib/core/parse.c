@@ -130,3 +130,43 @@ utf8_len(const char *s, size_t n)
 			count++;
 	return count;
 }
+
+int
+parse_decimal(const char *s, int digits, int64_t max_whole, int64_t *out)
+{
+	const char *dot = strchr(s, '.');
+	size_t wn = dot != NULL ? (size_t)(dot - s) : strlen(s), fn = 0;
+	int64_t whole, frac = 0, scale = 1;
+
+	if (digits < 0 || digits > 6)
+		return -1;
+	for (int i = 0; i < digits; i++)
+		scale *= 10;
+	if (wn == 0 || s[0] == '+' || s[0] == '-' || parse_i64n(s, wn, 0, max_whole, &whole) != 0)
+		return -1;
+	if (dot != NULL) {
+		fn = strlen(dot + 1);
+		if (fn == 0 || fn > (size_t)digits || strspn(dot + 1, "0123456789") != fn ||
+		    parse_i64n(dot + 1, fn, 0, scale, &frac) != 0)
+			return -1;
+		for (size_t i = fn; i < (size_t)digits; i++)
+			frac *= 10;
+	}
+	if (whole > (INT64_MAX - frac) / scale)
+		return -1;
+	*out = whole * scale + frac;
+	return 0;
+}
+
+char *
+decimal_format(arena *a, int64_t v, int digits)
+{
+	int64_t scale = 1;
+
+	for (int i = 0; i < digits; i++)
+		scale *= 10;
+	if (digits <= 0)
+		return arena_printf(a, "%lld", (long long)v);
+	return arena_printf(a, "%lld.%0*lld", (long long)(v / scale), digits,
+	    (long long)(v % scale));
+}

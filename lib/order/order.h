@@ -211,6 +211,35 @@ ecode order_notes(arena *a, const char *id, order_note **out, size_t *n, error *
 const char *order_guest_token(arena *a, const char *order_id);
 bool order_guest_token_ok(arena *a, const char *order_id, const char *token);
 
+/* ------------------------------------------------------------ dashboard */
+
+#define ORDER_STATS_DAYS_MAX 366
+#define ORDER_STATS_TOP_MAX  50
+
+typedef struct order_stats_day {
+	const char *day;	/* "2026-11-24", UTC */
+	int64_t     orders;	/* placed that day */
+	int64_t     revenue;	/* totals of those paid and not given back */
+} order_stats_day;
+
+typedef struct order_stats_product {
+	const char *product_id, *name;	/* name as last sold */
+	int64_t     quantity, revenue;
+} order_stats_product;
+
+typedef struct order_stats {
+	const char          *currency;	/* only this currency is summed */
+	order_stats_day     *days;	/* oldest first, one per day, today last */
+	size_t               ndays;
+	int64_t              by_status[ORDER__NSTATUS];	/* every order, by status now */
+	order_stats_product *top;	/* best sellers of the period by quantity */
+	size_t               ntop;
+} order_stats;
+
+/* The last `days` days and the `top` best-selling products (stats.c says
+ * what counts as revenue). */
+ecode order_stats_get(arena *a, int days, int top, order_stats *out, error *e);
+
 /* ------------------------------------------------------------ JSON */
 
 /* The order with items, address and history (whatever is filled). */

@@ -140,6 +140,26 @@ ecode store_product_archive(db_conn *c, arena *a, const char *id, error *e);
 /* INSERT INTO catalog.outbox, for outbox_emit(). */
 db_stmt *store_outbox_stmt(void);
 
+/* ------------------------------------------------------------ store_csv.c */
+
+#define CSV_EXPORT_PAGE		500	/* rows per export query */
+#define CSV_EXPORT_PAGE_S	"500"
+/* Up to CSV_EXPORT_PAGE rows (product, variant) after (slug, sku) in that
+ * order, of one seller's products or (seller_id NULL) all: slug, name,
+ * description, status, category slug, brand slug, currency, base price,
+ * sku ("" for a product without variants), variant name, price,
+ * attributes JSON, weight, active. */
+ecode store_csv_export_page(db_conn *c, arena *a, const char *seller_id,
+    const char *after_slug, const char *after_sku, PGresult **out, error *e);
+/* (kind 'c' | 'b', slug, id) of every category and brand. */
+ecode store_csv_taxonomy(db_conn *c, arena *a, PGresult **out, error *e);
+/* (slug, id, seller_id) of the products whose slug is in the text[]. */
+ecode store_csv_products(db_conn *c, arena *a, const char *slugs_array, PGresult **out,
+    error *e);
+/* (sku, variant id, product slug) of the variants whose sku is in the text[]. */
+ecode store_csv_variants(db_conn *c, arena *a, const char *skus_array, PGresult **out,
+    error *e);
+
 /* ------------------------------------------------------------ store_variant.c */
 
 ecode store_variant_list(db_conn *c, arena *a, const char *product_id,

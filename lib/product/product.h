@@ -668,6 +668,51 @@ bool catalog_url_valid(const char *s);
 /* [A-Za-z0-9._-]{1,64}. */
 bool sku_valid(const char *s);
 
+/* ------------------------------------------------------------ CSV (csv.c) */
+
+/*
+ * The catalog as CSV (RFC 4180, UTF-8): one row per variant with the
+ * columns product_slug, product_name, description, status, category_slug,
+ * brand_slug, currency, base_price, sku, variant_name, variant_price,
+ * attributes ("key=value; key=value"), weight_grams, active; prices in
+ * major units ("19.90").  A seller sees and changes only their products.
+ */
+#define CATALOG_CSV_ROWS_MAX	50000
+#define CATALOG_CSV_BYTES_MAX	(32 << 20)
+#define CATALOG_CSV_ERRORS_MAX	200
+
+/* Receives the export a chunk at a time; non-zero stops it. */
+typedef int (*catalog_csv_out)(void *ud, const char *data, size_t n);
+ecode catalog_csv_export(arena *a, const catalog_actor *who, catalog_csv_out out, void *ud,
+    error *e);
+
+typedef struct catalog_csv_error {
+	size_t      line;	/* 1 = the header row */
+	const char *column;	/* the column's name, "" for the whole row */
+	const char *message;
+} catalog_csv_error;
+
+typedef struct catalog_csv_report {
+	catalog_csv_error *errors;
+	size_t             nerrors;
+	bool               truncated;	/* more than CATALOG_CSV_ERRORS_MAX */
+	int64_t            rows;
+	int64_t            products_created, products_updated;
+	int64_t            variants_created, variants_updated;
+} catalog_csv_report;
+
+/*
+ * Check every row of the file (problems into rep->errors by line and
+ * column; E_VALIDATION, nothing changed, when there is any), then unless
+ * dry_run apply all rows in one transaction: products by slug and variants
+ * by SKU updated or created, one product.created/updated event each.
+ * progress(ud, done, total) is called as rows are read (total 0) and
+ * applied; it may be NULL.
+ */
+ecode catalog_csv_import(arena *a, const catalog_actor *who, const char *data, size_t len,
+    bool dry_run, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+    catalog_csv_report *rep, error *e);
+
 /* ------------------------------------------------------------ JSON (json.c) */
 
 /* New json-c objects (the caller owns the reference); NULL on OOM.  Money as

@@ -36,8 +36,12 @@ static db_stmt use_refresh = DB_STMT("users_refresh_use",
     " WHERE jti_hash = $1::text AND used_at IS NULL AND expires_at > now()"
     " RETURNING session_id", 1);
 
+/* Column 2: rotated so recently that a concurrent request of the same
+ * browser is the likely presenter (REFRESH_GRACE_S, user.h). */
 static db_stmt find_refresh = DB_STMT("users_refresh_find",
-    "SELECT session_id, used_at IS NOT NULL FROM users.refresh_tokens WHERE jti_hash = $1::text", 1);
+    "SELECT session_id, used_at IS NOT NULL,"
+    " used_at > now() - make_interval(secs => $2::int) AND expires_at > now()"
+    " FROM users.refresh_tokens WHERE jti_hash = $1::text", 2);
 
 /* Lock the family so a concurrent revoke and this rotation serialise. */
 static db_stmt lock_session = DB_STMT("users_session_lock",
@@ -95,6 +99,24 @@ bounded(arena *a, const char *s, size_t max)
 	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 		n--;
 	return arena_strndup(a, s, n);
+}
+
+/* Mint an access token alone for u in family sid. */
+static ecode
+issue_access(arena *a, const user *u, const char *sid, user_tokens *tok, error *e)
+{
+	char *acc;
+
+	memset(tok, 0, sizeof *tok);
+	if ((acc = auth_mint(u->id, u->email, u->role, "access", sid, ACCESS_TTL_S, NULL, e)) == NULL)
+		return e->code;
+	tok->access_token = arena_strdup(a, acc);
+	tok->session_id = arena_strdup(a, sid);
+	free(acc);
+	if (tok->access_token == NULL || tok->session_id == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	tok->expires_in = ACCESS_TTL_S;
+	return E_OK;
 }
 
 /* Mint access + refresh for u in family sid and store the refresh jti. */
@@ -198,6 +220,7 @@ typedef struct refresh_tx {
 	const char                *hash;
 	user                      *out;
 	user_tokens               *tok;
+	bool                       grace;	/* the cookie path: see user_refresh_cookie */
 	bool                       reused;	/* commit the revoke, then refuse */
 } refresh_tx;
 
@@ -216,18 +239,27 @@ refresh_in_tx(db_conn *c, arena *a, void *ud, error *e)
 	char ttl[16];
 	const char *tp[2];
 
+	char grace[16];
+	const char *fp[2] = { t->hash, grace };
+	bool access_only = false;
+
 	t->reused = false;
 	if ((r = db_exec(c, a, &use_refresh, p, e)) == NULL)
 		return e->code;
 	if (PQntuples(r) != 1) {
-		/* used before: someone holds a copy; end the family */
-		if ((r = db_exec(c, a, &find_refresh, p, e)) == NULL)
+		snprintf(grace, sizeof grace, "%d", REFRESH_GRACE_S);
+		if ((r = db_exec(c, a, &find_refresh, fp, e)) == NULL)
 			return e->code;
-		if (PQntuples(r) == 1 && db_bool(r, 0, 1)) {
+		if (PQntuples(r) != 1 || !db_bool(r, 0, 1))
+			return refused(e);
+		if (!t->grace || !db_bool(r, 0, 2)) {
+			/* used before: someone holds a copy; end the family */
 			t->reused = true;
 			return session_revoke(c, a, db_val(r, 0, 0), NULL, "reuse", NULL, e);
 		}
-		return refused(e);
+		/* a second tab raced the one that rotated it: the browser already
+		 * holds the successor, so this request gets an access token only */
+		access_only = true;
 	}
 	if (strcmp(db_val(r, 0, 0), t->cl->sid) != 0)
 		return refused(e);
@@ -239,6 +271,8 @@ refresh_in_tx(db_conn *c, arena *a, void *ud, error *e)
 		return e->code == E_NOT_FOUND ? refused(e) : e->code;
 	if (!t->out->active)
 		return refused(e);
+	if (access_only)
+		return issue_access(a, t->out, t->cl->sid, t->tok, e);
 	snprintf(ttl, sizeof ttl, "%d", REFRESH_TTL_S);
 	tp[0] = t->cl->sid;
 	tp[1] = ttl;
@@ -247,12 +281,12 @@ refresh_in_tx(db_conn *c, arena *a, void *ud, error *e)
 	return issue_pair(c, a, t->out, t->cl->sid, t->tok, e);
 }
 
-ecode
-user_refresh(arena *a, const user_ctx *ctx, const char *refresh_token,
+static ecode
+refresh(arena *a, const user_ctx *ctx, const char *refresh_token, bool grace,
     user *out, user_tokens *tok, error *e)
 {
 	auth_refresh_claims cl;
-	refresh_tx t = { ctx, &cl, NULL, out, tok, false };
+	refresh_tx t = { ctx, &cl, NULL, out, tok, grace, false };
 	char hash[65];
 	db_conn *c;
 
@@ -276,6 +310,20 @@ user_refresh(arena *a, const user_ctx *ctx, const char *refresh_token,
 		return refused(e);
 	}
 	return E_OK;
+}
+
+ecode
+user_refresh(arena *a, const user_ctx *ctx, const char *refresh_token,
+    user *out, user_tokens *tok, error *e)
+{
+	return refresh(a, ctx, refresh_token, false, out, tok, e);
+}
+
+ecode
+user_refresh_cookie(arena *a, const user_ctx *ctx, const char *refresh_token,
+    user *out, user_tokens *tok, error *e)
+{
+	return refresh(a, ctx, refresh_token, true, out, tok, e);
 }
 
 /* ------------------------------------------------------------ logout */

@@ -144,6 +144,16 @@ ecode user_login_otp(arena *a, const user_ctx *ctx, const char *email, const cha
  * a used one revokes its family.  Anything else E_UNAUTHORIZED. */
 ecode user_refresh(arena *a, const user_ctx *ctx, const char *refresh_token,
     user *out, user_tokens *tok, error *e);
+/*
+ * The session cookie's rotation: as user_refresh, except that a token
+ * rotated less than REFRESH_GRACE_S ago is taken for a concurrent request
+ * of the same browser (two tabs refreshing at once) and gives an access
+ * token only (tok->refresh_token NULL): the browser already holds the
+ * successor the first request set.  Later reuse still revokes the family.
+ */
+#define REFRESH_GRACE_S 20
+ecode user_refresh_cookie(arena *a, const user_ctx *ctx, const char *refresh_token,
+    user *out, user_tokens *tok, error *e);
 
 /* Revoke the family `session_id` of user_id (logout).  Unknown is E_OK. */
 ecode user_logout(arena *a, const user_ctx *ctx, const char *user_id,

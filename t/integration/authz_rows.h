@@ -228,12 +228,19 @@
 { "store", "GET", "/orders/{number}/invoice", "/orders/{none}/invoice", ALL(404) },
 { "store", "POST", "/orders/{number}/cancel", "/orders/{none}/cancel", { 401, 404, 404, 404, 404 } },
 { "store", "GET", "/account/orders", "/account/orders", { 303, 200, 200, 200, 200 } },
+{ "admin", "GET", "/admin/catalog/io", "/admin/catalog/io", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/catalog/export.csv", "/admin/catalog/export.csv", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/orders", "/admin/orders", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/orders/{id}", "/admin/orders/{none}", { 303, 403, 403, 403, 404 } },
 { "admin", "GET", "/admin/orders/{id}/invoice", "/admin/orders/{none}/invoice", { 303, 403, 403, 403, 404 } },
 { "admin", "POST", "/admin/orders/{id}/status", "/admin/orders/{none}/status", { 401, 403, 403, 403, 404 } },
 { "admin", "POST", "/admin/orders/{id}/refund", "/admin/orders/{none}/refund", { 401, 403, 403, 403, 404 } },
 { "admin", "POST", "/admin/orders/{id}/notes", "/admin/orders/{none}/notes", { 401, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/events", "/admin/events", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/events/{id}", "/admin/events/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/events/{id}/replay", "/admin/events/{none}/replay", { 401, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/audit", "/admin/audit", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/audit/{id}", "/admin/audit/{none}", { 303, 403, 403, 403, 404 } },
 /* ---------------------------------------------------------------- checkout
  * Public at the gate: a checkout belongs to the signed-in user who made it
  * or to whoever holds its guest token, and anyone else gets 404.  An empty

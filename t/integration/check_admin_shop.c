@@ -510,6 +510,72 @@ START_TEST(customer_is_refused)
 }
 END_TEST
 
+/* The dashboard's figures agree with the database: today's orders, the
+ * count per status, 30 bars per chart with their accessible names, and a
+ * low-stock row for a variant the test makes low. */
+START_TEST(dashboard_figures_match_the_database)
+{
+	jar j = { .n = 0 };
+	char *today, *today_orders, *pending, *row, *oid, want[256], sql[1024];
+	const char *p;
+	http_result *r;
+	int bars = 0;
+
+	sign_in_admin(&j);
+	/* a low row: the first stock row, threshold raised above its stock
+	 * (put back at the end) */
+	row = psql_value("SELECT variant_id || '|' || warehouse_id || '|' || low_stock_threshold"
+	    " FROM inventory.stock ORDER BY variant_id, warehouse_id LIMIT 1");
+	ck_assert_msg(row != NULL && strlen(row) > 74, "no stock row to make low");
+	snprintf(sql, sizeof sql, "UPDATE inventory.stock SET low_stock_threshold ="
+	    " on_hand - reserved + 1 WHERE variant_id = '%.36s' AND warehouse_id = '%.36s'",
+	    row, row + 37);
+	free(psql_value(sql));
+	/* a paid order of today with a best-seller line (year 2000 numbers are
+	 * never issued, so the shop's own numbering is not disturbed) */
+	oid = psql_value("INSERT INTO orders.orders (id, number, checkout_id, email, status,"
+	    " currency, subtotal, total, ship_full_name, ship_line1, ship_city, ship_postal_code,"
+	    " ship_country) SELECT gen_random_uuid(), 'EC-2000-' || lpad((random() * 999999999)::bigint::text, 9, '0'),"
+	    " 'dash-' || gen_random_uuid(), 'dash@admin-test.example', 'confirmed', 'EUR', 987654321,"
+	    " 987654321, 'Dash Board', '1 Chart St', 'Graph', '12345', 'FR' RETURNING id");
+	ck_assert_msg(oid != NULL && strlen(oid) == 36, "order insert failed");
+	snprintf(sql, sizeof sql, "INSERT INTO orders.items (order_id, line, product_id, name,"
+	    " unit_price, quantity) VALUES ('%s', 1, gen_random_uuid(), 'Dashboard Bestseller %s',"
+	    " 987654321, 1000)", oid, tag());
+	free(psql_value(sql));
+	today = psql_value("SELECT to_char(now() AT TIME ZONE 'UTC', 'Mon FMDD')");
+	today_orders = psql_value("SELECT count(*) FROM orders.orders WHERE created_at >="
+	    " date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'");
+	pending = psql_value("SELECT count(*) FROM orders.orders WHERE status = 'pending'");
+	r = browse(&j, "GET", "/admin", NULL);
+	ck_assert_msg(r->status == 200, "GET /admin: %ld", r->status);
+	ck_assert_ptr_nonnull(strstr(r->body, "<title id=\"chart-Revenue-t\">Revenue per day</title>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<title id=\"chart-Orders-t\">Orders per day</title>"));
+	for (p = r->body; (p = strstr(p, "<rect class=\"bar\"")) != NULL; p++)
+		bars++;
+	ck_assert_int_eq(bars, 60);
+	/* the table lists today first */
+	snprintf(want, sizeof want, "<tr><th scope=\"row\">%s</th><td>%s</td>", today, today_orders);
+	ck_assert_msg(strstr(r->body, want) != NULL, "no %s in the day table", want);
+	snprintf(want, sizeof want, "status-pending\">pending</span></a></th><td>%s</td>", pending);
+	ck_assert_msg(strstr(r->body, want) != NULL, "no %s in the status table", want);
+	ck_assert_ptr_null(strstr(r->body, "Nothing is low on stock."));
+	ck_assert_ptr_nonnull(strstr(r->body, "Dashboard Bestseller"));	/* 1000 sold: first */
+	ck_assert_ptr_nonnull(strstr(r->body, "€9,876,543.21"));		/* today's revenue */
+	http_result_free(r);
+	snprintf(sql, sizeof sql, "DELETE FROM orders.orders WHERE id = '%s'", oid);
+	free(psql_value(sql));
+	free(oid);
+	snprintf(sql, sizeof sql, "UPDATE inventory.stock SET low_stock_threshold = %s"
+	    " WHERE variant_id = '%.36s' AND warehouse_id = '%.36s'", row + 74, row, row + 37);
+	free(psql_value(sql));
+	free(row);
+	free(today);
+	free(today_orders);
+	free(pending);
+}
+END_TEST
+
 START_TEST(forms_need_the_csrf_token)
 {
 	jar j = { .n = 0 };
@@ -550,6 +616,7 @@ admin_shop_suite(void)
 	tcase_add_test(tc, campaign_pause_and_stacking_rules);
 	tcase_add_test(tc, customer_is_refused);
 	tcase_add_test(tc, forms_need_the_csrf_token);
+	tcase_add_test(tc, dashboard_figures_match_the_database);
 	suite_add_tcase(s, tc);
 	return s;
 }

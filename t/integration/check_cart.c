@@ -28,6 +28,10 @@
 #include <curl/curl.h>
 
 #include "../check_run.h"
+#include "core/config.h"
+#include "core/outbox.h"
+#include "core/redis.h"
+#include "events/events.h"
 
 #include "http_client.h"
 
@@ -803,6 +807,152 @@ START_TEST(store_forms_and_login_merge)
 }
 END_TEST
 
+/* ------------------------------------------------------------ events */
+
+/* A sink that records what it is handed and fails while `failing`. */
+typedef struct test_sink {
+	event_sink s;
+	bool       failing;
+	const char *want;	/* the event id this test follows */
+	int        seen;	/* how often it was handed `want` */
+} test_sink;
+
+static int
+test_deliver(event_sink *s, arena *a, const event *evs, size_t n, bool *ok, const char **errs)
+{
+	test_sink *t = (test_sink *)s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (t->want != NULL && strcmp(evs[i].id, t->want) == 0)
+			t->seen++;
+		ok[i] = !t->failing;
+		errs[i] = t->failing ? "test sink refuses" : NULL;
+	}
+	return 0;
+}
+
+/* The stream entry whose envelope has this correlation id: its entry id
+ * into entry, the parsed event into ev. */
+static bool
+find_event(arena *a, const char *rid, char *entry, size_t n, event *ev)
+{
+	error e;
+	redisReply *r;
+
+	err_clear(&e);
+	r = redis_cmd(a, &e, "XRANGE %s - +", OUTBOX_STREAM);
+	ck_assert_ptr_nonnull(r);
+	for (size_t i = 0; i < r->elements; i++) {
+		redisReply *f = r->element[i]->element[1];
+
+		for (size_t k = 0; k + 1 < f->elements; k += 2)
+			if (strcmp(f->element[k]->str, "e") == 0 &&
+			    event_parse(a, f->element[k + 1]->str, strlen(f->element[k + 1]->str), ev,
+			    &e) == E_OK && ev->correlation_id != NULL &&
+			    strcmp(ev->correlation_id, rid) == 0) {
+				snprintf(entry, n, "%s", r->element[i]->element[0]->str);
+				return true;
+			}
+	}
+	return false;
+}
+
+/* Make entry look idle for a minute, so the next relay claims it again. */
+static void
+age(arena *a, const char *entry)
+{
+	error e;
+
+	err_clear(&e);
+	ck_assert_ptr_nonnull(redis_cmd(a, &e, "XCLAIM %s relay test 0 %s IDLE 60000 JUSTID",
+	    OUTBOX_STREAM, entry));
+}
+
+START_TEST(cart_changes_are_events_on_the_stream)
+{
+	client c;
+	char rid[64], hrid[96], xff[64], cid[128], entry[64], uuid[37], body[512], sql[256];
+	const char *h[4];
+	test_sink t = { .s = { .name = "test", .deliver = test_deliver } };
+	relay_stats st = { 0 };
+	arena *a;
+	event ev;
+	error e;
+	http_result *r;
+	char *dead;
+
+	ck_assert_int_eq(config_init(), 0);
+	ck_assert_ptr_nonnull(a = arena_new(64 * 1024));
+	client_init(&c);
+	snprintf(rid, sizeof rid, "cart-ev-%d-%ld", (int)getpid(), (long)time(NULL));
+	snprintf(hrid, sizeof hrid, "X-Request-ID: %s", rid);
+	snprintf(xff, sizeof xff, "X-Forwarded-For: %s", c.ip);
+	snprintf(body, sizeof body, "{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":3}",
+	    pid[0], vid[0]);
+	h[0] = hrid, h[1] = xff, h[2] = "Content-Type: application/json", h[3] = NULL;
+	r = http_do(test_base_url(), "POST", "/api/v1/cart/items", body, h);
+	ck_assert_msg(r->status == 200 || r->status == 201, "add: %ld", r->status);
+	ck_assert(http_header(r, "x-cart-id", c.cart, sizeof c.cart));
+	http_result_free(r);
+
+	/* the event is on the stream with the cart's id, version and line */
+	ck_assert_msg(find_event(a, rid, entry, sizeof entry, &ev), "no event for %s", rid);
+	snprintf(uuid, sizeof uuid, "%.8s-%.4s-%.4s-%.4s-%.12s", c.cart, c.cart + 8, c.cart + 12,
+	    c.cart + 16, c.cart + 20);
+	ck_assert_str_eq(ev.type, "ecommerce.cart.updated");
+	ck_assert_str_eq(ev.aggregate_type, "cart");
+	ck_assert_str_eq(ev.aggregate_id, uuid);
+	ck_assert_str_eq(ev.source, "cart");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(ev.data, "operation")), "add");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(ev.data, "variant_id")), vid[0]);
+	ck_assert_int_eq(json_object_get_int64(json_object_object_get(ev.data, "quantity")), 3);
+	ck_assert_int_eq(json_object_get_int64(json_object_object_get(ev.data, "version")), 1);
+	ck_assert_int_eq(json_object_get_int64(json_object_object_get(ev.data, "line_count")), 1);
+
+	/* a refusing sink: kept pending, not handed out again at once */
+	t.want = arena_strdup(a, ev.id);
+	t.failing = true;
+	err_clear(&e);
+	ck_assert_int_eq(relay_stream(&t.s, a, EVENT_BATCH_MAX, &st, &e), E_OK);
+	ck_assert_int_eq(relay_stream(&t.s, a, EVENT_BATCH_MAX, &st, &e), E_OK);
+	ck_assert_int_eq(t.seen, 1);
+	ck_assert(find_event(a, rid, entry, sizeof entry, &ev));
+	/* once idle long enough it is claimed again; delivered, it is gone */
+	age(a, entry);
+	t.failing = false;
+	ck_assert_int_eq(relay_stream(&t.s, a, EVENT_BATCH_MAX, &st, &e), E_OK);
+	ck_assert_int_eq(t.seen, 2);
+	ck_assert(!find_event(a, rid, entry, sizeof entry, &ev));
+	ck_assert_int_ge(st.published, 1);
+
+	/* clearing is its own event; one that never gets through is parked */
+	snprintf(cid, sizeof cid, "X-Cart-ID: %s", c.cart);
+	h[2] = cid;
+	r = http_do(test_base_url(), "DELETE", "/api/v1/cart", NULL, h);
+	ck_assert_msg(r->status == 200 || r->status == 204, "clear: %ld", r->status);
+	http_result_free(r);
+	ck_assert(find_event(a, rid, entry, sizeof entry, &ev));
+	ck_assert_str_eq(ev.type, "ecommerce.cart.cleared");
+	ck_assert_int_eq(json_object_get_int64(json_object_object_get(ev.data, "line_count")), 0);
+	t.want = arena_strdup(a, ev.id);
+	t.seen = 0;
+	t.failing = true;
+	for (int i = 0; i < EVENT_MAX_ATTEMPTS; i++) {
+		if (i > 0)
+			age(a, entry);
+		ck_assert_int_eq(relay_stream(&t.s, a, EVENT_BATCH_MAX, &st, &e), E_OK);
+	}
+	ck_assert_int_eq(t.seen, EVENT_MAX_ATTEMPTS);
+	ck_assert(!find_event(a, rid, entry, sizeof entry, &ev));
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events.dead_letters WHERE event_id = '%s'",
+	    t.want);
+	dead = psql(sql);
+	ck_assert_str_eq(dead, "1");
+	free(dead);
+	arena_free(a);
+}
+END_TEST
+
 static Suite *
 cart_suite(void)
 {
@@ -819,6 +969,7 @@ cart_suite(void)
 	tcase_add_test(tc, changed_price_and_unpublished_are_flagged);
 	tcase_add_test(tc, coupon_apply_and_remove);
 	tcase_add_test(tc, store_forms_and_login_merge);
+	tcase_add_test(tc, cart_changes_are_events_on_the_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

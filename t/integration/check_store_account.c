@@ -604,6 +604,26 @@ START_TEST(expired_access_cookie_is_refreshed)
 	page = account_page(&b);
 	ck_assert_ptr_nonnull(strstr(page, email));
 	free(page);
+	/* a second tab's request that left with the old cookie before the
+	 * rotation landed: served, with no refresh cookie that would overwrite
+	 * the successor, and the session survives */
+	{
+		browser tab = b;
+		char successor[4096];
+
+		snprintf(successor, sizeof successor, "%s", cookie(&b, "refresh"));
+		cookie_set(&tab, access_name(), NULL);
+		cookie_set(&tab, "refresh", old_refresh);
+		r = bget(&tab, "/account");
+		ck_assert_msg(r->status == 200, "racing tab: GET /account: %ld", r->status);
+		ck_assert_ptr_null(set_cookie_line(r, "refresh"));
+		http_result_free(r);
+		cookie_set(&b, access_name(), NULL);
+		ck_assert_str_eq(cookie(&b, "refresh"), successor);
+		page = account_page(&b);
+		ck_assert_ptr_nonnull(strstr(page, email));
+		free(page);
+	}
 	/* a refresh cookie that does not verify: cleared, and a guest again */
 	cookie_set(&b, access_name(), NULL);
 	cookie_set(&b, "refresh", "not-a-token");

@@ -453,6 +453,40 @@ START_TEST(refresh_rotates_and_reuse_revokes_the_family)
 }
 END_TEST
 
+START_TEST(cookie_refresh_tolerates_a_racing_tab_only_briefly)
+{
+	const char *email = fresh_email("tabs");
+	user_ctx x = ctx_from(fresh_ip());
+	user u;
+	user_tokens t, t1, t2;
+	error e;
+	request req;
+
+	register_ok(email, &x, &u, &t);
+	err_clear(&e);
+	ck_assert_int_eq(user_refresh_cookie(a, &x, t.refresh_token, &u, &t1, &e), E_OK);
+	ck_assert_ptr_nonnull(t1.refresh_token);
+	/* the second tab presents the same cookie a moment later: access only */
+	err_clear(&e);
+	ck_assert_int_eq(user_refresh_cookie(a, &x, t.refresh_token, &u, &t2, &e), E_OK);
+	ck_assert_ptr_nonnull(t2.access_token);
+	ck_assert_ptr_null(t2.refresh_token);
+	ck_assert_str_eq(t2.session_id, t.session_id);
+	ck_assert_int_eq(gate(t2.access_token, &req), E_OK);
+	ck_assert(!user_session_revoked(a, t.session_id));
+	/* the API path has no grace: an API client never shares its token */
+	err_clear(&e);
+	ck_assert_int_eq(user_refresh(a, &x, t1.refresh_token, &u, &t2, &e), E_OK);
+	sql1("UPDATE users.refresh_tokens SET used_at = now() - interval '1 minute'"
+	    " WHERE session_id = $1::uuid AND used_at IS NOT NULL", t.session_id, NULL);
+	/* after the grace window the same reuse is theft: the family ends */
+	err_clear(&e);
+	ck_assert_int_eq(user_refresh_cookie(a, &x, t.refresh_token, &u, &t1, &e), E_UNAUTHORIZED);
+	ck_assert(user_session_revoked(a, t.session_id));
+	ck_assert_int_eq(gate(t2.access_token, &req), E_UNAUTHORIZED);
+}
+END_TEST
+
 START_TEST(logout_revokes_the_session)
 {
 	const char *email = fresh_email("logout"), *id;
@@ -704,6 +738,7 @@ main(void)
 	tcase_add_test(tc, register_duplicate_verify_and_events);
 	tcase_add_test(tc, login_and_generic_failure);
 	tcase_add_test(tc, refresh_rotates_and_reuse_revokes_the_family);
+	tcase_add_test(tc, cookie_refresh_tolerates_a_racing_tab_only_briefly);
 	tcase_add_test(tc, logout_revokes_the_session);
 	tcase_add_test(tc, forgot_and_reset_single_use_and_expiry);
 	tcase_add_test(tc, change_password_keeps_only_this_session);

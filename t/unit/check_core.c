@@ -347,6 +347,52 @@ START_TEST(parse_bool_row)
 }
 END_TEST
 
+/* amounts typed in major units ("19.90") -> minor units, and back */
+static const struct {
+	int line;
+	const char *in;
+	int digits, rc;
+	int64_t want;
+} decimal_rows[] = {
+	{ __LINE__, "19.90", 2, 0, 1990 },
+	{ __LINE__, "19.9", 2, 0, 1990 },
+	{ __LINE__, "19", 2, 0, 1900 },
+	{ __LINE__, "0.05", 2, 0, 5 },
+	{ __LINE__, "1200", 0, 0, 1200 },	/* JPY */
+	{ __LINE__, "1.234", 3, 0, 1234 },	/* BHD */
+	{ __LINE__, "1000000000", 2, 0, 100000000000LL },
+	{ __LINE__, "1000000001", 2, -1, 0 },	/* whole part over the bound */
+	{ __LINE__, "19.999", 2, -1, 0 },
+	{ __LINE__, "12.", 2, -1, 0 },
+	{ __LINE__, ".5", 2, -1, 0 },
+	{ __LINE__, "-1", 2, -1, 0 },
+	{ __LINE__, "+1", 2, -1, 0 },
+	{ __LINE__, "1e3", 2, -1, 0 },
+	{ __LINE__, "1,50", 2, -1, 0 },
+	{ __LINE__, " 1", 2, -1, 0 },
+	{ __LINE__, "1.5", 0, -1, 0 },
+	{ __LINE__, "", 2, -1, 0 },
+};
+
+START_TEST(parse_decimal_row)
+{
+	int64_t v = -7;
+	int rc = parse_decimal(decimal_rows[_i].in, decimal_rows[_i].digits, 1000000000, &v);
+	arena *a = arena_new(1024);
+
+	ck_assert_msg(rc == decimal_rows[_i].rc, "row at line %d: rc %d", decimal_rows[_i].line, rc);
+	if (rc == 0) {
+		ck_assert_msg(v == decimal_rows[_i].want, "row at line %d: %lld",
+		    decimal_rows[_i].line, (long long)v);
+		/* and back: the canonical form parses to the same value */
+		ck_assert_int_eq(parse_decimal(decimal_format(a, v, decimal_rows[_i].digits),
+		    decimal_rows[_i].digits, 1000000000, &v), 0);
+		ck_assert_int_eq(v, decimal_rows[_i].want);
+	}
+	arena_free(a);
+}
+END_TEST
+
 /* ------------------------------------------------------------ UTF-8 */
 
 static const struct {
@@ -1218,6 +1264,7 @@ main(void)
 	tcase_add_loop_test(tc, parse_i64n_row, 0, NROWS(i64n_rows));
 	tcase_add_test(tc, parse_null_inputs);
 	tcase_add_loop_test(tc, parse_bool_row, 0, NROWS(bool_rows));
+	tcase_add_loop_test(tc, parse_decimal_row, 0, NROWS(decimal_rows));
 	tcase_add_loop_test(tc, utf8_row, 0, NROWS(utf8_rows));
 
 	tc = tc_new(s, "input", setup, teardown);

@@ -1,0 +1,674 @@
+/*
+ * check_kafka.c — the Kafka path of the event bus against librdkafka's
+ * mock cluster (3 brokers, made in each test's process) and a real
+ * PostgreSQL: every event type makes the round trip with its key and
+ * headers; with every broker down the sink reports failures in time and
+ * the relay keeps the rows, which go out once the brokers are back; a
+ * relay killed between delivering and recording (ECOM_FAULT=
+ * relay_after_deliver) loses nothing and its repeat is handled once; a
+ * consumer that always fails on one event parks it in
+ * ecommerce.dlq.<topic> and events.dead_letters and moves on.
+ *
+ * Like check_events, the suite runs in a database of its own, created on
+ * the server of ECOM_CONFIG and dropped at the end, since other suites run
+ * relays over the shop's outboxes.  The test consumer keeps its tables in
+ * schema kafka_test: processed_events (the claim), effects (one row per
+ * applied event), deliveries (every call) and fail_plan (aggregates it
+ * always fails on).  Without ECOM_CONFIG or ECOM_DB_URL: skipped (77).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <check.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "../check_run.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/outbox.h"
+#include "core/parse.h"
+#include "core/util.h"
+#include "events/events.h"
+
+#define TEST_GROUP	"kafka-test"
+#define NBROKERS	3
+#define JOIN_WAIT_MS	30000	/* generous: a group join takes seconds */
+
+static arena *a;
+static char *orig_db_url;
+static rd_kafka_t *cluster_host;
+static rd_kafka_mock_cluster_t *mc;
+static const char *brokers;
+
+/* ------------------------------------------------------------ the consumer */
+
+static db_stmt st_delivery = DB_STMT("kt_delivery",
+    "INSERT INTO kafka_test.deliveries (event_id, n) VALUES ($1::uuid, 1)"
+    " ON CONFLICT (event_id) DO UPDATE SET n = kafka_test.deliveries.n + 1", 1);
+static db_stmt st_fails = DB_STMT("kt_fails",
+    "SELECT 1 FROM kafka_test.fail_plan WHERE aggregate_id = $1::uuid", 1);
+static db_stmt st_claim = DB_STMT("kt_claim",
+    "INSERT INTO kafka_test.processed_events (event_id) VALUES ($1::uuid)"
+    " ON CONFLICT DO NOTHING", 1);
+static db_stmt st_effect = DB_STMT("kt_effect",
+    "INSERT INTO kafka_test.effects (event_id, aggregate_id) VALUES ($1::uuid, $2::uuid)", 2);
+
+static ecode
+apply(db_conn *c, arena *ta, void *ud, error *e)
+{
+	const event *ev = ud;
+	const char *p[2] = { ev->id, ev->aggregate_id };
+	bool fresh;
+
+	if (event_claim(c, ta, &st_claim, ev, &fresh, e) != E_OK)
+		return e->code;
+	if (!fresh)
+		return E_OK;
+	return db_exec(c, ta, &st_effect, p, e) != NULL ? E_OK : e->code;
+}
+
+static ecode
+test_handle(arena *ta, const event *ev, error *e)
+{
+	const char *p[1] = { ev->id }, *q[1] = { ev->aggregate_id };
+	db_conn *c = db_for("kafka_test", e);
+	PGresult *r;
+
+	if (c == NULL || db_exec(c, ta, &st_delivery, p, e) == NULL ||
+	    !(r = db_exec(c, ta, &st_fails, q, e)))
+		return e->code;
+	if (PQntuples(r) > 0)
+		return err_set(e, E_UNAVAILABLE, "planned failure");
+	return db_tx(c, ta, apply, (void *)ev, e);
+}
+
+static const consumer test_consumer = { TEST_GROUP, event_topics, test_handle };
+
+/* ------------------------------------------------------------ plumbing */
+
+static const char *
+sql(const char *s)
+{
+	error e;
+	db_conn *c;
+	PGresult *r;
+	const char *v;
+
+	err_clear(&e);
+	c = db_for("kafka_test", &e);
+	ck_assert_msg(c != NULL, "no database: %s", e.message);
+	r = PQexec(db_pg(c), s);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
+	    "%s: %s", s, PQerrorMessage(db_pg(c)));
+	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	return v;
+}
+
+static long long
+sql_int(const char *s)
+{
+	const char *v = sql(s);
+	int64_t n;
+
+	ck_assert_msg(v != NULL, "no value: %s", s);
+	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
+	return n;
+}
+
+static const char *
+new_id(void)
+{
+	char u[37];
+
+	ck_assert_int_eq(uuid_v4(u), 0);
+	return arena_strdup(a, u);
+}
+
+/* An envelope as outbox_emit writes it, parsed. */
+static event
+envelope(const char *type, const char *aggregate_id)
+{
+	const char *id = new_id(), *corr = new_id();
+	const char *json = arena_printf(a, "{\"event_id\":\"%s\",\"event_type\":\"%s\","
+	    "\"aggregate_id\":\"%s\",\"aggregate_type\":\"test\",\"version\":1,"
+	    "\"timestamp\":\"2026-11-24T12:00:00Z\",\"source\":\"check-kafka\","
+	    "\"correlation_id\":\"%s\",\"data\":{},\"metadata\":{}}", id, type, aggregate_id, corr);
+	event ev;
+	error e;
+
+	err_clear(&e);
+	ck_assert_msg(event_parse(a, json, strlen(json), &ev, &e) == E_OK, "%s", e.message);
+	return ev;
+}
+
+static event_sink *
+sink(void)
+{
+	error e;
+	event_sink *s;
+
+	err_clear(&e);
+	s = event_sink_kafka(brokers, &e);
+	ck_assert_msg(s != NULL, "%s", e.message);
+	return s;
+}
+
+static void
+deliver_all(const event *evs, size_t n)
+{
+	event_sink *s = sink();
+	bool *ok = arena_calloc(a, n, sizeof *ok);
+	const char **why = arena_calloc(a, n, sizeof *why);
+
+	ck_assert_int_eq(s->deliver(s, a, evs, n, ok, why), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(ok[i], "%s: %s", evs[i].type, why[i] != NULL ? why[i] : "held");
+	s->close(s);
+}
+
+/* consume_run of the test consumer until idle_s without a message. */
+static relay_stats
+consume(int idle_s)
+{
+	consume_opts o = { brokers, 0, idle_s * 1000, NULL };
+	relay_stats st = { 0, 0, 0, 0 };
+	error e;
+
+	err_clear(&e);
+	ck_assert_msg(consume_run(&test_consumer, &o, &st, &e) == E_OK, "%s", e.message);
+	return st;
+}
+
+/* One message as a plain Kafka reader sees it. */
+typedef struct seen {
+	const char *topic, *key, *value, *event_type, *source, *correlation_id, *error;
+} seen;
+
+static const char *
+header_value(rd_kafka_headers_t *h, const char *name)
+{
+	const void *v;
+	size_t len;
+
+	if (h == NULL || rd_kafka_header_get_last(h, name, &v, &len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return NULL;
+	return v != NULL ? arena_strndup(a, v, len) : NULL;
+}
+
+/* Read topics from the beginning (a fresh group) until want messages
+ * came or JOIN_WAIT_MS passed; how many came. */
+static size_t
+read_topics(const char *const *topics, seen *out, size_t want)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+	uint64_t until = now_us() + JOIN_WAIT_MS * 1000ull;
+	char err[256];
+	rd_kafka_t *rk;
+	size_t n = 0;
+
+	ck_assert_int_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err), 0);
+	ck_assert_int_eq(rd_kafka_conf_set(conf, "group.id", new_id(), err, sizeof err), 0);
+	ck_assert_int_eq(rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
+	    sizeof err), 0);
+	ck_assert_ptr_nonnull(rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err));
+	rd_kafka_poll_set_consumer(rk);
+	for (size_t i = 0; topics[i] != NULL; i++)
+		rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
+	ck_assert_int_eq(rd_kafka_subscribe(rk, l), 0);
+	rd_kafka_topic_partition_list_destroy(l);
+	while (n < want && now_us() < until) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+		rd_kafka_headers_t *h = NULL;
+
+		if (m == NULL)
+			continue;
+		if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			rd_kafka_message_headers(m, &h);
+			out[n++] = (seen){ arena_strdup(a, rd_kafka_topic_name(m->rkt)),
+			    m->key != NULL ? arena_strndup(a, m->key, m->key_len) : NULL,
+			    arena_strndup(a, m->payload, m->len), header_value(h, "event_type"),
+			    header_value(h, "source"), header_value(h, "correlation_id"), header_value(h, "error") };
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	return n;
+}
+
+static void
+brokers_down(bool down)
+{
+	for (int32_t b = 1; b <= NBROKERS; b++)
+		ck_assert_int_eq(down ? rd_kafka_mock_broker_set_down(mc, b) :
+		    rd_kafka_mock_broker_set_up(mc, b), 0);
+}
+
+/* A catalog.outbox row through the real outbox_emit. */
+static db_stmt st_emit = DB_STMT("kt_emit",
+    "INSERT INTO catalog.outbox (id, event_type, aggregate_type, aggregate_id, payload)"
+    " VALUES ($1::uuid, $2::text, $3::text, $4::uuid, $5::jsonb)", 5);
+
+static ecode
+emit_tx(db_conn *c, arena *ta, void *ud, error *e)
+{
+	event_origin o = { "catalog", "check-kafka", NULL, ROLE_PUBLIC };
+
+	return outbox_emit(c, ta, &st_emit, &o, "product.updated", "product", ud,
+	    json_object_new_object(), e);
+}
+
+static void
+emit(const char *aggregate_id)
+{
+	error e;
+	db_conn *c;
+
+	err_clear(&e);
+	ck_assert_ptr_nonnull(c = db_for("catalog", &e));
+	ck_assert_msg(db_tx(c, a, emit_tx, (void *)aggregate_id, &e) == E_OK, "%s", e.message);
+}
+
+static relay_stats
+relay_once(void)
+{
+	relay_opts o = { 50, 0, false, NULL };
+	relay_stats st = { 0, 0, 0, 0 };
+	event_sink *s = sink();
+	error e;
+
+	err_clear(&e);
+	ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
+	s->close(s);
+	return st;
+}
+
+static long long
+pending(void)
+{
+	return sql_int("SELECT count(*) FROM catalog.outbox WHERE published_at IS NULL");
+}
+
+static void
+setup(void)
+{
+	char err[256];
+
+	ck_assert_int_eq(config_init(), 0);
+	log_init("check_kafka", "error");
+	ck_assert_ptr_nonnull(a = arena_new(256 * 1024));
+	/* the cluster lives in this (the test's) process; a host handle owns it */
+	ck_assert_ptr_nonnull(cluster_host = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), err,
+	    sizeof err));
+	ck_assert_ptr_nonnull(mc = rd_kafka_mock_cluster_new(cluster_host, NBROKERS));
+	brokers = rd_kafka_mock_cluster_bootstraps(mc);
+	for (size_t i = 0; event_topics[i] != NULL; i++) {
+		ck_assert_int_eq(rd_kafka_mock_topic_create(mc, event_topics[i], 3, 3), 0);
+		ck_assert_int_eq(rd_kafka_mock_topic_create(mc, arena_printf(a, EVENT_DLQ_PREFIX "%s",
+		    event_topics[i] + strlen(EVENT_TOPIC_PREFIX)), 1, 3), 0);
+	}
+	sql("UPDATE catalog.outbox SET published_at = now() WHERE published_at IS NULL");
+}
+
+static void
+teardown(void)
+{
+	rd_kafka_mock_cluster_destroy(mc);
+	rd_kafka_destroy(cluster_host);
+	arena_free(a);
+	a = NULL;
+	db_close_all();
+}
+
+/* ------------------------------------------------------------ (a) */
+
+START_TEST(every_event_type_makes_the_round_trip)
+{
+	enum { N = 64 };
+	event evs[N];
+	seen got[N];
+	size_t n = 0, m;
+	relay_stats st = { 0, 0, 0, 0 };
+
+	for (; event_topics[n] != NULL; n++)
+		evs[n] = envelope(event_topics[n], new_id());
+	ck_assert_uint_le(n, N);
+	deliver_all(evs, n);
+
+	m = read_topics(event_topics, got, n);
+	ck_assert_uint_eq(m, n);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		while (k < m && strstr(got[k].value, evs[i].id) == NULL)
+			k++;
+		ck_assert_msg(k < m, "%s not received", evs[i].type);
+		ck_assert_str_eq(got[k].topic, evs[i].type);
+		ck_assert_str_eq(got[k].key, evs[i].aggregate_id);
+		ck_assert_str_eq(got[k].value, evs[i].payload);
+		ck_assert_str_eq(got[k].event_type, evs[i].type);
+		ck_assert_str_eq(got[k].source, "check-kafka");
+		ck_assert_str_eq(got[k].correlation_id, evs[i].correlation_id);
+	}
+
+	st = consume(15);
+	ck_assert_int_eq(st.published, (int64_t)n);
+	ck_assert_int_eq(st.dead, 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+		    " WHERE event_id = '%s'", evs[i].id)), 1);
+	/* committed: the group starts where it left off */
+	st = consume(12);
+	ck_assert_int_eq(st.published, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ (b) */
+
+START_TEST(brokers_down_keeps_rows_until_they_are_back)
+{
+	event ev = envelope("ecommerce.order.created", new_id());
+	event_sink *s = sink();
+	bool ok = true;
+	const char *why = NULL;
+	relay_stats st = { 0, 0, 0, 0 };
+
+	brokers_down(true);
+	ck_assert_int_eq(s->deliver(s, a, &ev, 1, &ok, &why), 0);
+	ck_assert(!ok);
+	ck_assert_ptr_nonnull(why);
+
+	/* the relay: the row stays, counted as a failed attempt */
+	emit(new_id());
+	st = relay_once();
+	ck_assert_int_eq(st.published, 0);
+	ck_assert_int_eq(st.failed, 1);
+	ck_assert_int_eq(pending(), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM events.dead_letters"), 0);
+
+	brokers_down(false);
+	ck_assert_int_eq(s->deliver(s, a, &ev, 1, &ok, &why), 0);
+	ck_assert_msg(ok, "%s", why);
+	s->close(s);
+	sql("UPDATE catalog.outbox SET next_attempt_at = now() WHERE published_at IS NULL");
+	st = relay_once();
+	ck_assert_int_eq(st.published, 1);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ (c) */
+
+START_TEST(relay_killed_mid_batch_loses_nothing_and_repeats_nothing)
+{
+	enum { N = 20 };
+	int status;
+	pid_t kid;
+	relay_stats st = { 0, 0, 0, 0 };
+	seen got[2 * N];
+	static const char *const topic[] = { "ecommerce.product.updated", NULL };
+
+	for (int i = 0; i < N; i++)
+		emit(new_id());
+	db_close_all();	/* connections are per process */
+	ck_assert_int_ge(kid = fork(), 0);
+	if (kid == 0) {
+		relay_opts o = { 50, 0, false, NULL };
+		error e;
+		event_sink *s;
+
+		setenv("ECOM_FAULT", "relay_after_deliver", 1);
+		err_clear(&e);
+		s = event_sink_kafka(brokers, &e);
+		_exit(s != NULL && relay_run(s, &o, &st, &e) == E_OK ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "the fault did not fire");
+	ck_assert_int_eq(pending(), N);	/* delivered, not recorded */
+	/* the lease of the dead relay runs out */
+	sql("UPDATE catalog.outbox SET next_attempt_at = now() WHERE published_at IS NULL");
+	st = relay_once();
+	ck_assert_int_eq(st.published, N);
+	ck_assert_int_eq(pending(), 0);
+
+	ck_assert_uint_eq(read_topics(topic, got, 2 * N), 2 * N);	/* at least once: twice */
+	st = consume(15);
+	ck_assert_int_ge(st.published, N);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM kafka_test.processed_events p JOIN"
+	    " catalog.outbox o ON o.id = p.event_id"), N);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM kafka_test.effects f JOIN"
+	    " catalog.outbox o ON o.id = f.event_id"), N);
+}
+END_TEST
+
+/* ------------------------------------------------------------ (d) */
+
+START_TEST(always_failing_event_is_parked_and_the_group_moves_on)
+{
+	const char *bad = new_id();
+	event evs[3] = { envelope("ecommerce.payment.failed", new_id()),
+	    envelope("ecommerce.payment.failed", bad),
+	    envelope("ecommerce.payment.failed", new_id()) };
+	static const char *const dlq[] = { "ecommerce.dlq.payment.failed", NULL };
+	relay_stats st = { 0, 0, 0, 0 };
+	seen got[1];
+	long long tries;
+
+	sql(arena_printf(a, "INSERT INTO kafka_test.fail_plan VALUES ('%s')", bad));
+	deliver_all(evs, 3);
+	st = consume(15);
+	ck_assert_int_eq(st.published, 2);
+	ck_assert_int_eq(st.dead, 1);
+	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+	    " WHERE event_id IN ('%s', '%s')", evs[0].id, evs[2].id)), 2);
+	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM events.dead_letters"
+	    " WHERE event_id = '%s' AND consumer = '" TEST_GROUP "' AND replayed_at IS NULL"
+	    " AND error = 'planned failure'", evs[1].id)), 1);
+	ck_assert_uint_eq(read_topics(dlq, got, 1), 1);
+	ck_assert_str_eq(got[0].value, evs[1].payload);
+	ck_assert_str_eq(got[0].key, bad);
+	ck_assert_str_eq(got[0].error, "planned failure");
+
+	/* the offset moved on: the next run does not see it again */
+	tries = sql_int(arena_printf(a, "SELECT n FROM kafka_test.deliveries"
+	    " WHERE event_id = '%s'", evs[1].id));
+	st = consume(12);
+	ck_assert_int_eq(st.published + st.dead, 0);
+	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT n FROM kafka_test.deliveries"
+	    " WHERE event_id = '%s'", evs[1].id)), tries);
+
+	/* fixed and replayed by an admin: the group's next run handles it */
+	sql("DELETE FROM kafka_test.fail_plan");
+	sql(arena_printf(a, "UPDATE events.dead_letters SET replay_requested_at = now()"
+	    " WHERE event_id = '%s'", evs[1].id));
+	st = consume(3);
+	ck_assert_int_eq(st.replayed, 1);
+	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+	    " WHERE event_id = '%s'", evs[1].id)), 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the database */
+
+static int
+in_child(int (*fn)(int fd), char *out, size_t outlen)
+{
+	int p[2], status;
+	ssize_t got = 0, r;
+	pid_t kid;
+
+	if (pipe(p) != 0 || (kid = fork()) < 0)
+		return -1;
+	if (kid == 0) {
+		close(p[0]);
+		_exit(fn(p[1]));
+	}
+	close(p[1]);
+	while (out != NULL && (size_t)got < outlen - 1 &&
+	    (r = read(p[0], out + got, outlen - 1 - (size_t)got)) > 0)
+		got += r;
+	if (out != NULL)
+		out[got] = '\0';
+	close(p[0]);
+	return waitpid(kid, &status, 0) == kid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char dbname[64];
+
+static int
+simple(db_conn *c, const char *s)
+{
+	PGresult *r = PQexec(db_pg(c), s);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(stderr, "check_kafka: %s: %s", s, PQerrorMessage(db_pg(c)));
+	PQclear(r);
+	return ok ? 0 : 1;
+}
+
+/* A Redis database of its own (check_events has 15), since the relay
+ * drains the carts' stream: "redis://h:p/0" -> "redis://h:p/14". */
+static void
+redis_db14(FILE *f, const char *url)
+{
+	const char *host = strstr(url, "://");
+	const char *slash = host != NULL ? strrchr(host + 3, '/') : NULL;
+
+	if (host == NULL)
+		fprintf(f, "%s", url);
+	else
+		fprintf(f, "%.*s/14", (int)(slash != NULL ? slash - url : (long)strlen(url)), url);
+}
+
+/* CREATE DATABASE on the shop's server; writes the new conninfo and the
+ * Redis URL to fd, one a line. */
+static int
+create_db(int fd)
+{
+	char cmd[160];
+	PQconninfoOption *opts;
+	db_conn *c;
+	error e;
+	FILE *f = fdopen(fd, "w");
+
+	err_clear(&e);
+	if (f == NULL || config_init() != 0 || !(c = db_for("catalog", &e)))
+		return 1;
+	snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+	if (simple(c, cmd) != 0)
+		return 1;
+	snprintf(cmd, sizeof cmd, "CREATE DATABASE %s", dbname);
+	if (simple(c, cmd) != 0 || !(opts = PQconninfo(db_pg(c))))
+		return 1;
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (o->val != NULL && *o->val != '\0' &&
+		    (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
+		    strcmp(o->keyword, "port") == 0 || strcmp(o->keyword, "user") == 0 ||
+		    strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslmode") == 0))
+			fprintf(f, "%s='%s' ", o->keyword, o->val);
+	fprintf(f, "dbname=%s\n", dbname);
+	PQconninfoFree(opts);
+	redis_db14(f, cfg->redis_url);
+	return fclose(f) == 0 ? 0 : 1;
+}
+
+static int
+migrate_db(int fd)
+{
+	int applied;
+	db_conn *c;
+	error e;
+
+	(void)fd;
+	err_clear(&e);
+	if (config_init() != 0 || !(c = db_for("kafka_test", &e)))
+		return 1;
+	log_init("check_kafka", "error");
+	if (db_migrate(c, cfg->sql_dir, NULL, &applied, &e) != 0) {
+		fprintf(stderr, "check_kafka: migrate: %s\n", e.message);
+		return 1;
+	}
+	return simple(c, "CREATE SCHEMA kafka_test;"
+	    " CREATE TABLE kafka_test.processed_events (event_id uuid PRIMARY KEY,"
+	    "  handled_at timestamptz NOT NULL DEFAULT now());"
+	    " CREATE TABLE kafka_test.effects (pos bigserial PRIMARY KEY, event_id uuid NOT NULL,"
+	    "  aggregate_id uuid NOT NULL);"
+	    " CREATE TABLE kafka_test.deliveries (event_id uuid PRIMARY KEY, n integer NOT NULL);"
+	    " CREATE TABLE kafka_test.fail_plan (aggregate_id uuid PRIMARY KEY)");
+}
+
+static int
+drop_db(int fd)
+{
+	char cmd[160];
+	db_conn *c;
+	error e;
+
+	(void)fd;
+	if (orig_db_url != NULL)
+		setenv("ECOM_DB_URL", orig_db_url, 1);
+	else
+		unsetenv("ECOM_DB_URL");
+	err_clear(&e);
+	if (config_init() != 0 || !(c = db_for("catalog", &e)))
+		return 1;
+	snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+	return simple(c, cmd);
+}
+
+int
+main(void)
+{
+	char url[1024], *redis_url;
+	int rc;
+
+	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
+		fprintf(stderr, "check_kafka: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
+		return 77;
+	}
+	if (getenv("ECOM_DB_URL") != NULL && !(orig_db_url = strdup(getenv("ECOM_DB_URL"))))
+		return 1;
+	snprintf(dbname, sizeof dbname, "ecom_check_kafka_%ld", (long)getpid());
+	if (in_child(create_db, url, sizeof url) != 0) {
+		fprintf(stderr, "check_kafka: cannot create the test database\n");
+		return 1;
+	}
+	if (!(redis_url = strchr(url, '\n')))
+		return 1;
+	*redis_url++ = '\0';
+	setenv("ECOM_DB_URL", url, 1);
+	setenv("ECOM_REDIS_URL", redis_url, 1);
+	for (const char *const *d = (const char *const[]){ "CATALOG", "EVENTS", "KAFKA_TEST",
+	    NULL }; *d != NULL; d++) {
+		char key[64];
+
+		snprintf(key, sizeof key, "ECOM_DB_URL_%s", *d);
+		unsetenv(key);
+	}
+	rc = in_child(migrate_db, NULL, 0);
+	if (rc == 0) {
+		Suite *s = suite_create("kafka");
+		TCase *tc = tcase_create("mock cluster");
+
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, 240);
+		tcase_add_test(tc, every_event_type_makes_the_round_trip);
+		tcase_add_test(tc, brokers_down_keeps_rows_until_they_are_back);
+		tcase_add_test(tc, relay_killed_mid_batch_loses_nothing_and_repeats_nothing);
+		tcase_add_test(tc, always_failing_event_is_parked_and_the_group_moves_on);
+		suite_add_tcase(s, tc);
+		rc = check_run(s);
+	} else {
+		fprintf(stderr, "check_kafka: cannot migrate the test database\n");
+	}
+	if (in_child(drop_db, NULL, 0) != 0)
+		fprintf(stderr, "check_kafka: could not drop %s\n", dbname);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,12 @@
+/*
+ * consumers.c — the list of in-tree consumers (consumers.h).  Each domain
+ * that consumes events adds its one line here.
+ */
+#include "consumers.h"
+
+#include "audit/audit.h"
+
+const consumer *const worker_consumers[] = {
+	&audit_consumer,
+	NULL
+};
