@@ -260,6 +260,11 @@
 { "store", "POST", "/checkout/shipping", "/checkout/shipping", { 403, 404, 404, 404, 404 } },
 { "store", "POST", "/checkout/payment", "/checkout/payment", { 403, 404, 404, 404, 404 } },
 { "store", "POST", "/checkout/place", "/checkout/place", { 403, 404, 404, 404, 404 } },
+/* ---------------------------------------------------------------- scaffolds
+ * (search, notifications and media responders before their domains land) */
+{ "search", "GET", "/api/v1/search/scaffold", "/api/v1/search/scaffold", { 401, 403, 403, 403, 404 } },
+{ "notifications", "GET", "/api/v1/notifications/scaffold", "/api/v1/notifications/scaffold", { 401, 403, 403, 403, 404 } },
+{ "media", "GET", "/api/v1/media/scaffold", "/api/v1/media/scaffold", { 401, 403, 403, 403, 404 } },
 /* ---------------------------------------------------------------- last: sign-outs
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
 { "users", "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", { 401, 200, 200, 200, 200 } },
