@@ -265,7 +265,8 @@ stack_web() {
 
 # stack_workers — the cron jobs of httpd/crontab, run by a background loop
 # instead of cron: the janitor every 60 s (expired reservations return
-# their stock).  The loop is recorded in STACK_PIDS like the servers.
+# their stock) and the relay, following the outboxes.  Each is recorded in
+# STACK_PIDS like the servers.
 stack_workers() {
 	local janitor=$STACK_BUILD/workers/janitor
 	[ -x "$janitor" ] || die "$janitor is missing (build first)"
@@ -278,6 +279,13 @@ stack_workers() {
 			wait $!
 		done
 	) &
+	STACK_PIDS+=($!)
+	# The outbox relay, continuously (cron runs it every minute with
+	# --budget 55): events reach the consumers within moments.
+	local relay=$STACK_BUILD/workers/relay
+	[ -x "$relay" ] || die "$relay is missing (build first)"
+	say "workers: relay --follow (log $ECOM_VAR/log/relay.log)"
+	"$relay" --follow >>"$ECOM_VAR/log/relay.log" 2>&1 &
 	STACK_PIDS+=($!)
 }
 
