@@ -28,6 +28,7 @@
 #include <check.h>
 
 #include "../check_run.h"
+#include "scratch_db.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -40,8 +41,6 @@
 #define TEST_GROUP	"events-test"
 
 static arena *a;
-static char *orig_db_url;	/* the shop's, to drop the test database from */
-static char *orig_redis_url;
 
 /* ------------------------------------------------------------ the consumer */
 
@@ -549,14 +548,7 @@ END_TEST
 static void
 shop_setup(void)
 {
-	if (orig_db_url != NULL)
-		setenv("ECOM_DB_URL", orig_db_url, 1);
-	else
-		unsetenv("ECOM_DB_URL");
-	if (orig_redis_url != NULL)
-		setenv("ECOM_REDIS_URL", orig_redis_url, 1);
-	else
-		unsetenv("ECOM_REDIS_URL");
+	scratch_db_shop();
 	ck_assert_int_eq(config_init(), 0);
 	log_init("check_events", "error");
 	a = arena_new(64 * 1024);
@@ -651,111 +643,17 @@ START_TEST(admin_page_lists_shows_and_replays)
 }
 END_TEST
 
-/* ------------------------------------------------------------ the database */
-
-/* Run fn in a child process (config is read once per process, and the
- * parent must not read it before the test database's URL is set). */
-static int
-in_child(int (*fn)(int fd), char *out, size_t outlen)
+int
+main(void)
 {
-	int p[2], status;
-	ssize_t got = 0, r;
-	pid_t kid;
+	int rc;
 
-	if (pipe(p) != 0 || (kid = fork()) < 0)
-		return -1;
-	if (kid == 0) {
-		close(p[0]);
-		_exit(fn(p[1]));
+	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
+		fprintf(stderr, "check_events: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
+		return 77;
 	}
-	close(p[1]);
-	while (out != NULL && (size_t)got < outlen - 1 &&
-	    (r = read(p[0], out + got, outlen - 1 - (size_t)got)) > 0)
-		got += r;
-	if (out != NULL)
-		out[got] = '\0';
-	close(p[0]);
-	return waitpid(kid, &status, 0) == kid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char dbname[64];
-
-static int
-simple(db_conn *c, const char *s)
-{
-	PGresult *r = PQexec(db_pg(c), s);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "check_events: %s: %s", s, PQerrorMessage(db_pg(c)));
-	PQclear(r);
-	return ok ? 0 : 1;
-}
-
-/* A Redis database of its own, since the relay drains the carts' stream:
- * "redis://h:p/0" -> "redis://h:p/15" (a unix socket URL stays as is). */
-static void
-redis_db15(FILE *f, const char *url)
-{
-	const char *host = strstr(url, "://");
-	const char *slash = host != NULL ? strrchr(host + 3, '/') : NULL;
-
-	if (host == NULL)
-		fprintf(f, "%s", url);
-	else
-		fprintf(f, "%.*s/15", (int)(slash != NULL ? slash - url : (long)strlen(url)), url);
-}
-
-/* CREATE DATABASE on the shop's server; writes the new conninfo and the
- * Redis URL to fd, one a line. */
-static int
-create_db(int fd)
-{
-	char cmd[160];
-	PQconninfoOption *opts;
-	db_conn *c;
-	error e;
-	FILE *f = fdopen(fd, "w");
-
-	err_clear(&e);
-	if (f == NULL || config_init() != 0 || !(c = db_for("catalog", &e)))
-		return 1;
-	snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-	if (simple(c, cmd) != 0)
-		return 1;
-	snprintf(cmd, sizeof cmd, "CREATE DATABASE %s", dbname);
-	if (simple(c, cmd) != 0 || !(opts = PQconninfo(db_pg(c))))
-		return 1;
-	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
-		if (o->val != NULL && *o->val != '\0' && strcmp(o->keyword, "dbname") != 0 &&
-		    (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
-		    strcmp(o->keyword, "port") == 0 || strcmp(o->keyword, "user") == 0 ||
-		    strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslmode") == 0))
-			fprintf(f, "%s='%s' ", o->keyword, o->val);
-	fprintf(f, "dbname=%s\n", dbname);
-	PQconninfoFree(opts);
-	redis_db15(f, cfg->redis_url);
-	return fclose(f) == 0 ? 0 : 1;
-}
-
-/* The repository's migrations and the test consumer's tables. */
-static int
-migrate_db(int fd)
-{
-	int applied;
-	db_conn *c;
-	error e;
-
-	(void)fd;
-	err_clear(&e);
-	if (config_init() != 0 || !(c = db_for("events_test", &e)))
-		return 1;
-	log_init("check_events", "error");
-	if (db_migrate(c, cfg->sql_dir, NULL, &applied, &e) != 0) {
-		fprintf(stderr, "check_events: migrate: %s\n", e.message);
-		return 1;
-	}
-	return simple(c, "CREATE SCHEMA events_test;"
+	/* Redis database 15: the relay drains the carts' stream too */
+	rc = scratch_db_create("check_events", 15, "CREATE SCHEMA events_test;"
 	    " CREATE TABLE events_test.processed_events (event_id uuid PRIMARY KEY,"
 	    "  handled_at timestamptz NOT NULL DEFAULT now());"
 	    " CREATE TABLE events_test.effects (pos bigserial PRIMARY KEY, event_id uuid NOT NULL,"
@@ -763,59 +661,6 @@ migrate_db(int fd)
 	    " CREATE TABLE events_test.deliveries (event_id uuid PRIMARY KEY, n integer NOT NULL);"
 	    " CREATE TABLE events_test.fail_plan (aggregate_id uuid PRIMARY KEY,"
 	    "  remaining integer NOT NULL)");
-}
-
-static int
-drop_db(int fd)
-{
-	char cmd[160];
-	db_conn *c;
-	error e;
-
-	(void)fd;
-	if (orig_db_url != NULL)
-		setenv("ECOM_DB_URL", orig_db_url, 1);
-	else
-		unsetenv("ECOM_DB_URL");
-	err_clear(&e);
-	if (config_init() != 0 || !(c = db_for("catalog", &e)))
-		return 1;
-	snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-	return simple(c, cmd);
-}
-
-int
-main(void)
-{
-	char url[1024], *redis_url;
-	int rc;
-
-	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
-		fprintf(stderr, "check_events: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
-		return 77;
-	}
-	if ((getenv("ECOM_DB_URL") != NULL && !(orig_db_url = strdup(getenv("ECOM_DB_URL")))) ||
-	    (getenv("ECOM_REDIS_URL") != NULL && !(orig_redis_url = strdup(getenv("ECOM_REDIS_URL")))))
-		return 1;
-	snprintf(dbname, sizeof dbname, "ecom_check_events_%ld", (long)getpid());
-	if (in_child(create_db, url, sizeof url) != 0) {
-		fprintf(stderr, "check_events: cannot create the test database\n");
-		return 1;
-	}
-	if (!(redis_url = strchr(url, '\n')))
-		return 1;
-	*redis_url++ = '\0';
-	setenv("ECOM_DB_URL", url, 1);
-	setenv("ECOM_REDIS_URL", redis_url, 1);
-	/* the shop's per-domain databases do not apply to the test's */
-	for (const char *const *d = (const char *const[]){ "CATALOG", "USERS", "ORDERS",
-	    "EVENTS", "EVENTS_TEST", NULL }; *d != NULL; d++) {
-		char key[64];
-
-		snprintf(key, sizeof key, "ECOM_DB_URL_%s", *d);
-		unsetenv(key);
-	}
-	rc = in_child(migrate_db, NULL, 0);
 	if (rc == 0) {
 		Suite *s = suite_create("events");
 		TCase *tc = tcase_create("relay");
@@ -837,10 +682,7 @@ main(void)
 			suite_add_tcase(s, page);
 		}
 		rc = check_run(s);
-	} else {
-		fprintf(stderr, "check_events: cannot migrate the test database\n");
+		scratch_db_drop();
 	}
-	if (in_child(drop_db, NULL, 0) != 0)
-		fprintf(stderr, "check_events: could not drop %s\n", dbname);
 	return rc == 0 ? 0 : 1;
 }

@@ -26,6 +26,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "../check_run.h"
+#include "scratch_db.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -39,7 +40,6 @@
 #define JOIN_WAIT_MS	30000	/* generous: a group join takes seconds */
 
 static arena *a;
-static char *orig_db_url;
 static rd_kafka_t *cluster_host;
 static rd_kafka_mock_cluster_t *mc;
 static const char *brokers;
@@ -494,165 +494,23 @@ START_TEST(always_failing_event_is_parked_and_the_group_moves_on)
 }
 END_TEST
 
-/* ------------------------------------------------------------ the database */
-
-static int
-in_child(int (*fn)(int fd), char *out, size_t outlen)
-{
-	int p[2], status;
-	ssize_t got = 0, r;
-	pid_t kid;
-
-	if (pipe(p) != 0 || (kid = fork()) < 0)
-		return -1;
-	if (kid == 0) {
-		close(p[0]);
-		_exit(fn(p[1]));
-	}
-	close(p[1]);
-	while (out != NULL && (size_t)got < outlen - 1 &&
-	    (r = read(p[0], out + got, outlen - 1 - (size_t)got)) > 0)
-		got += r;
-	if (out != NULL)
-		out[got] = '\0';
-	close(p[0]);
-	return waitpid(kid, &status, 0) == kid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char dbname[64];
-
-static int
-simple(db_conn *c, const char *s)
-{
-	PGresult *r = PQexec(db_pg(c), s);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "check_kafka: %s: %s", s, PQerrorMessage(db_pg(c)));
-	PQclear(r);
-	return ok ? 0 : 1;
-}
-
-/* A Redis database of its own (check_events has 15), since the relay
- * drains the carts' stream: "redis://h:p/0" -> "redis://h:p/14". */
-static void
-redis_db14(FILE *f, const char *url)
-{
-	const char *host = strstr(url, "://");
-	const char *slash = host != NULL ? strrchr(host + 3, '/') : NULL;
-
-	if (host == NULL)
-		fprintf(f, "%s", url);
-	else
-		fprintf(f, "%.*s/14", (int)(slash != NULL ? slash - url : (long)strlen(url)), url);
-}
-
-/* CREATE DATABASE on the shop's server; writes the new conninfo and the
- * Redis URL to fd, one a line. */
-static int
-create_db(int fd)
-{
-	char cmd[160];
-	PQconninfoOption *opts;
-	db_conn *c;
-	error e;
-	FILE *f = fdopen(fd, "w");
-
-	err_clear(&e);
-	if (f == NULL || config_init() != 0 || !(c = db_for("catalog", &e)))
-		return 1;
-	snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-	if (simple(c, cmd) != 0)
-		return 1;
-	snprintf(cmd, sizeof cmd, "CREATE DATABASE %s", dbname);
-	if (simple(c, cmd) != 0 || !(opts = PQconninfo(db_pg(c))))
-		return 1;
-	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
-		if (o->val != NULL && *o->val != '\0' &&
-		    (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
-		    strcmp(o->keyword, "port") == 0 || strcmp(o->keyword, "user") == 0 ||
-		    strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslmode") == 0))
-			fprintf(f, "%s='%s' ", o->keyword, o->val);
-	fprintf(f, "dbname=%s\n", dbname);
-	PQconninfoFree(opts);
-	redis_db14(f, cfg->redis_url);
-	return fclose(f) == 0 ? 0 : 1;
-}
-
-static int
-migrate_db(int fd)
-{
-	int applied;
-	db_conn *c;
-	error e;
-
-	(void)fd;
-	err_clear(&e);
-	if (config_init() != 0 || !(c = db_for("kafka_test", &e)))
-		return 1;
-	log_init("check_kafka", "error");
-	if (db_migrate(c, cfg->sql_dir, NULL, &applied, &e) != 0) {
-		fprintf(stderr, "check_kafka: migrate: %s\n", e.message);
-		return 1;
-	}
-	return simple(c, "CREATE SCHEMA kafka_test;"
-	    " CREATE TABLE kafka_test.processed_events (event_id uuid PRIMARY KEY,"
-	    "  handled_at timestamptz NOT NULL DEFAULT now());"
-	    " CREATE TABLE kafka_test.effects (pos bigserial PRIMARY KEY, event_id uuid NOT NULL,"
-	    "  aggregate_id uuid NOT NULL);"
-	    " CREATE TABLE kafka_test.deliveries (event_id uuid PRIMARY KEY, n integer NOT NULL);"
-	    " CREATE TABLE kafka_test.fail_plan (aggregate_id uuid PRIMARY KEY)");
-}
-
-static int
-drop_db(int fd)
-{
-	char cmd[160];
-	db_conn *c;
-	error e;
-
-	(void)fd;
-	if (orig_db_url != NULL)
-		setenv("ECOM_DB_URL", orig_db_url, 1);
-	else
-		unsetenv("ECOM_DB_URL");
-	err_clear(&e);
-	if (config_init() != 0 || !(c = db_for("catalog", &e)))
-		return 1;
-	snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-	return simple(c, cmd);
-}
-
 int
 main(void)
 {
-	char url[1024], *redis_url;
 	int rc;
 
 	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
 		fprintf(stderr, "check_kafka: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
 		return 77;
 	}
-	if (getenv("ECOM_DB_URL") != NULL && !(orig_db_url = strdup(getenv("ECOM_DB_URL"))))
-		return 1;
-	snprintf(dbname, sizeof dbname, "ecom_check_kafka_%ld", (long)getpid());
-	if (in_child(create_db, url, sizeof url) != 0) {
-		fprintf(stderr, "check_kafka: cannot create the test database\n");
-		return 1;
-	}
-	if (!(redis_url = strchr(url, '\n')))
-		return 1;
-	*redis_url++ = '\0';
-	setenv("ECOM_DB_URL", url, 1);
-	setenv("ECOM_REDIS_URL", redis_url, 1);
-	for (const char *const *d = (const char *const[]){ "CATALOG", "EVENTS", "KAFKA_TEST",
-	    NULL }; *d != NULL; d++) {
-		char key[64];
-
-		snprintf(key, sizeof key, "ECOM_DB_URL_%s", *d);
-		unsetenv(key);
-	}
-	rc = in_child(migrate_db, NULL, 0);
+	/* Redis database 14 (check_events has 15): the relay drains the carts' stream */
+	rc = scratch_db_create("check_kafka", 14, "CREATE SCHEMA kafka_test;"
+	    " CREATE TABLE kafka_test.processed_events (event_id uuid PRIMARY KEY,"
+	    "  handled_at timestamptz NOT NULL DEFAULT now());"
+	    " CREATE TABLE kafka_test.effects (pos bigserial PRIMARY KEY, event_id uuid NOT NULL,"
+	    "  aggregate_id uuid NOT NULL);"
+	    " CREATE TABLE kafka_test.deliveries (event_id uuid PRIMARY KEY, n integer NOT NULL);"
+	    " CREATE TABLE kafka_test.fail_plan (aggregate_id uuid PRIMARY KEY)");
 	if (rc == 0) {
 		Suite *s = suite_create("kafka");
 		TCase *tc = tcase_create("mock cluster");
@@ -665,10 +523,7 @@ main(void)
 		tcase_add_test(tc, always_failing_event_is_parked_and_the_group_moves_on);
 		suite_add_tcase(s, tc);
 		rc = check_run(s);
-	} else {
-		fprintf(stderr, "check_kafka: cannot migrate the test database\n");
+		scratch_db_drop();
 	}
-	if (in_child(drop_db, NULL, 0) != 0)
-		fprintf(stderr, "check_kafka: could not drop %s\n", dbname);
 	return rc == 0 ? 0 : 1;
 }
