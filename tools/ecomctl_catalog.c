@@ -98,7 +98,8 @@ cmd_export(arena *a, const catalog_actor *who, const char *path)
 			fclose(fp);
 		return 1;
 	}
-	if ((path != NULL && fclose(fp) != 0) || (path == NULL && fflush(fp) != 0)) {
+	/* stdout is flushed, a file of our own closed: either way a full disk shows here */
+	if (path == NULL ? fflush(fp) != 0 : fclose(fp) != 0) {
 		fprintf(stderr, "ecomctl: writing the export failed: %s\n", strerror(errno));
 		return 1;
 	}
