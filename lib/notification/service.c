@@ -384,6 +384,19 @@ override_of(arena *a, const char *kind, const char *part, const char *text, size
 
 	if (text == NULL || text[0] == '\0')
 		return NULL;
+	if (strchr(text, '\r') != NULL) {	/* a form's CRLF line ends, as the files have LF */
+		char *t = arena_strdup(a, text), *o = t;
+
+		if (t == NULL) {
+			err_set(e, E_INTERNAL, "out of memory");
+			return NULL;
+		}
+		for (const char *p = text; *p; p++)
+			if (!(p[0] == '\r' && p[1] == '\n'))
+				*o++ = *p;
+		*o = '\0';
+		text = t;
+	}
 	if (strlen(text) > max) {
 		err_field(e, part, "must be at most %zu bytes", max);
 		return NULL;

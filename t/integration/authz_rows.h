@@ -241,6 +241,13 @@
 { "admin", "POST", "/admin/events/{id}/replay", "/admin/events/{none}/replay", { 401, 403, 403, 403, 404 } },
 { "admin", "GET", "/admin/audit", "/admin/audit", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/audit/{id}", "/admin/audit/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/mail", "/admin/mail", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/mail/templates", "/admin/mail/templates", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/mail/templates/{name}", "/admin/mail/templates/order-confirmation", { 303, 403, 403, 403, 200 } },
+{ "admin", "POST", "/admin/mail/templates/{name}", "/admin/mail/templates/{none}", { 401, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/mail/templates/{name}/reset", "/admin/mail/templates/{none}/reset", { 401, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/mail/{id}", "/admin/mail/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/mail/{id}/retry", "/admin/mail/{none}/retry", { 401, 403, 403, 403, 404 } },
 /* ---------------------------------------------------------------- notifications
  * A user's own messages, or an admin's view of anyone's; another user's
  * list or message is 404.  Only an admin retries. */
