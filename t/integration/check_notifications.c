@@ -229,9 +229,15 @@ has(const char *hay, const char *needle)
 	ck_assert_msg(strstr(hay, needle) != NULL, "no \"%s\" in:\n%s", needle, hay);
 }
 
+static void
+expect(http_result *r, long status)
+{
+	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
+}
+
 /* An order of two lines for email (a guest's); its id and number. */
 static void
-place_order(const char *email, order *out)
+place_order_for(const char *email, const char *user_id, order *out)
 {
 	char checkout[37];
 	order_item_input items[2] = {
@@ -244,6 +250,7 @@ place_order(const char *email, order *out)
 	ck_assert_int_eq(uuid_v4(checkout), 0);
 	memset(&in, 0, sizeof in);
 	in.checkout_id = checkout;
+	in.user_id = user_id;
 	in.email = email;
 	in.currency = "EUR";
 	in.items = items;
@@ -258,6 +265,12 @@ place_order(const char *email, order *out)
 	in.paid = true;
 	err_clear(&e);
 	ck_assert_msg(order_create(a, &in, out, &e) == E_OK, "order: %s", e.message);
+}
+
+static void
+place_order(const char *email, order *out)
+{
+	place_order_for(email, NULL, out);
 }
 
 static void
@@ -477,6 +490,40 @@ START_TEST(payment_failed_and_low_stock)
 }
 END_TEST
 
+START_TEST(sms_when_shipped_to_an_account_with_a_phone)
+{
+	const char *email = fresh_email("sms"), *sms, *mail;
+	char *uid = make_account(email, "customer"), *tok = mint_token("customer", uid);
+	const char *hdrs[] = { arena_printf(a, "Authorization: Bearer %s", tok),
+	    "Content-Type: application/json", "X-Forwarded-For: 198.51.100.94", NULL };
+	http_result *r;
+	order o;
+
+	r = http_do(test_base_url(), "PUT", "/api/v1/users/me", "{\"phone\":\"+49 151 2345678\"}",
+	    hdrs);
+	expect(r, 200);
+	http_result_free(r);
+	place_order_for(email, uid, &o);
+	move_order(o.id, ORDER_PROCESSING);
+	move_order(o.id, ORDER_SHIPPED);
+	relay_until(last_event("orders", o.id, "order.status_changed"));
+	sms = sql(arena_printf(a, "SELECT id FROM notifications.messages WHERE user_id = '%s'"
+	    " AND channel = 'sms'", uid));
+	ck_assert_msg(sms != NULL, "no SMS queued");
+	ck_assert_str_eq(col(sms, "kind"), "order-shipped");
+	ck_assert_str_eq(col(sms, "recipient"), "+49 151 2345678");
+	has(col(sms, "body_text"), arena_printf(a, "your order %s is on its way", o.number));
+	mail = message_for(email, "order-shipped");
+	deliver_all();
+	/* the log-only provider accepts it */
+	ck_assert_str_eq(col(sms, "status"), "sent");
+	ck_assert_str_eq(col(mail, "status"), "sent");
+	has(part(received(email), "text/plain"), "Hello Nora,");
+	free(uid);
+	free(tok);
+}
+END_TEST
+
 /* ------------------------------------------------------------ delivery */
 
 START_TEST(outage_451_is_retried_with_backoff)
@@ -673,12 +720,6 @@ api(const char *method, const char *path, const char *tok)
 	return http_do(test_base_url(), method, path, get ? NULL : "{}", hdrs);
 }
 
-static void
-expect(http_result *r, long status)
-{
-	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
-}
-
 START_TEST(json_api)
 {
 	const char *email = fresh_email("api"), *other = fresh_email("other");
@@ -867,6 +908,7 @@ main(void)
 	tcase_add_test(tc, verification_mail_on_register);
 	tcase_add_test(tc, order_mails_from_events);
 	tcase_add_test(tc, payment_failed_and_low_stock);
+	tcase_add_test(tc, sms_when_shipped_to_an_account_with_a_phone);
 	tcase_add_test(tc, outage_451_is_retried_with_backoff);
 	tcase_add_test(tc, failed_after_max_attempts_then_manual_retry);
 	tcase_add_test(tc, refusal_550_fails_at_once);
