@@ -90,7 +90,7 @@ message_view(arena *a, const notification *n, bool full)
 	admin_put_str(o, "sent", n->sent_at ? admin_time(a, n->sent_at) : "");
 	admin_put_str(o, "next", strcmp(n->status, "queued") == 0 ?
 	    admin_time(a, n->next_attempt_at) : "");
-	admin_put_flag(o, "can_retry", strcmp(n->status, "sent") != 0);
+	admin_put_flag(o, "can_retry", strcmp(n->status, "failed") == 0);
 	admin_put_flag(o, "failed", strcmp(n->status, "failed") == 0);
 	if (full) {
 		admin_put_str(o, "user_id", n->user_id);

@@ -73,7 +73,7 @@ ecode nstore_list(db_conn *c, arena *a, const notification_filter *f, const page
     notification_page *out, error *e);
 ecode nstore_get(db_conn *c, arena *a, const char *id, notification *out, error *e);
 ecode nstore_mark_read(db_conn *c, arena *a, const char *id, error *e);
-/* *changed false when the message was sent already (or is unknown). */
+/* *changed false unless the message had failed. */
 ecode nstore_retry(db_conn *c, arena *a, const char *id, bool *changed, error *e);
 /* The override of kind, parts NULL when not overridden; *found. */
 ecode nstore_template_get(db_conn *c, arena *a, const char *kind, const char **subject,

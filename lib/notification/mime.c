@@ -17,6 +17,8 @@
 #include "notification/internal.h"
 
 #define MAIL_LINE_MAX 998
+/* a longer display name is folded as encoded-words to stay under it */
+#define PHRASE_PLAIN_MAX 200
 
 static bool
 is_ascii_printable(const char *s)
@@ -85,11 +87,11 @@ mime_encoded_words(buf *b, const char *s)
 	}
 }
 
-/* A phrase (display name): quoted string if ASCII, else encoded-words. */
+/* A phrase (display name): a quoted string if short ASCII, else encoded-words. */
 static void
 put_phrase(buf *b, const char *s)
 {
-	if (!is_ascii_printable(s)) {
+	if (!is_ascii_printable(s) || strlen(s) > PHRASE_PLAIN_MAX) {
 		mime_encoded_words(b, s);
 		return;
 	}

@@ -110,8 +110,9 @@ ecode notification_get(arena *a, const char *id, const char *for_user, notificat
 /* Mark read (idempotent: the first time stays); for_user as above. */
 ecode notification_mark_read(arena *a, const char *id, const char *for_user,
     notification *out, error *e);
-/* An admin's retry: a failed (or still queued) message gets one more
- * attempt, due now; E_CONFLICT for one already sent. */
+/* An admin's retry: a failed message gets one more attempt, due now
+ * (sent at once with the file transport); E_CONFLICT for one that is
+ * sent or still queued. */
 ecode notification_retry(arena *a, const char *id, notification *out, error *e);
 
 /* ------------------------------------------------------------ delivery */

@@ -341,7 +341,9 @@ notification_retry(arena *a, const char *id, notification *out, error *e)
 	if (!(c = notify_db(e)) || nstore_retry(c, a, id, &changed, e) != E_OK)
 		return e->code;
 	if (!changed)
-		return err_set(e, E_CONFLICT, "this notification was sent already");
+		return err_set(e, E_CONFLICT, strcmp(out->status, "sent") == 0 ?
+		    "this notification was sent already" :
+		    "this notification is still queued: the notifier tries it again by itself");
 	if (notification_file_transport())
 		notify_deliver_now(a, id);
 	return nstore_get(c, a, id, out, e);

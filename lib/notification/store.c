@@ -64,11 +64,13 @@ static db_stmt get_stmt = DB_STMT("notify_get",
     "SELECT " MSG_COLS " FROM notifications.messages WHERE id = $1::uuid", 1);
 static db_stmt read_stmt = DB_STMT("notify_read",
     "UPDATE notifications.messages SET read_at = coalesce(read_at, now()) WHERE id = $1::uuid", 1);
-/* one more attempt beyond those made, due now */
+/* one more attempt beyond those made, due now; only a failed message: a
+ * queued one may be leased by a notifier this moment, and making it due
+ * would let a second notifier send it again */
 static db_stmt retry_stmt = DB_STMT("notify_retry",
     "UPDATE notifications.messages SET status = 'queued', next_attempt_at = now(),"
     " max_attempts = greatest(max_attempts, attempts + 1)"
-    " WHERE id = $1::uuid AND status IN ('queued', 'failed')", 1);
+    " WHERE id = $1::uuid AND status = 'failed'", 1);
 static db_stmt tmpl_get_stmt = DB_STMT("notify_template_get",
     "SELECT subject, txt, html, " EPOCH("updated_at") " FROM notifications.templates"
     " WHERE name = $1::text", 1);

@@ -764,6 +764,14 @@ START_TEST(json_api)
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), tok);
 	expect(r, 403);
 	http_result_free(r);
+	/* still queued: nothing to retry */
+	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
+	expect(r, 409);
+	has(r->body, "still queued");
+	http_result_free(r);
+	smtp_catcher_fail(550, 1);
+	deliver_all();
+	ck_assert_str_eq(col(id, "status"), "failed");
 	/* the stack writes files: the admin's retry sends it at once */
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
 	expect(r, 200);
