@@ -276,7 +276,8 @@ stack_workers() {
 		trap 'kill $! 2>/dev/null; exit 0' TERM INT
 		while :; do
 			"$janitor" >>"$ECOM_VAR/log/janitor.log" 2>&1
-			[ -x "$notifier" ] && "$notifier" --budget 0 >>"$ECOM_VAR/log/notifier.log" 2>&1
+			# a failed run (database down) is in its log; the next one retries
+			[ ! -x "$notifier" ] || "$notifier" --budget 0 >>"$ECOM_VAR/log/notifier.log" 2>&1 || :
 			sleep 60 &
 			wait $!
 		done
