@@ -11,8 +11,11 @@
  * the outbox), and an admin's retry sends it; a 550 fails at once;
  * STARTTLS=required against a server without STARTTLS records a failure
  * and never sends MAIL in the clear; libcurl dot-stuffs; an admin's
- * template override takes effect at once and a broken one is refused;
- * the JSON API (own list, another customer's 404, read, admin retry).
+ * template override takes effect at once (a line break in its subject
+ * cannot start a header) and a broken one is refused; an SMS through the
+ * log-only provider when an order ships to an account with a phone; the
+ * JSON API (own list, another customer's 404, read, admin retry); the
+ * /admin/mail pages (filters, escaped parts, retry, templates).
  *
  * The relay and the notifier run in this process, as the workers would,
  * against the shop's database, with ECOM_SMTP_URL pointing at the
@@ -682,7 +685,10 @@ START_TEST(template_override_takes_effect)
 	ck_assert_int_eq(notification_template_set(a, "no-such-kind", "x", NULL, NULL, NULL, &e),
 	    E_NOT_FOUND);
 	err_clear(&e);
-	ck_assert_msg(notification_template_set(a, "verify-email", "Custom for {{{first_name}}} ✓",
+	/* a line break in the subject (the template's or the data's) cannot
+	 * start a header: it becomes a space */
+	ck_assert_msg(notification_template_set(a, "verify-email",
+	    "Custom for {{{first_name}}}\r\nBcc: victim@example.com ✓",
 	    NULL, "<p>Custom {{first_name}}</p>\n", NULL, &e) == E_OK, "%s", e.message);
 	id = queue_mail(to, NULL);
 	/* restore before asserting, so a failure leaves the shop as it was */
@@ -690,11 +696,12 @@ START_TEST(template_override_takes_effect)
 	ck_assert_int_eq(notification_template_get(a, "verify-email", &t, &e), E_OK);
 	ck_assert(t.subject_custom && !t.txt_custom && t.html_custom);
 	ck_assert_int_eq(notification_template_reset(a, "verify-email", &e), E_OK);
-	ck_assert_str_eq(col(id, "subject"), "Custom for Ada ✓");
+	ck_assert_str_eq(col(id, "subject"), "Custom for Ada Bcc: victim@example.com ✓");
 	ck_assert_str_eq(col(id, "body_html"), "<p>Custom Ada</p>\n");
 	has(col(id, "body_text"), "Hello Ada,");
 	deliver_all();
 	has(received(to)->data, "\r\nSubject: =?UTF-8?B?");
+	ck_assert_ptr_null(strstr(received(to)->data, "\nBcc:"));
 	ck_assert_int_eq(notification_template_get(a, "verify-email", &t, &e), E_OK);
 	ck_assert(!t.subject_custom && !t.html_custom);
 }
