@@ -63,6 +63,15 @@ static const route admin_routes[] = {
 	PAGE("GET", "/admin/events", h_events, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/events/{id}", h_event, ROLE_ADMIN, RL_READ),
 	FORM("/admin/events/{id}/replay", h_event_replay, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/mail", h_mail, ROLE_ADMIN, RL_READ),
+	/* before /{id}: the router takes the first row that matches */
+	PAGE("GET", "/admin/mail/templates", h_mail_templates, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/mail/templates/{name}", h_mail_template, ROLE_ADMIN, RL_READ),
+	{ "POST", "/admin/mail/templates/{name}", h_mail_template_save, ROLE_ADMIN, CSRF_REQUIRED,
+	    BODY_FORM, 320 * 1024, RL_WRITE },
+	FORM("/admin/mail/templates/{name}/reset", h_mail_template_reset, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/mail/{id}", h_mail_message, ROLE_ADMIN, RL_READ),
+	FORM("/admin/mail/{id}/retry", h_mail_retry, ROLE_ADMIN, RL_WRITE),
 };
 
 static const app admin_app = {

@@ -93,6 +93,14 @@ ecode h_audit_entry(request *req, response *res, error *e);
 ecode h_events(request *req, response *res, error *e);
 ecode h_event(request *req, response *res, error *e);
 ecode h_event_replay(request *req, response *res, error *e);
+/* admin_mail.c */
+ecode h_mail(request *req, response *res, error *e);
+ecode h_mail_message(request *req, response *res, error *e);
+ecode h_mail_retry(request *req, response *res, error *e);
+ecode h_mail_templates(request *req, response *res, error *e);
+ecode h_mail_template(request *req, response *res, error *e);
+ecode h_mail_template_save(request *req, response *res, error *e);
+ecode h_mail_template_reset(request *req, response *res, error *e);
 
 /*
  * The signed-in admin into *me.  When the page must not be shown because

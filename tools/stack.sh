@@ -265,16 +265,19 @@ stack_web() {
 
 # stack_workers — the cron jobs of httpd/crontab, run by a background loop
 # instead of cron: the janitor every 60 s (expired reservations return
-# their stock) and the relay, following the outboxes.  Each is recorded in
-# STACK_PIDS like the servers.
+# their stock) and the notifier (queued mail that failed is retried; new
+# mail is written at once to var/mail by whoever queues it), and the relay,
+# following the outboxes.  Each is recorded in STACK_PIDS like the servers.
 stack_workers() {
-	local janitor=$STACK_BUILD/workers/janitor
+	local janitor=$STACK_BUILD/workers/janitor notifier=$STACK_BUILD/workers/notifier
 	[ -x "$janitor" ] || die "$janitor is missing (build first)"
-	say "workers: janitor every 60 s (log $ECOM_VAR/log/janitor.log)"
+	say "workers: janitor and notifier every 60 s (logs $ECOM_VAR/log/janitor.log, notifier.log)"
 	(
 		trap 'kill $! 2>/dev/null; exit 0' TERM INT
 		while :; do
 			"$janitor" >>"$ECOM_VAR/log/janitor.log" 2>&1
+			# a failed run (database down) is in its log; the next one retries
+			[ ! -x "$notifier" ] || "$notifier" --budget 0 >>"$ECOM_VAR/log/notifier.log" 2>&1 || :
 			sleep 60 &
 			wait $!
 		done

@@ -5,8 +5,10 @@
 #include "consumers.h"
 
 #include "audit/audit.h"
+#include "notification/notification.h"
 
 const consumer *const worker_consumers[] = {
 	&audit_consumer,
+	&notification_consumer,
 	NULL
 };

@@ -25,8 +25,9 @@ static const struct part_rule {
 
 /* Aggregates the log remembers no state for: a shopper's cart lives in
  * Redis with a TTL and no admin or seller changes it, so remembering it
- * would only fill audit.states with abandoned carts. */
-static const char *const stateless[] = { "cart" };
+ * would only fill audit.states with abandoned carts; a notification's
+ * sent/failed is the system's, one per message sent. */
+static const char *const stateless[] = { "cart", "notification" };
 
 typedef struct audit_tx {
 	const event *ev;

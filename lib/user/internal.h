@@ -6,7 +6,6 @@
  *   throttle.c     login throttling in Redis (per account, per IP)
  *   session.c      sessions (refresh-token families): open, rotate, revoke
  *   tokens.c       one-time tokens: forgot/reset/change password, verify e-mail
- *   mail.c         e-mails rendered from templates/email/ into cfg->mail_dir
  *   json.c         user, tokens and address as api-v1 JSON
  *   twofactor.c    TOTP enrolment, the otp check at login, recovery codes
  *   address.c      addresses
@@ -79,12 +78,6 @@ ecode session_revoke_all(db_conn *c, arena *a, const char *user_id, const char *
  */
 ecode twofactor_check(db_conn *c, arena *a, const char *user_id, const char *code,
     bool *ok, error *e);
-
-/* ------------------------------------------------------------ mail.c */
-
-/* Render templates/email/<name>.{subject,txt,html}.mustache with ctx (a
- * JSON object, borrowed) and write one .eml file to cfg->mail_dir. */
-ecode mail_write(arena *a, const char *to, const char *name, json_object *ctx, error *e);
 
 /* ------------------------------------------------------------ tokens.c */
 

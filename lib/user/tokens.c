@@ -18,6 +18,7 @@
 #include "auth/password.h"
 #include "core/config.h"
 #include "core/util.h"
+#include "notification/notification.h"
 #include "user/internal.h"
 
 #define TOKEN_BYTES 32
@@ -151,7 +152,8 @@ token_mail(arena *a, const user *u, const char *tmpl, const char *path,
 	json_object_object_add(ctx, "email", json_object_new_string(u->email));
 	json_object_object_add(ctx, "link", json_object_new_string(link));
 	json_object_object_add(ctx, "valid_hours", json_object_new_int(ttl_s / 3600));
-	rc = mail_write(a, u->email, tmpl, ctx, e);
+	/* the link is a secret: queued directly, never as an event */
+	rc = notification_send_account_mail(a, tmpl, u->id, u->email, ctx, true, NULL, e);
 	json_object_put(ctx);
 	return rc;
 }

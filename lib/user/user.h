@@ -107,8 +107,8 @@ typedef struct user_register_input {
 } user_register_input;
 
 /*
- * Create a customer, open a session, and write the e-mail verification
- * message (templates/email/verify-email.*) to cfg->mail_dir.  Every bad
+ * Create a customer, open a session, and queue the e-mail verification
+ * message (templates/email/verify-email.*, notification.h).  Every bad
  * field is reported (E_VALIDATION keyed email/password/first_name/
  * last_name); a taken e-mail is E_ALREADY_EXISTS.
  */

@@ -241,6 +241,20 @@
 { "admin", "POST", "/admin/events/{id}/replay", "/admin/events/{none}/replay", { 401, 403, 403, 403, 404 } },
 { "admin", "GET", "/admin/audit", "/admin/audit", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/audit/{id}", "/admin/audit/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/mail", "/admin/mail", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/mail/templates", "/admin/mail/templates", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/mail/templates/{name}", "/admin/mail/templates/order-confirmation", { 303, 403, 403, 403, 200 } },
+{ "admin", "POST", "/admin/mail/templates/{name}", "/admin/mail/templates/{none}", { 401, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/mail/templates/{name}/reset", "/admin/mail/templates/{none}/reset", { 401, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/mail/{id}", "/admin/mail/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "POST", "/admin/mail/{id}/retry", "/admin/mail/{none}/retry", { 401, 403, 403, 403, 404 } },
+/* ---------------------------------------------------------------- notifications
+ * A user's own messages, or an admin's view of anyone's; another user's
+ * list or message is 404.  Only an admin retries. */
+{ "notifications", "GET", "/api/v1/notifications/user/{userId}", "/api/v1/notifications/user/{user_a}", { 401, 200, 404, 404, 200 } },
+{ "notifications", "GET", "/api/v1/notifications/{id}", "/api/v1/notifications/{none}", { 401, 404, 404, 404, 404 } },
+{ "notifications", "PUT", "/api/v1/notifications/{id}/read", "/api/v1/notifications/{none}/read", { 401, 404, 404, 404, 404 } },
+{ "notifications", "POST", "/api/v1/notifications/{id}/retry", "/api/v1/notifications/{none}/retry", { 401, 403, 403, 403, 404 } },
 /* ---------------------------------------------------------------- checkout
  * Public at the gate: a checkout belongs to the signed-in user who made it
  * or to whoever holds its guest token, and anyone else gets 404.  An empty
@@ -263,7 +277,6 @@
 /* ---------------------------------------------------------------- scaffolds
  * (search, notifications and media responders before their domains land) */
 { "search", "GET", "/api/v1/search/scaffold", "/api/v1/search/scaffold", { 401, 403, 403, 403, 404 } },
-{ "notifications", "GET", "/api/v1/notifications/scaffold", "/api/v1/notifications/scaffold", { 401, 403, 403, 403, 404 } },
 { "media", "GET", "/api/v1/media/scaffold", "/api/v1/media/scaffold", { 401, 403, 403, 403, 404 } },
 /* ---------------------------------------------------------------- last: sign-outs
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
