@@ -371,8 +371,8 @@ START_TEST(verification_mail_on_register)
 	text = part(m, "text/plain");
 	html = part(m, "text/html");
 	has(text, "Hello Ada,");
-	has(text, "http://127.0.0.1:31000/verify-email?token=");
-	has(html, "href=\"http://127.0.0.1:31000/verify-email?token=");
+	has(text, arena_printf(a, "%s/verify-email?token=", cfg->base_url));
+	has(html, arena_printf(a, "href=\"%s/verify-email?token=", cfg->base_url));
 	ck_assert(strstr(m->data, "text/plain") < strstr(m->data, "text/html"));
 }
 END_TEST

@@ -15,7 +15,9 @@
 
 #include "smtp_catcher.h"
 
-#define MAX_MSGS 256
+/* The newest MAX_MSGS messages are kept: a suite that drains the shop's
+ * whole backlog of queued mail must still find its own last messages. */
+#define MAX_MSGS 1024
 
 static int listen_fd = -1;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -86,9 +88,9 @@ smtp_catcher_find(const char *rcpt)
 
 	snprintf(want, sizeof want, "<%s>", rcpt);
 	pthread_mutex_lock(&mu);
-	for (int i = 0; i < nmsgs; i++)
-		if (msgs[i].rcpt != NULL && strcasecmp(msgs[i].rcpt, want) == 0)
-			m = &msgs[i];
+	for (int i = nmsgs > MAX_MSGS ? nmsgs - MAX_MSGS : 0; i < nmsgs; i++)
+		if (msgs[i % MAX_MSGS].rcpt != NULL && strcasecmp(msgs[i % MAX_MSGS].rcpt, want) == 0)
+			m = &msgs[i % MAX_MSGS];
 	pthread_mutex_unlock(&mu);
 	return m;
 }
@@ -101,8 +103,8 @@ smtp_catcher_count(const char *rcpt)
 
 	snprintf(want, sizeof want, "<%s>", rcpt);
 	pthread_mutex_lock(&mu);
-	for (int i = 0; i < nmsgs; i++)
-		if (msgs[i].rcpt != NULL && strcasecmp(msgs[i].rcpt, want) == 0)
+	for (int i = nmsgs > MAX_MSGS ? nmsgs - MAX_MSGS : 0; i < nmsgs; i++)
+		if (msgs[i % MAX_MSGS].rcpt != NULL && strcasecmp(msgs[i % MAX_MSGS].rcpt, want) == 0)
 			n++;
 	pthread_mutex_unlock(&mu);
 	return n;
@@ -253,11 +255,17 @@ session(int fd)
 			say(fd, "354 End data with <CR><LF>.<CR><LF>\r\n");
 			d = read_data(in);
 			pthread_mutex_lock(&mu);
-			if (nmsgs < MAX_MSGS && d != NULL) {
-				msgs[nmsgs].mail_from = from;
-				msgs[nmsgs].rcpt = rcpt;
-				msgs[nmsgs].auth = auth != NULL ? strdup(auth) : NULL;
-				msgs[nmsgs].data = d;
+			if (d != NULL) {
+				smtp_msg *m = &msgs[nmsgs % MAX_MSGS];
+
+				free(m->mail_from);
+				free(m->rcpt);
+				free(m->auth);
+				free(m->data);
+				m->mail_from = from;
+				m->rcpt = rcpt;
+				m->auth = auth != NULL ? strdup(auth) : NULL;
+				m->data = d;
 				nmsgs++;
 				from = rcpt = NULL;
 			}
