@@ -520,6 +520,36 @@ START_TEST(product_images_alt_order_and_delete)
 	ck_assert_ptr_null(strstr(r->body, "<b>bold</b>"));
 	http_result_free(r);
 
+	/* a listing card of the product (once the upload is its primary
+	 * image): the same, at card sizes */
+	{
+		char *iid;
+		snprintf(q, sizeof q, "SELECT id FROM catalog.images WHERE media_id = '%s'", id1);
+		iid = psql_value(q);
+		snprintf(path, sizeof path, "/api/v1/products/%s/images/%s", product_id, iid);
+		r = call(admin_tok, "PUT", path, "{\"is_primary\":true}");
+		ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+		http_result_free(r);
+		free(iid);
+	}
+	{
+		char *name, *enc;
+		CURL *c = curl_easy_init();
+		snprintf(q, sizeof q, "SELECT name FROM catalog.products WHERE id = '%s'", product_id);
+		name = psql_value(q);
+		enc = curl_easy_escape(c, name, 0);
+		snprintf(path, sizeof path, "/search?q=%s", enc);
+		r = http_get(path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_msg(strstr(r->body, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL,
+		    "no srcset on %s", path);
+		ck_assert_ptr_nonnull(strstr(r->body, "sizes=\"(max-width: 40em) 50vw, 16em\""));
+		http_result_free(r);
+		curl_free(enc);
+		curl_easy_cleanup(c);
+		free(name);
+	}
+
 	/* alt text and order */
 	snprintf(path, sizeof path, "/api/v1/media/%s", id1);
 	r = call(admin_tok, "PUT", path, "{\"alt_text\":\"Teal mug\",\"sort_order\":7}");
