@@ -157,6 +157,9 @@ encode(arena *a, MagickWand *w, bool webp, media_out *o, error *e)
 		MagickSetImageAlphaChannel(c, RemoveAlphaChannel);
 		MagickSetImageInterlaceScheme(c, PlaneInterlace);
 	}
+	/* both: the wand's format (set to the sniffed coder for reading) would
+	 * otherwise win over the image's when the blob is written */
+	MagickSetFormat(c, webp ? "WEBP" : "JPEG");
 	MagickSetImageFormat(c, webp ? "WEBP" : "JPEG");
 	MagickSetImageCompressionQuality(c, webp ? WEBP_QUALITY : JPEG_QUALITY);
 	blob = MagickGetImageBlob(c, &len);

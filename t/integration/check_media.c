@@ -254,6 +254,13 @@ fetch_image(const char *url, const char *want_type, long want_w, long want_h)
 	ck_assert(http_header(r, "cache-control", v, sizeof v));
 	ck_assert_msg(strstr(v, "max-age=31536000") != NULL && strstr(v, "immutable") != NULL,
 	    "%s: cache %s", url, v);
+	/* the bytes are what the name and type say */
+	if (strcmp(want_type, "image/webp") == 0)
+		ck_assert_msg(r->body_len > 12 && memcmp(r->body, "RIFF", 4) == 0 &&
+		    memcmp(r->body + 8, "WEBP", 4) == 0, "%s is not WebP", url);
+	else
+		ck_assert_msg(r->body_len > 3 && memcmp(r->body, "\xff\xd8\xff", 3) == 0,
+		    "%s is not JPEG", url);
 	mw = NewMagickWand();
 	ck_assert(MagickPingImageBlob(mw, r->body, r->body_len));
 	ck_assert_msg((long)MagickGetImageWidth(mw) == want_w &&
