@@ -155,7 +155,8 @@ encode(arena *a, MagickWand *w, bool webp, media_out *o, error *e)
 		DestroyPixelWand(white);
 		/* transparency onto white: JPEG has none */
 		MagickSetImageAlphaChannel(c, RemoveAlphaChannel);
-		MagickSetImageInterlaceScheme(c, PlaneInterlace);
+		MagickSetImageInterlaceScheme(c, PlaneInterlace);	/* progressive */
+		MagickSetInterlaceScheme(c, PlaneInterlace);
 	}
 	/* both: the wand's format (set to the sniffed coder for reading) would
 	 * otherwise win over the image's when the blob is written */
