@@ -7,7 +7,8 @@
  *     files are served by the web server with the right type and a
  *     year-long immutable cache lifetime, and decode to the sizes listed.
  *   - A JPEG with an EXIF orientation is turned upright and its metadata
- *     stripped; a narrow image is never upscaled.
+ *     stripped; a narrow image is never upscaled; a 40-megapixel photo
+ *     (just under the cap) is accepted.
  *   - Refusals leave nothing (no row, no file, no event): a PNG declaring
  *     30000x30000 pixels (413), a truncated JPEG (415), HTML named .png
  *     (415), a GIF89a header followed by a script (415), a filename with
@@ -393,6 +394,29 @@ START_TEST(orients_and_never_upscales)
 }
 END_TEST
 
+/* Near the pixel cap (6400x6200, 39.7 megapixels) is still accepted. */
+START_TEST(accepts_a_large_photo)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char q[256];
+
+	setup();
+	img = make_image("JPEG", 6400, 6200, "#806040", 0, &len);
+	r = upload(admin_tok, "banner", product_id, NULL, "big.jpg", "image/jpeg", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(jint(r->json, "data.width"), 1600);
+	ck_assert_int_eq(jint(r->json, "data.height"), 1550);
+	snprintf(q, sizeof q, "/api/v1/media/%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	r = call(admin_tok, "DELETE", q, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	free(img);
+}
+END_TEST
+
 /* Each refusal: the status, and no row, file or event left. */
 static void
 refused(http_result *r, long want, const char *what)
@@ -629,6 +653,7 @@ media_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, round_trips_every_format, 0, (int)(sizeof formats / sizeof formats[0]));
 	tcase_add_test(tc, orients_and_never_upscales);
+	tcase_add_test(tc, accepts_a_large_photo);
 	tcase_add_test(tc, refuses_and_writes_nothing);
 	tcase_add_test(tc, product_images_alt_order_and_delete);
 	suite_add_tcase(s, tc);
