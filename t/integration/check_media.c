@@ -14,6 +14,8 @@
  *     (415), a GIF89a header followed by a script (415), a filename with
  *     ../ and CR/LF (400), a seller on a product not theirs (404), a
  *     customer (403) and a guest (401).
+ *   - A seller uploads to, reads, changes and deletes on their own
+ *     product; another seller gets 404 for all of it.
  *   - The product gets the image (media_id) and its page a srcset; alt
  *     text and order change; the owner list is public; the same bytes
  *     uploaded twice share files, which go with the last item using them;
@@ -427,6 +429,54 @@ refused(http_result *r, long want, const char *what)
 	http_result_free(r);
 }
 
+/* A seller's own product: the seller uploads, reads, changes and deletes;
+ * another seller sees none of it. */
+START_TEST(seller_on_own_product)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char path[256], pid[64], mid[64], *other_sub, *other_tok;
+
+	setup();
+	r = call(seller_tok, "POST", "/api/v1/products",
+	    "{\"name\":\"Media test lamp\",\"base_price\":1999,\"currency\":\"EUR\"}");
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(pid, sizeof pid, "%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	img = make_image("WEBP", 640, 480, "#ffcc00", 0, &len);
+	r = upload(seller_tok, "product", pid, "Lamp", "lamp.webp", "image/webp", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(mid, sizeof mid, "%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	other_sub = psql_value("SELECT gen_random_uuid()");
+	other_tok = mint_token("seller", other_sub);
+	r = upload(other_tok, "product", pid, NULL, "x.webp", "image/webp", img, len);
+	refused(r, 404, "another seller's product");
+	snprintf(path, sizeof path, "/api/v1/media/%s", mid);
+	r = call(other_tok, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	r = call(other_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	r = call(seller_tok, "PUT", path, "{\"alt_text\":null}");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "data.alt_text"), "");
+	http_result_free(r);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	snprintf(path, sizeof path, "/api/v1/products/%s", pid);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	free(other_sub);
+	free(other_tok);
+	free(img);
+}
+END_TEST
+
 START_TEST(refuses_and_writes_nothing)
 {
 	long items, files, events;
@@ -654,6 +704,7 @@ media_suite(void)
 	tcase_add_loop_test(tc, round_trips_every_format, 0, (int)(sizeof formats / sizeof formats[0]));
 	tcase_add_test(tc, orients_and_never_upscales);
 	tcase_add_test(tc, accepts_a_large_photo);
+	tcase_add_test(tc, seller_on_own_product);
 	tcase_add_test(tc, refuses_and_writes_nothing);
 	tcase_add_test(tc, product_images_alt_order_and_delete);
 	suite_add_tcase(s, tc);
