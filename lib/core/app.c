@@ -295,6 +295,84 @@ type_is(const char *ct, const char *want)
 	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/*
+ * A multipart body is read in chunks and fed to the streaming parser, so
+ * it is never held whole besides the parts themselves; a bad structure or
+ * a crossed bound stops the read at once.  Plain fields also become
+ * req->form (the CSRF gate and req_form read them there).
+ */
+static ecode
+read_multipart(request *req, size_t len, error *e)
+{
+	static char chunk[64 * 1024];
+	char boundary[MP_MAX_BOUNDARY + 1];
+	mp_limits lim = { len, 0, 0 };
+	mp_parser *p;
+	size_t left = len, nform = 0;
+
+	if (mp_boundary(req->content_type, boundary, e) != E_OK)
+		return e->code;
+	if ((p = mp_new(req->a, boundary, &lim, e)) == NULL)
+		return e->code;
+	while (left > 0) {
+		size_t want = left < sizeof chunk ? left : sizeof chunk;
+		size_t got = read_body(chunk, want);
+		if (got == 0)
+			return err_set(e, E_INVALID_INPUT, "request body shorter than Content-Length");
+		if (mp_feed(p, chunk, got, e) != E_OK)
+			return e->code;
+		left -= got;
+	}
+	if (mp_finish(p, &req->parts, &req->nparts, e) != E_OK)
+		return e->code;
+	for (size_t i = 0; i < req->nparts; i++)
+		nform += req->parts[i].filename == NULL;
+	if (nform > HTTP_MAX_PARAMS)
+		return err_set(e, E_INVALID_INPUT, "too many parameters (at most %d)", HTTP_MAX_PARAMS);
+	if (nform > 0 && (req->form = arena_calloc(req->a, nform, sizeof *req->form)) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (size_t i = 0; i < req->nparts; i++)
+		if (req->parts[i].filename == NULL) {
+			req->form[req->nform].key = req->parts[i].name;
+			req->form[req->nform++].val = req->parts[i].data;
+		}
+	return E_OK;
+}
+
+/* Before the auth gates, what costs nothing to check: the declared
+ * length against the route's limit. */
+static ecode
+multipart_precheck(request *req, const route *rt, error *e)
+{
+	const char *cl = req_env(req, "CONTENT_LENGTH");
+	size_t limit = rt->body_limit ? rt->body_limit : HTTP_MAX_BODY;
+	int64_t len = 0;
+
+	if (cl != NULL && *cl != '\0' && parse_i64(cl, 0, INT64_MAX, &len) != 0)
+		return err_set(e, E_INVALID_INPUT, "invalid Content-Length");
+	if ((uint64_t)len > limit)
+		return err_set(e, E_PAYLOAD_TOO_LARGE, "request body larger than %zu bytes", limit);
+	return E_OK;
+}
+
+/* Read and drop the body (already bounded by multipart_precheck). */
+static void
+drain_body(request *req)
+{
+	static char sink[64 * 1024];
+	const char *cl = req_env(req, "CONTENT_LENGTH");
+	int64_t left = 0;
+
+	if (cl == NULL || parse_i64(cl, 0, INT64_MAX, &left) != 0)
+		return;
+	while (left > 0) {
+		size_t got = read_body(sink, left < (int64_t)sizeof sink ? (size_t)left : sizeof sink);
+		if (got == 0)
+			break;
+		left -= (int64_t)got;
+	}
+}
+
 static ecode
 read_and_parse_body(request *req, const route *rt, error *e)
 {
@@ -317,6 +395,8 @@ read_and_parse_body(request *req, const route *rt, error *e)
 	if (rt->body == BODY_FORM && !type_is(req->content_type, "application/x-www-form-urlencoded"))
 		return err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
 		    "send the form as application/x-www-form-urlencoded");
+	if (rt->body == BODY_MULTIPART)
+		return read_multipart(req, (size_t)len, e);
 	p = arena_alloc(req->a, (size_t)len + 1);
 	if (p == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
@@ -414,12 +494,42 @@ guest_refused(request *req, response *res, ecode rc, error *e)
 	return E_OK;
 }
 
+/* Session, then role: E_OK to go on; else the refusal, or E_OK with
+ * *done set when a guest was redirected to sign in (the reply is ready). */
+static ecode
+auth_gates(request *req, response *res, const route *rt, bool *done, error *e)
+{
+	ecode rc = session_gate(req, res, e);
+
+	*done = false;
+	if (rc != E_OK) {
+		if (rt->min_role != ROLE_PUBLIC) {
+			*done = true;
+			return guest_refused(req, res, rc, e);
+		}
+		/* a stale token on a public page: carry on as a guest */
+		err_clear(e);
+		req->user_id = NULL;
+		req->user_role = ROLE_PUBLIC;
+	}
+	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL) {
+		*done = true;
+		return guest_refused(req, res, err_set(e, E_UNAUTHORIZED,
+		    the_app->kind == APP_HTML ? "sign in to see this page" :
+		    "sign in to do this (send a Bearer token)"), e);
+	}
+	if (req->user_role < rt->min_role)
+		return err_set(e, E_FORBIDDEN, "your account may not do this");
+	return E_OK;
+}
+
 /* The gates of app.h in order, then the handler. */
 static ecode
 dispatch(request *req, response *res, error *e)
 {
 	const route *rt;
 	int status;
+	bool done;
 	ecode rc;
 
 	if ((rc = request_build(req, e)) != E_OK)
@@ -439,24 +549,24 @@ dispatch(request *req, response *res, error *e)
 	/* before the body: refusing a flood must stay cheap */
 	if ((rc = ratelimit_gate(req, res, rt->rate, e)) != E_OK)
 		return rc;
-	/* drain the body before auth answers, so the client sees our reply */
-	if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
-		return rc;
-	rc = session_gate(req, res, e);
-	if (rc != E_OK) {
-		if (rt->min_role != ROLE_PUBLIC)
-			return guest_refused(req, res, rc, e);
-		/* a stale token on a public page: carry on as a guest */
-		err_clear(e);
-		req->user_id = NULL;
-		req->user_role = ROLE_PUBLIC;
+	/* drain the body before auth answers, so the client sees our reply;
+	 * a multipart upload is only read (and parsed, and stored) for a
+	 * caller the auth gates let through, else drained unparsed */
+	if (rt->body == BODY_MULTIPART) {
+		if ((rc = multipart_precheck(req, rt, e)) != E_OK)
+			return rc;
+		if ((rc = auth_gates(req, res, rt, &done, e)) != E_OK || done) {
+			drain_body(req);
+			return rc;
+		}
+		if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
+			return rc;
+	} else {
+		if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
+			return rc;
+		if ((rc = auth_gates(req, res, rt, &done, e)) != E_OK || done)
+			return rc;
 	}
-	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL)
-		return guest_refused(req, res, err_set(e, E_UNAUTHORIZED,
-		    the_app->kind == APP_HTML ? "sign in to see this page" :
-		    "sign in to do this (send a Bearer token)"), e);
-	if (req->user_role < rt->min_role)
-		return err_set(e, E_FORBIDDEN, "your account may not do this");
 	/* forms always; JSON calls too when a browser's cookie signed them in
 	 * (a Bearer header is never sent by a browser on its own) */
 	if ((rt->csrf == CSRF_REQUIRED || (req->user_id != NULL &&
@@ -590,7 +700,7 @@ on_term(int sig)
 static int
 print_routes(const app *ap)
 {
-	static const char *const bodies[] = { "none", "json", "form", "raw" };
+	static const char *const bodies[] = { "none", "json", "form", "raw", "multipart" };
 
 	for (size_t i = 0; i < ap->nroutes; i++) {
 		const route *r = &ap->routes[i];

@@ -11,6 +11,10 @@
  *   -> body limit (413) -> body parse (415/400)
  *   -> auth (401) -> role (403) -> CSRF (403) -> handler.
  *
+ * A BODY_MULTIPART route (uploads) checks only the declared length (413)
+ * before auth and role; a refused caller's body is drained unread, and
+ * only an admitted one is parsed (415/400/413) and stored, then CSRF.
+ *
  * The rate limit runs before the body is read so that a flood costs one
  * Redis round trip per request, not a body read and a parse.  Handlers
  * never repeat the gates.  Every reply then gets the security headers
@@ -42,7 +46,12 @@ typedef enum body_kind {
 	BODY_NONE = 0,		/* any body is refused (413 if non-empty) */
 	BODY_JSON,		/* application/json, else 415 */
 	BODY_FORM,		/* application/x-www-form-urlencoded, else 415 */
-	BODY_RAW		/* left unparsed in req->body */
+	BODY_RAW,		/* left unparsed in req->body */
+	BODY_MULTIPART		/* multipart/form-data, else 415: streamed through
+				 * lib/core/multipart.c into req->parts (bounded by
+				 * body_limit, MP_MAX_PARTS, MP_MAX_HEADER); the parts
+				 * without a filename are also in req->form, so the
+				 * CSRF gate finds csrf_token there */
 } body_kind;
 
 /* Rate-limit classes (lib/auth/ratelimit.c): per client IP, in Redis; the

@@ -285,6 +285,8 @@ image_check(const image_input *in, bool create, unsigned bad, error *e)
 		check_text(e, "alt_text", in->alt_text, 0, CATALOG_TEXT_MAX);
 	if (in->set & II_VARIANT)
 		check_uuid(e, "variant_id", in->variant_id);
+	if (in->set & II_MEDIA)
+		check_uuid(e, "media_id", in->media_id);
 	if ((in->set & II_SORT) &&
 	    (in->sort_order < SORT_ORDER_MIN || in->sort_order > SORT_ORDER_MAX))
 		err_field(e, "sort_order", "must be between %d and %d", SORT_ORDER_MIN,
@@ -327,9 +329,11 @@ image_input_from_json(arena *a, json_object *o, bool create,
 		return e->code;
 	rd_str(o, "url", II_URL, &in->url, &in->set, &bad, e);
 	if (input_str(o, "media_id", &media, e) == JF_VALUE) {
-		/* Nothing here can resolve a media id to its stored sizes yet. */
-		err_field(e, "media_id", "media uploads arrive with the media "
-		    "issue; send url (http(s) or a /media/ path) instead");
+		/* An upload with owner_type product already adds the image
+		 * (lib/media); attaching an id here would list it twice. */
+		err_field(e, "media_id", "upload the file with POST /api/v1/media "
+		    "(owner_type product), which adds it to the product's images; "
+		    "or send url (http(s) or a /media/ path)");
 		bad |= II_URL;
 	}
 	switch (input_str(o, "alt_text", &in->alt_text, e)) {
