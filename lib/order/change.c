@@ -77,8 +77,11 @@ order_payment(arena *a, const order *o, payment *p, error *e)
 }
 
 ecode
-ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, error *e)
+ord_refund_all(arena *a, const order_actor *who, const order *o, const char *reason,
+    bool *refunded, error *e)
 {
+	payment_actor pa = { who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC,
+	    who ? who->request_id : NULL };
 	payment p, after;
 	int64_t left;
 
@@ -99,7 +102,7 @@ ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, err
 	left = p.amount - p.refunded_amount;
 	if (left <= 0)
 		return E_OK;
-	if (payment_refund(a, p.id, left, reason,
+	if (payment_refund_by(a, &pa, p.id, left, reason,
 	    arena_printf(a, "order-%s-full-refund", o->id), &after, e) != E_OK)
 		return e->code;
 	*refunded = true;
@@ -107,9 +110,11 @@ ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, err
 }
 
 ecode
-ord_refund_amount(arena *a, const order *o, int64_t amount, const char *reason,
-    const char *key, error *e)
+ord_refund_amount(arena *a, const order_actor *who, const order *o, int64_t amount,
+    const char *reason, const char *key, error *e)
 {
+	payment_actor pa = { who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC,
+	    who ? who->request_id : NULL };
 	payment p, after;
 
 	if (order_payment(a, o, &p, e) != E_OK) {
@@ -117,7 +122,7 @@ ord_refund_amount(arena *a, const order *o, int64_t amount, const char *reason,
 			err_set(e, E_CONFLICT, "the order has no payment to refund");
 		return e->code;
 	}
-	return payment_refund(a, p.id, amount, reason, key, &after, e);
+	return payment_refund_by(a, &pa, p.id, amount, reason, key, &after, e);
 }
 
 /* ------------------------------------------------------------ transitions */
@@ -220,7 +225,7 @@ order_transition(arena *a, const order_actor *who, const char *id, order_status 
 	}
 	err_clear(&se);
 	if (to == ORDER_CANCELED || to == ORDER_REFUNDED) {
-		if (ord_refund_all(a, &t.o, reason && *reason ? reason : "order canceled",
+		if (ord_refund_all(a, who, &t.o, reason && *reason ? reason : "order canceled",
 		    &r.refunded, &se) != E_OK)
 			r.warning = side_failure(a, c, who, &t.o, "the refund", &se);
 	}
@@ -269,7 +274,7 @@ order_refund(arena *a, const order_actor *who, const char *id, int64_t amount,
 		return e->code;
 	if (amount > o.total)
 		return err_field(e, "amount", "must not exceed the order total");
-	if (ord_refund_amount(a, &o, amount, reason, key, e) != E_OK)
+	if (ord_refund_amount(a, who, &o, amount, reason, key, e) != E_OK)
 		return e->code;
 	money = money_format_a(a, amount, o.currency);
 	note = arena_printf(a, "Refunded %s: %s", money ? money : "", reason);

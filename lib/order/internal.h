@@ -48,8 +48,10 @@ ecode ord_emit(db_conn *c, arena *a, const order_actor *who, const char *type,
 /* Stock and money back for a cancel or refund (effects.c), after the status
  * change committed; each step idempotent. */
 ecode ord_return_stock(arena *a, const order_actor *who, const order *o, error *e);
-ecode ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, error *e);
-ecode ord_refund_amount(arena *a, const order *o, int64_t amount, const char *reason,
-    const char *key, error *e);
+/* Money back through lib/payment; payment.refunded names `who` as its actor. */
+ecode ord_refund_all(arena *a, const order_actor *who, const order *o, const char *reason,
+    bool *refunded, error *e);
+ecode ord_refund_amount(arena *a, const order_actor *who, const order *o, int64_t amount,
+    const char *reason, const char *key, error *e);
 
 #endif

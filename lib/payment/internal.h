@@ -24,8 +24,13 @@ typedef struct pay_row {
 } pay_row;
 
 db_conn *pay_db(error *e);
+/* The customer's message for a processor's decline code. */
+const char *pay_decline_message(const char *code, const char *fallback);
 /* Write payment.<type> into payments.outbox (with the payment as data). */
 ecode pay_emit(db_conn *c, arena *a, const char *type, const pay_row *r, error *e);
+/* The same with the actor who caused it (NULL: the system). */
+ecode pay_emit_by(db_conn *c, arena *a, const payment_actor *who, const char *type,
+    const pay_row *r, error *e);
 
 /* ------------------------------------------------------------ store.c */
 

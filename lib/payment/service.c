@@ -59,7 +59,15 @@ payment_to_json(const payment *p)
 ecode
 pay_emit(db_conn *c, arena *a, const char *type, const pay_row *r, error *e)
 {
-	event_origin o = { "payments", NULL, NULL, ROLE_PUBLIC };
+	return pay_emit_by(c, a, NULL, type, r, e);
+}
+
+ecode
+pay_emit_by(db_conn *c, arena *a, const payment_actor *who, const char *type,
+    const pay_row *r, error *e)
+{
+	event_origin o = { "payments", who ? who->request_id : NULL,
+	    who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC };
 	json_object *d = payment_to_json(&r->p);
 
 	if (!d)
@@ -96,8 +104,10 @@ move_to(db_conn *c, arena *a, move *m, error *e)
 	return db_tx(c, a, move_tx, m, e);
 }
 
-static const char *
-decline_message(const provider_result *r)
+/* Our words for a processor's decline code (the same for an answer and a
+ * webhook, so the customer reads one message whichever came first). */
+const char *
+pay_decline_message(const char *code, const char *fallback)
 {
 	static const struct { const char *code, *msg; } msgs[] = {
 		{ "card_declined", "the card was declined" },
@@ -108,10 +118,10 @@ decline_message(const provider_result *r)
 		{ "incorrect_cvc", "the card's security code is incorrect" },
 	};
 
-	for (size_t i = 0; r->decline_code && i < sizeof msgs / sizeof msgs[0]; i++)
-		if (strcmp(r->decline_code, msgs[i].code) == 0)
+	for (size_t i = 0; code && i < sizeof msgs / sizeof msgs[0]; i++)
+		if (strcmp(code, msgs[i].code) == 0)
 			return msgs[i].msg;
-	return r->message ? r->message : "the card was declined";
+	return fallback ? fallback : "the card was declined";
 }
 
 /*
@@ -133,7 +143,7 @@ settle(db_conn *c, arena *a, pay_row *row, const provider_result *r, bool *chang
 	if (strcmp(r->status, "declined") == 0) {
 		m.status = "failed";
 		m.code = r->decline_code ? r->decline_code : "card_declined";
-		m.message = decline_message(r);
+		m.message = pay_decline_message(r->decline_code, r->message);
 		m.event = "payment.failed";
 		m.version = r->version;
 	} else if (strcmp(r->status, "authorized") == 0) {
@@ -391,6 +401,7 @@ payment_attach_order(arena *a, const char *payment_id, const char *order_id, err
 
 typedef struct refund_done {
 	const char *payment_id, *refund_id, *ref;
+	const payment_actor *who;
 	pay_row     out;
 } refund_done;
 
@@ -402,7 +413,7 @@ refund_done_tx(db_conn *c, arena *a, void *ud, error *e)
 	if (pay_store_refund_finish(c, a, d->refund_id, true, d->ref, e) != E_OK ||
 	    pay_store_refund_status(c, a, d->payment_id, &d->out, e) != E_OK)
 		return e->code;
-	return pay_emit(c, a, "payment.refunded", &d->out, e);
+	return pay_emit_by(c, a, d->who, "payment.refunded", &d->out, e);
 }
 
 static ecode
@@ -420,6 +431,13 @@ check_refund(int64_t amount, const char *reason, const char *key, error *e)
 ecode
 payment_refund(arena *a, const char *payment_id, int64_t amount, const char *reason,
     const char *key, payment *out, error *e)
+{
+	return payment_refund_by(a, NULL, payment_id, amount, reason, key, out, e);
+}
+
+ecode
+payment_refund_by(arena *a, const payment_actor *who, const char *payment_id, int64_t amount,
+    const char *reason, const char *key, payment *out, error *e)
 {
 	db_conn *c;
 	pay_row row;
@@ -482,6 +500,7 @@ payment_refund(arena *a, const char *payment_id, int64_t amount, const char *rea
 	}
 	d.payment_id = payment_id;
 	d.refund_id = rid;
+	d.who = who;
 	d.ref = r.refund_ref;
 	if (db_tx(c, a, refund_done_tx, &d, e) != E_OK)
 		return e->code;
@@ -542,6 +561,39 @@ payment_compensate(arena *a, const char *checkout_id, const char *reason, error 
 		return payment_refund(a, row.p.id, row.p.amount - row.p.refunded_amount,
 		    m.message && strlen(m.message) >= 3 ? m.message : "checkout compensation",
 		    "compensation", &p, e);
+	return E_OK;
+}
+
+/* ------------------------------------------------------------ finish */
+
+ecode
+payment_finish(arena *a, const char *checkout_id, payment *out, error *e)
+{
+	db_conn *c;
+	pay_row row;
+	const payment_provider *pv;
+	provider_result r;
+	bool changed = false;
+
+	if (!(c = pay_db(e)) ||
+	    pay_store_by_checkout(c, a, checkout_id ? checkout_id : "", false, &row, e) != E_OK)
+		return e->code;
+	*out = row.p;
+	if (offline(row.p.method) || (strcmp(row.p.status, "pending") != 0 &&
+	    strcmp(row.p.status, "authorized") != 0))
+		return E_OK;
+	if (!(pv = payment_provider_by_name(row.p.provider)))
+		return err_set(e, E_INTERNAL, "unknown payment provider");
+	/* what the provider holds decides; an authorization is captured */
+	if (pv->lookup(a, row.idempotency_key, &r, e) != E_OK)
+		return e->code;
+	if (!r.found)
+		return E_OK;	/* pending and never received: payment_reconcile fails it */
+	if (settle(c, a, &row, &r, &changed, e) != E_OK) {
+		*out = row.p;
+		return e->code;
+	}
+	*out = row.p;
 	return E_OK;
 }
 
