@@ -175,7 +175,10 @@ change_body(db_conn *c, arena *a, void *ud, error *e)
 		return e->code;
 	if (!applied)	/* cannot happen under the row lock; the guard stays anyway */
 		return err_set(e, E_CONFLICT, "the order was changed meanwhile; reload it");
-	if (ord_store_history_insert(c, a, t->o.id, t->o.status, to, t->who, t->reason, e) != E_OK ||
+	if (ord_comp_owe(c, a, t->o.id, t->claim_stock,
+	    t->to == ORDER_CANCELED || t->to == ORDER_REFUNDED,
+	    t->reason && *t->reason ? t->reason : "order canceled", t->who, e) != E_OK ||
+	    ord_store_history_insert(c, a, t->o.id, t->o.status, to, t->who, t->reason, e) != E_OK ||
 	    ord_emit(c, a, t->who, "status_changed", t->o.id, change_event(t, t->o.status), e) != E_OK)
 		return e->code;
 	if (t->to == ORDER_CANCELED &&
@@ -217,18 +220,12 @@ order_transition(arena *a, const order_actor *who, const char *id, order_status 
 	if (ord_store_items(c, a, &t.o, e) != E_OK)
 		return e->code;
 	err_clear(&se);
-	if (t.claim_stock) {
-		if (ord_return_stock(a, who, &t.o, &se) == E_OK)
-			r.stock_returned = true;
-		else
-			r.warning = side_failure(a, c, who, &t.o, "returning the stock", &se);
-	}
-	err_clear(&se);
-	if (to == ORDER_CANCELED || to == ORDER_REFUNDED) {
-		if (ord_refund_all(a, who, &t.o, reason && *reason ? reason : "order canceled",
-		    &r.refunded, &se) != E_OK)
-			r.warning = side_failure(a, c, who, &t.o, "the refund", &se);
-	}
+	ord_fault_point("cancel_stock");
+	if (ord_comp_run(c, a, who, &t.o, t.claim_stock, to == ORDER_CANCELED || to == ORDER_REFUNDED,
+	    reason && *reason ? reason : "order canceled", &r, &se) != E_OK)
+		r.warning = side_failure(a, c, who, &t.o, r.stock_returned || !t.claim_stock ?
+		    "the refund (the janitor retries it)" :
+		    "returning the stock (the janitor retries it)", &se);
 	if (res)
 		*res = r;
 	return out ? order_get(a, t.o.id, out, e) : E_OK;

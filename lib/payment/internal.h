@@ -70,6 +70,10 @@ ecode pay_store_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit,
 ecode pay_store_refund_reserve(db_conn *c, arena *a, const char *refund_id,
     const char *payment_id, int64_t amount, const char *reason, const char *key,
     bool *accepted, error *e);
+/* A 'failed' refund taken up again (pending, amount reserved again);
+ * *accepted false when it is no longer failed or the capture cannot take it. */
+ecode pay_store_refund_again(db_conn *c, arena *a, const char *refund_id,
+    const char *payment_id, int64_t amount, bool *accepted, error *e);
 /* Existing refund by key: id, amount, status; *found. */
 ecode pay_store_refund_by_key(db_conn *c, arena *a, const char *payment_id, const char *key,
     const char **id, int64_t *amount, const char **status, bool *found, error *e);

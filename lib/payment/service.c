@@ -462,15 +462,25 @@ payment_refund_by(arena *a, const payment_actor *who, const char *payment_id, in
 	if (pay_store_refund_by_key(c, a, payment_id, key, &old_id, &old_amount, &old_status,
 	    &found, e) != E_OK)
 		return e->code;
-	if (found) {
-		if (old_amount != amount)
-			return err_set(e, E_IDEMPOTENCY_MISMATCH,
-			    "this idempotency key was used for a refund of another amount");
+	if (found && old_amount != amount)
+		return err_set(e, E_IDEMPOTENCY_MISMATCH,
+		    "this idempotency key was used for a refund of another amount");
+	if (found && strcmp(old_status, "failed") == 0) {
+		/* the provider refused it before: asking again under the same
+		 * key tries the same refund again (a cancel's compensation
+		 * retried by the janitor), never a second one */
+		if (pay_store_refund_again(c, a, old_id, payment_id, amount, &accepted, e) != E_OK)
+			return e->code;
+		if (!accepted) {
+			*out = row.p;
+			return err_set(e, E_CONFLICT, "this refund cannot be taken up again now");
+		}
+		snprintf(rid, sizeof rid, "%s", old_id);
+	} else if (found) {
 		*out = row.p;
 		return strcmp(old_status, "pending") == 0 ?
 		    err_set(e, E_CONFLICT, "this refund is still being processed") : E_OK;
-	}
-	if (pay_store_refund_reserve(c, a, rid, payment_id, amount, reason, key, &accepted, e) != E_OK) {
+	} else if (pay_store_refund_reserve(c, a, rid, payment_id, amount, reason, key, &accepted, e) != E_OK) {
 		if (e->code == E_ALREADY_EXISTS)
 			return err_set(e, E_CONFLICT, "this refund is already being processed");
 		if (e->code == E_VALIDATION)

@@ -705,6 +705,123 @@ START_TEST(checkout_and_refund_events_say_what_and_who)
 }
 END_TEST
 
+/* ------------------------------------------------------------ cancel */
+
+/* POST /api/v1/orders/{id}/cancel as an admin, through orders.fcgi as
+ * plain CGI with extra environment: the exit status. */
+static int
+cancel_as_cgi(const char *order_id, const char *bearer, const char *env)
+{
+	const char *bin = getenv("ECOM_TEST_BIN"), *conf = getenv("ECOM_CONFIG");
+	const char *body = "{\"reason\":\"canceled by the test\"}";
+	char path[128], file[64];
+	char *cmd;
+	FILE *f;
+	int st;
+
+	ck_assert_ptr_nonnull(bin);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_ptr_nonnull(cmd = malloc(16384));
+	snprintf(path, sizeof path, "/api/v1/orders/%s/cancel", order_id);
+	snprintf(file, sizeof file, "/tmp/check_checkout_more_body.%d", (int)getpid());
+	ck_assert_ptr_nonnull(f = fopen(file, "w"));
+	fputs(body, f);
+	fclose(f);
+	snprintf(cmd, 16384, "env -i PATH=\"$PATH\" ECOM_CONFIG='%s' ECOM_ENV=test"
+	    " ECOM_LOG_LEVEL=error %s GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST"
+	    " REQUEST_URI=%s SCRIPT_NAME= PATH_INFO=%s CONTENT_TYPE=application/json"
+	    " CONTENT_LENGTH=%zu SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1"
+	    " HTTP_AUTHORIZATION='Bearer %s' %s/orders.fcgi < %s > /dev/null 2>&1",
+	    conf, env, path, path, strlen(body), bearer, bin, file);
+	st = system(cmd);
+	free(cmd);
+	unlink(file);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static long long
+available(int i)
+{
+	return psql_int("SELECT sum(on_hand - reserved) FROM inventory.stock WHERE variant_id = '%s'",
+	    vid[i]);
+}
+
+static const char *
+refusing_processor_url(void)
+{
+	static char u[256];
+
+	snprintf(u, sizeof u, "%s/sandbox/v1/nosuch", test_base_url());
+	return u;
+}
+
+/* how the cancel is cut short, and the responder's exit status */
+static const struct { const char *name, *env; int exit; } cancel_faults[] = {
+	{ "killed after the status change", "ECOM_FAULT_STEP=cancel_stock", 70 },
+	{ "killed after the stock step", "ECOM_FAULT_STEP=cancel_refund", 70 },
+	/* the processor answers 404 to the refund: refused, amount given back */
+	{ "refund refused", "ECOM_PAYMENT_SANDBOX_URL=", 0 },
+	/* nobody answers: the refund stays pending */
+	{ "processor unreachable", "ECOM_PAYMENT_SANDBOX_URL=http://127.0.0.1:9 ECOM_PAYMENT_TIMEOUT_MS=300", 0 },
+};
+
+START_TEST(a_cut_short_cancel_is_finished_by_the_janitor)
+{
+	client c;
+	http_result *r;
+	char sql[256], order_id[40], pay[40], env[512], *out, *admin;
+	long long before, amount;
+
+	client_init(&c);
+	add_to_cart(&c, 1, 2);
+	prepare(&c, CARD_OK);
+	r = process(&c, CARD_OK, NULL);
+	ck_assert_msg(r->status == 200, "process: %ld %s", r->status, r->body);
+	http_result_free(r);
+	snprintf(sql, sizeof sql, "SELECT order_id::text || ' ' || payment_id::text FROM"
+	    " checkout.checkouts WHERE id = '%s'", c.checkout);
+	out = psql(sql);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(sscanf(out, "%36s %36s", order_id, pay), 2);
+	free(out);
+	amount = psql_int("SELECT amount FROM payments.payments WHERE id = '%s'", pay);
+	before = available(1);
+	snprintf(env, sizeof env, "%s%s", cancel_faults[_i].env,
+	    _i == 2 ? refusing_processor_url() : "");
+	admin = admin_bearer("00000000-0000-4000-8000-0000000c4e09");
+	ck_assert_int_eq(cancel_as_cgi(order_id, admin, env), cancel_faults[_i].exit);
+	free(admin);
+	/* the cancel stands; what it owes is remembered */
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM orders.orders WHERE id = '%s'"
+	    " AND status = 'canceled'", order_id), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM orders.compensations WHERE order_id = '%s'"
+	    " AND refund", order_id), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.refunds WHERE payment_id = '%s'"
+	    " AND status = 'succeeded'", pay), 0);
+	ck_assert_int_eq(available(1), _i == 0 ? before : before + 2);
+	if (_i == 3)
+		sleep(2);	/* a pending refund is the processor's to answer first */
+	run_janitor("ECOM_PAYMENT_TIMEOUT_MS=500");
+	/* stock back once, money back once, nothing owed */
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM orders.compensations WHERE order_id = '%s'",
+	    order_id), 0);
+	ck_assert_int_eq(available(1), before + 2);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.payments WHERE id = '%s'"
+	    " AND status = 'refunded' AND refunded_amount = amount", pay), 1);
+	ck_assert_int_eq(psql_int("SELECT coalesce(sum(amount), 0) FROM payments.refunds"
+	    " WHERE payment_id = '%s' AND status = 'succeeded'", pay), amount);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.refunds WHERE payment_id = '%s'",
+	    pay), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM sandbox.authorizations a JOIN"
+	    " payments.payments p ON p.provider_ref = a.id WHERE p.id = '%s'"
+	    " AND a.refunded_amount = a.captured_amount", pay), 1);
+	run_janitor("ECOM_PAYMENT_TIMEOUT_MS=500");
+	ck_assert_int_eq(available(1), before + 2);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM sandbox.refunds s JOIN payments.payments p"
+	    " ON p.provider_ref = s.authorization_id WHERE p.id = '%s'", pay), 1);
+}
+END_TEST
+
 static Suite *
 more_suite(void)
 {
@@ -717,6 +834,8 @@ more_suite(void)
 	    (int)(sizeof race_cards / sizeof race_cards[0]));
 	tcase_add_test(tc, a_free_order_completes_without_the_processor);
 	tcase_add_test(tc, checkout_and_refund_events_say_what_and_who);
+	tcase_add_loop_test(tc, a_cut_short_cancel_is_finished_by_the_janitor, 0,
+	    (int)(sizeof cancel_faults / sizeof cancel_faults[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
