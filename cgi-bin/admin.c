@@ -63,6 +63,8 @@ static const route admin_routes[] = {
 	PAGE("GET", "/admin/events", h_events, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/events/{id}", h_event, ROLE_ADMIN, RL_READ),
 	FORM("/admin/events/{id}/replay", h_event_replay, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/settings", h_settings, ROLE_ADMIN, RL_READ),
+	FORM("/admin/settings", h_settings_update, ROLE_ADMIN, RL_WRITE),
 };
 
 static const app admin_app = {

@@ -93,6 +93,9 @@ ecode h_audit_entry(request *req, response *res, error *e);
 ecode h_events(request *req, response *res, error *e);
 ecode h_event(request *req, response *res, error *e);
 ecode h_event_replay(request *req, response *res, error *e);
+/* admin_settings.c */
+ecode h_settings(request *req, response *res, error *e);
+ecode h_settings_update(request *req, response *res, error *e);
 
 /*
  * The signed-in admin into *me.  When the page must not be shown because

@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 
+#include "core/site.h"
 #include "admin.h"
 #include "core/config.h"
 #include "core/util.h"
@@ -32,7 +33,7 @@ typedef const char *(*label_fn)(arena *a, int64_t v);
 static const char *
 money_label(arena *a, int64_t v)
 {
-	return money_format_a(a, v, cfg->currency);
+	return money_format_a(a, v, site_currency());
 }
 
 static const char *

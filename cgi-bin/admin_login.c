@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/site.h"
 #include "auth/auth.h"
 #include "auth/totp.h"
 #include "core/config.h"
@@ -308,7 +309,7 @@ enrol_page(request *req, response *res, int status, const user *me, const char *
     const char *message, error *e)
 {
 	json_object *ctx = json_object_new_object();
-	char *uri = totp_uri(cfg->store_name, me->email, secret_b32);
+	char *uri = totp_uri(site_store_name(), me->email, secret_b32);
 
 	if (uri == NULL) {
 		json_object_put(ctx);

@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/site.h"
 #include "campaign/campaign.h"
 #include "core/config.h"
 #include "core/json.h"
@@ -227,9 +228,9 @@ cart_add(arena *a, cart_ref *ref, const char *product_id, const char *variant_id
 	}
 	if (!cl.available)
 		return err_field(e, "variant_id", "this option is no longer sold");
-	if (strcmp(cl.currency, cfg->currency) != 0)
+	if (strcmp(cl.currency, site_currency()) != 0)
 		return err_field(e, "product_id", "this product is priced in %s, the shop in %s",
-		    cl.currency, cfg->currency);
+		    cl.currency, site_currency());
 	it = (inv_item){ product_id, variant_id, quantity };
 	if (inventory_availability(a, &it, 1, &av, e) != E_OK)
 		return e->code;

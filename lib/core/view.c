@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "site.h"
 #include "config.h"
 #include "log.h"
 #include "page.h"
@@ -47,7 +48,7 @@ site_context(const request *req)
 
 	gmtime_r(&now, &tm);
 	snprintf(canonical, sizeof canonical, "%s%s", cfg->base_url, req->path);
-	json_object_object_add(site, "name", json_object_new_string(cfg->store_name));
+	json_object_object_add(site, "name", json_object_new_string(site_store_name()));
 	json_object_object_add(site, "static_url", json_object_new_string(cfg->static_url));
 	json_object_object_add(site, "media_url", json_object_new_string(cfg->media_url));
 	json_object_object_add(site, "base_url", json_object_new_string(cfg->base_url));

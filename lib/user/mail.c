@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "core/site.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -251,7 +252,7 @@ mail_write(arena *a, const char *to, const char *name, json_object *ctx, error *
 	if (to == NULL || !is_ascii_printable(to) || strpbrk(to, "<>,;\"") != NULL)
 		return err_set(e, E_INTERNAL, "cannot mail this address");
 	if (!json_object_object_get_ex(ctx, "site", NULL) && (site = json_object_new_object()) != NULL) {
-		json_object_object_add(site, "name", json_object_new_string(cfg->store_name));
+		json_object_object_add(site, "name", json_object_new_string(site_store_name()));
 		json_object_object_add(site, "base_url", json_object_new_string(cfg->base_url));
 		json_object_object_add(ctx, "site", site);
 	}
@@ -276,8 +277,12 @@ mail_write(arena *a, const char *to, const char *name, json_object *ctx, error *
 	}
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	buf_puts(&msg, "From: ");
-	put_phrase(&msg, cfg->store_name);
-	buf_printf(&msg, " <no-reply@%s>\r\n", host);
+	put_phrase(&msg, site_store_name());
+	/* the sender an admin set (validated as an address by lib/settings) */
+	if (*site_mail_from())
+		buf_printf(&msg, " <%s>\r\n", site_mail_from());
+	else
+		buf_printf(&msg, " <no-reply@%s>\r\n", host);
 	buf_printf(&msg, "To: <%s>\r\n", to);
 	buf_puts(&msg, "Subject: ");
 	if (subj.len > 0 && is_ascii_printable(subj.data))
