@@ -14,7 +14,8 @@
  *     payment state, one event of each kind, and the processor's ledger
  *     agrees;
  *   - an order whose total is zero (100 % coupon, free shipping) completes
- *     without the card processor and without a payment row;
+ *     without the card processor and without a payment row, through the
+ *     API and through the storefront's forms (no payment step, no card);
  *   - checkout.initiated / completed / failed in checkout.outbox, and the
  *     refunding admin named in payment.refunded;
  *   - a cancel whose compensation stops half-way (the responder killed
@@ -640,6 +641,143 @@ START_TEST(a_free_order_completes_without_the_processor)
 }
 END_TEST
 
+/* ------------------------------------------------------------ storefront */
+
+/* A tiny cookie jar for the form pages: "a=1; b=2" of every Set-Cookie. */
+typedef struct jar { char cookies[4096]; char ip[32]; } jar;
+
+static void
+jar_take(jar *j, const http_result *r)
+{
+	for (const char *p = r->headers; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char pair[1024], name[80], cur[4096] = "";
+		const char *v;
+		size_t n;
+
+		if (strncmp(p, "set-cookie:", 11) != 0)
+			continue;
+		v = p + 11 + strspn(p + 11, " ");
+		n = strcspn(v, ";\r\n");
+		snprintf(pair, sizeof pair, "%.*s", (int)n, v);
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(pair, "="), pair);
+		/* drop the old value of this cookie, keep the others */
+		for (char *q = strtok(j->cookies, ";"); q; q = strtok(NULL, ";")) {
+			q += strspn(q, " ");
+			if (strncmp(q, name, strlen(name)) == 0 && q[strlen(name)] == '=')
+				continue;
+			snprintf(cur + strlen(cur), sizeof cur - strlen(cur), "%s%s", cur[0] ? "; " : "", q);
+		}
+		if (pair[strlen(name) + 1] != '\0')	/* an empty value deletes */
+			snprintf(cur + strlen(cur), sizeof cur - strlen(cur), "%s%s", cur[0] ? "; " : "", pair);
+		snprintf(j->cookies, sizeof j->cookies, "%s", cur);
+	}
+}
+
+static http_result *
+page(jar *j, const char *method, const char *path, const char *form)
+{
+	char c[4200], x[64];
+	const char *h[4] = { NULL };
+	int n = 0;
+	http_result *r;
+
+	snprintf(x, sizeof x, "X-Forwarded-For: %s", j->ip);
+	h[n++] = x;
+	if (j->cookies[0]) {
+		snprintf(c, sizeof c, "Cookie: %s", j->cookies);
+		h[n++] = c;
+	}
+	if (form)
+		h[n++] = "Content-Type: application/x-www-form-urlencoded";
+	r = http_do(test_base_url(), method, path, form, h);
+	jar_take(j, r);
+	return r;
+}
+
+/* value="..." of the named hidden field in a page; malloc'd. */
+static char *
+field(const http_result *r, const char *name)
+{
+	char pat[96];
+	const char *p;
+
+	snprintf(pat, sizeof pat, "name=\"%s\" value=\"", name);
+	p = r->body ? strstr(r->body, pat) : NULL;
+	ck_assert_msg(p != NULL, "no %s in the page", name);
+	p += strlen(pat);
+	return strndup(p, strcspn(p, "\""));
+}
+
+static void
+post_step(jar *j, const char *path, const char *form)
+{
+	http_result *r = page(j, "GET", "/checkout", NULL);
+	char *csrf = field(r, "csrf_token"), body[1200];
+
+	http_result_free(r);
+	snprintf(body, sizeof body, "csrf_token=%s&%s", csrf, form);
+	free(csrf);
+	r = page(j, "POST", path, body);
+	ck_assert_msg(r->status == 303, "%s: %ld %s", path, r->status, r->body);
+	http_result_free(r);
+}
+
+
+static void
+form_post(jar *j, const char *path, const char *form)
+{
+	http_result *r = page(j, "GET", "/login", NULL);
+	char *csrf = field(r, "csrf_token"), body[1200];
+
+	http_result_free(r);
+	snprintf(body, sizeof body, "csrf_token=%s&%s", csrf, form);
+	free(csrf);
+	r = page(j, "POST", path, body);
+	ck_assert_msg(r->status == 303, "%s: %ld %s", path, r->status, r->body);
+	http_result_free(r);
+}
+
+/* The storefront's forms: no payment step and no card fields when there
+ * is nothing to pay. */
+START_TEST(a_free_order_through_the_storefront_asks_for_no_card)
+{
+	jar j = { "", "" };
+	http_result *r;
+	char *csrf, *key, body[1024], loc[256], id[64];
+	const char *c;
+
+	snprintf(j.ip, sizeof j.ip, "10.45.%d.%d", (int)(getpid() % 250) + 1, (int)(time(NULL) % 250) + 1);
+	snprintf(body, sizeof body, "product_id=%s&variant_id=%s&quantity=1", pid[0], vid[0]);
+	form_post(&j, "/cart/items", body);
+	form_post(&j, "/cart/coupon", "code=" COUPON_ALL);
+	form_post(&j, "/cart/coupon", "code=" COUPON_SHIP);
+	post_step(&j, "/checkout/address", "email=free%40example.com&full_name=Ada&address_line1=1+St"
+	    "&city=Berlin&postal_code=10115&country=DE");
+	post_step(&j, "/checkout/shipping", "shipping_method=standard");
+	r = page(&j, "GET", "/checkout", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg(strstr(r->body, "Nothing to pay") != NULL, "%.3000s", r->body);
+	ck_assert_ptr_null(strstr(r->body, "card_number"));
+	csrf = field(r, "csrf_token");
+	key = field(r, "idempotency_key");
+	http_result_free(r);
+	ck_assert_ptr_nonnull(c = strstr(j.cookies, "checkout_id="));
+	snprintf(id, sizeof id, "%.36s", c + strlen("checkout_id="));
+	snprintf(body, sizeof body, "csrf_token=%s&idempotency_key=%s", csrf, key);
+	free(csrf);
+	free(key);
+	r = page(&j, "POST", "/checkout/place", body);
+	ck_assert_msg(r->status == 303, "place: %ld %.2000s", r->status, r->body);
+	ck_assert(http_header(r, "location", loc, sizeof loc));
+	ck_assert_ptr_nonnull(strstr(loc, "/orders/EC-"));
+	http_result_free(r);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM orders.orders WHERE checkout_id = '%s'"
+	    " AND total = 0 AND status = 'confirmed'", id), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.payments WHERE checkout_id = '%s'",
+	    id), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ events */
 
 START_TEST(checkout_and_refund_events_say_what_and_who)
@@ -833,6 +971,7 @@ more_suite(void)
 	tcase_add_loop_test(tc, webhooks_racing_the_customer_end_in_one_state, 0,
 	    (int)(sizeof race_cards / sizeof race_cards[0]));
 	tcase_add_test(tc, a_free_order_completes_without_the_processor);
+	tcase_add_test(tc, a_free_order_through_the_storefront_asks_for_no_card);
 	tcase_add_test(tc, checkout_and_refund_events_say_what_and_who);
 	tcase_add_loop_test(tc, a_cut_short_cancel_is_finished_by_the_janitor, 0,
 	    (int)(sizeof cancel_faults / sizeof cancel_faults[0]));
