@@ -304,6 +304,19 @@ run_janitor(const char *extra_env)
 	(void)!system(cmd);	/* exit 1 only says some job failed */
 }
 
+/* One pass of the outbox relay with the in-tree consumers (the audit log). */
+static void
+run_relay(void)
+{
+	const char *bin = getenv("ECOM_TEST_BIN");
+	char cmd[1024];
+
+	ck_assert_ptr_nonnull(bin);
+	snprintf(cmd, sizeof cmd, "ECOM_LOG_LEVEL=error %s/../workers/relay --budget 0"
+	    " >/dev/null 2>&1", bin);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 static char *
 admin_bearer(const char *sub)
 {
@@ -838,6 +851,11 @@ START_TEST(checkout_and_refund_events_say_what_and_who)
 	    " AND payload->'metadata'->>'actor_id' = '%s'"
 	    " AND payload->'metadata'->>'actor_role' = 'admin'"
 	    " AND payload->>'correlation_id' IS NOT NULL", out, admin_id), 1);
+	/* and the audit log, fed by the relay, says who gave the money back */
+	run_relay();
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM audit.entries WHERE"
+	    " event_type = 'payment.refunded' AND aggregate_id = '%s' AND actor_id = '%s'"
+	    " AND actor_role = 'admin'", out, admin_id), 1);
 	free(out);
 	free(admin);
 }
