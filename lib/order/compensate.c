@@ -135,7 +135,7 @@ stuck_after(void)
 	int64_t s;
 
 	if (!v || parse_i64(v, 0, 86400, &s) != 0)
-		return 300;
+		return 120;	/* the checkout saga's default (CHECKOUT_STUCK_DEFAULT) */
 	return s;
 }
 
