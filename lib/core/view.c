@@ -49,6 +49,9 @@ site_context(const request *req)
 	gmtime_r(&now, &tm);
 	snprintf(canonical, sizeof canonical, "%s%s", cfg->base_url, req->path);
 	json_object_object_add(site, "name", json_object_new_string(site_store_name()));
+	if (*site_contact_email())	/* absent rather than "": the footer's section test */
+		json_object_object_add(site, "contact_email",
+		    json_object_new_string(site_contact_email()));
 	json_object_object_add(site, "static_url", json_object_new_string(cfg->static_url));
 	json_object_object_add(site, "media_url", json_object_new_string(cfg->media_url));
 	json_object_object_add(site, "base_url", json_object_new_string(cfg->base_url));

@@ -399,6 +399,7 @@ START_TEST(a_change_is_used_by_the_next_quote_without_a_restart)
 	r = browse(&j, "GET", "/", NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_msg(strstr(r->body, name) != NULL, "the storefront does not show %s", name);
+	ck_assert_ptr_nonnull(strstr(r->body, "href=\"mailto:help@example.com\""));
 	http_result_free(r);
 	/* one event, naming the admin, with the settings as they are now */
 	ck_assert_int_eq(psql_int("SELECT count(*) FROM settings.outbox"), events + 1);
