@@ -15,7 +15,9 @@
  *     agrees;
  *   - an order whose total is zero (100 % coupon, free shipping) completes
  *     without the card processor and without a payment row, through the
- *     API and through the storefront's forms (no payment step, no card);
+ *     API and through the storefront's forms (no payment step, no card),
+ *     and the janitor finishes one whose process died after the payment
+ *     or the order step;
  *   - checkout.initiated / completed / failed in checkout.outbox, and the
  *     refunding admin named in payment.refunded;
  *   - a cancel whose compensation stops half-way (the responder killed
@@ -654,6 +656,71 @@ START_TEST(a_free_order_completes_without_the_processor)
 }
 END_TEST
 
+
+/* POST /process of a free order as plain CGI with ECOM_FAULT_STEP: the
+ * responder dies right after that step; the exit status. */
+static int
+free_process_as_cgi(const client *c, const char *step)
+{
+	const char *bin = getenv("ECOM_TEST_BIN"), *conf = getenv("ECOM_CONFIG");
+	char path[128], cmd[4096];
+
+	ck_assert_ptr_nonnull(bin);
+	ck_assert_ptr_nonnull(conf);
+	snprintf(path, sizeof path, "/api/v1/checkout/%s/process", c->checkout);
+	snprintf(cmd, sizeof cmd, "printf '{}' | env -i PATH=\"$PATH\" ECOM_CONFIG='%s' ECOM_ENV=test"
+	    " ECOM_LOG_LEVEL=error ECOM_FAULT_STEP=%s GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST"
+	    " REQUEST_URI=%s SCRIPT_NAME= PATH_INFO=%s CONTENT_TYPE=application/json"
+	    " CONTENT_LENGTH=2 SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1"
+	    " HTTP_X_CHECKOUT_TOKEN=%s %s/checkout.fcgi > /dev/null 2>&1",
+	    conf, step, path, path, c->token, bin);
+	{
+		int st = system(cmd);
+
+		return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+}
+
+static const char *const free_faults[] = { "payment", "order" };
+
+/* The janitor finishes a free order whose process died: straight to the
+ * order, never to the processor. */
+START_TEST(a_free_order_cut_short_is_finished_by_the_janitor)
+{
+	client c;
+	http_result *r;
+	char path[128];
+
+	client_init(&c);
+	add_to_cart(&c, 0, 1);
+	apply_code(&c, COUPON_ALL);
+	apply_code(&c, COUPON_SHIP);
+	r = api(&c, "POST", "/api/v1/checkout", "{\"email\":\"free@example.com\"}");
+	ck_assert_msg(r->status == 201, "create: %ld %s", r->status, r->body);
+	snprintf(c.checkout, sizeof c.checkout, "%s", jstr(r->json, "data.id"));
+	snprintf(c.token, sizeof c.token, "%s", jstr(r->json, "data.checkout_token"));
+	http_result_free(r);
+	snprintf(path, sizeof path, "/api/v1/checkout/%s/shipping", c.checkout);
+	r = api(&c, "PUT", path, "{\"full_name\":\"Ada Lovelace\",\"address_line\":\"1 Test Street\","
+	    "\"city\":\"Berlin\",\"postal_code\":\"10115\",\"country\":\"DE\",\"shipping_method\":\"standard\"}");
+	ck_assert_msg(r->status == 200 && jint(r->json, "data.total") == 0, "shipping: %ld %s",
+	    r->status, r->body);
+	http_result_free(r);
+	ck_assert_int_eq(free_process_as_cgi(&c, free_faults[_i]), 70);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM checkout.checkouts WHERE id = '%s'"
+	    " AND status = 'processing'", c.checkout), 1);
+	run_janitor(NULL);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM checkout.checkouts WHERE id = '%s'"
+	    " AND status = 'completed'", c.checkout), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM orders.orders WHERE checkout_id = '%s'"
+	    " AND total = 0 AND status = 'confirmed'", c.checkout), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.payments WHERE checkout_id = '%s'",
+	    c.checkout), 0);
+	ck_assert_int_eq(held_of(c.checkout), 0);
+	ck_assert_int_eq(cart_items(&c), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ storefront */
 
 /* A tiny cookie jar for the form pages: "a=1; b=2" of every Set-Cookie. */
@@ -990,6 +1057,8 @@ more_suite(void)
 	    (int)(sizeof race_cards / sizeof race_cards[0]));
 	tcase_add_test(tc, a_free_order_completes_without_the_processor);
 	tcase_add_test(tc, a_free_order_through_the_storefront_asks_for_no_card);
+	tcase_add_loop_test(tc, a_free_order_cut_short_is_finished_by_the_janitor, 0,
+	    (int)(sizeof free_faults / sizeof free_faults[0]));
 	tcase_add_test(tc, checkout_and_refund_events_say_what_and_who);
 	tcase_add_loop_test(tc, a_cut_short_cancel_is_finished_by_the_janitor, 0,
 	    (int)(sizeof cancel_faults / sizeof cancel_faults[0]));
