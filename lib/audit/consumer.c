@@ -25,8 +25,10 @@ static const struct part_rule {
 
 /* Aggregates the log remembers no state for: a shopper's cart lives in
  * Redis with a TTL and no admin or seller changes it, so remembering it
- * would only fill audit.states with abandoned carts. */
-static const char *const stateless[] = { "cart" };
+ * would only fill audit.states with abandoned carts; a checkout likewise
+ * belongs to its shopper and its saga (what an admin changes afterwards
+ * is the order and the payment). */
+static const char *const stateless[] = { "cart", "checkout" };
 
 typedef struct audit_tx {
 	const event *ev;
