@@ -10,9 +10,9 @@
  */
 #include <stdio.h>
 
-#include "core/site.h"
 #include "admin.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "inventory/inventory.h"
 #include "order/order.h"

@@ -22,12 +22,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/site.h"
 #include "auth/auth.h"
 #include "auth/totp.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "admin.h"
 

@@ -9,9 +9,9 @@
  */
 #include <string.h>
 
-#include "core/site.h"
 #include "core/config.h"
 #include "core/parse.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "store.h"
 

@@ -3,8 +3,8 @@
  */
 #include <time.h>
 
-#include "core/site.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "store.h"
 
 #define HOME_NEW_PRODUCTS 12

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/site.h"
 #include "campaign/campaign.h"
 #include "checkout/checkout.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "internal.h"
 #include "inventory/inventory.h"

@@ -12,12 +12,12 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "core/site.h"
 #include "campaign/campaign.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/outbox.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "internal.h"
 #include "inventory/inventory.h"

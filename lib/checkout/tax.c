@@ -9,8 +9,8 @@
 
 #include "checkout/checkout.h"
 #include "core/config.h"
-#include "core/site.h"
 #include "core/parse.h"
+#include "core/site.h"
 
 #define BP 10000
 

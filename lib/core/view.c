@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "site.h"
 #include "config.h"
 #include "log.h"
 #include "page.h"
+#include "site.h"
 #include "view.h"
 
 static tmpl_set *templates;

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/site.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "order/internal.h"
 
 static db_stmt per_day = DB_STMT("orders_stats_per_day",

@@ -22,10 +22,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "core/site.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "core/view.h"
 #include "user/internal.h"

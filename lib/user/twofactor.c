@@ -20,10 +20,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/site.h"
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "user/internal.h"
 
