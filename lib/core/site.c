@@ -40,11 +40,12 @@ now_ms(void)
 static int64_t
 ttl_ms(void)
 {
-	const char *v = config_raw("ECOM_SETTINGS_TTL_MS");
-	int64_t ms;
+	static int64_t ms = -1;
+	const char *v;
 
-	if (!v || parse_i64(v, 0, 3600000, &ms) != 0)
-		return 1000;
+	if (ms < 0 && (!(v = config_raw("ECOM_SETTINGS_TTL_MS")) ||
+	    parse_i64(v, 0, 3600000, &ms) != 0))
+		ms = 1000;
 	return ms;
 }
 
