@@ -2,7 +2,9 @@
  * check_settings.c — /admin/settings (issue 7) against the running shop:
  * an admin changes the shipping rates and the store name on the page, and
  * the next checkout quote (another responder, never restarted) and the
- * storefront use them within ECOM_SETTINGS_TTL_MS; invalid values are a
+ * storefront (store name, contact e-mail) and the users responder's
+ * e-mails (sender, name) use them within ECOM_SETTINGS_TTL_MS; invalid
+ * values are a
  * 400 with a message beside each field and change nothing; the change is
  * settings.updated in the settings outbox with the admin as its actor and,
  * after a relay pass, an entry of the audit log; a
@@ -16,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <check.h>
+#include <dirent.h>
 
 #include "../check_run.h"
 #include "auth/totp.h"
+#include "core/config.h"
 #include "core/parse.h"
 
 #include "http_client.h"
@@ -324,6 +328,47 @@ quote(buyer *b, const char *method)
 	return v;
 }
 
+/* The text of the newest .eml in the mail folder addressed to `to`
+ * (malloc'd), or NULL. */
+static char *
+mail_to(const char *to)
+{
+	char want[300], path[1200];
+	char *found = NULL;
+	DIR *d;
+	struct dirent *de;
+
+	ck_assert_int_eq(config_init(), 0);
+	snprintf(want, sizeof want, "\r\nTo: <%s>\r\n", to);
+	if (!(d = opendir(cfg->mail_dir)))
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		FILE *f;
+		long n;
+		char *text;
+
+		if (!strstr(de->d_name, ".eml") || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", cfg->mail_dir, de->d_name);
+		if (!(f = fopen(path, "rb")))
+			continue;
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		rewind(f);
+		text = calloc(1, (size_t)n + 1);
+		ck_assert_ptr_nonnull(text);
+		ck_assert_int_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+		fclose(f);
+		if (strstr(text, want)) {
+			free(found);
+			found = text;
+		} else
+			free(text);
+	}
+	closedir(d);
+	return found;
+}
+
 static void
 wait_ttl(void)
 {
@@ -401,6 +446,24 @@ START_TEST(a_change_is_used_by_the_next_quote_without_a_restart)
 	ck_assert_msg(strstr(r->body, name) != NULL, "the storefront does not show %s", name);
 	ck_assert_ptr_nonnull(strstr(r->body, "href=\"mailto:help@example.com\""));
 	http_result_free(r);
+	/* the users responder sends from the new sender, under the new name */
+	{
+		char email[128], body[256], *mail;
+
+		snprintf(email, sizeof email, "mailed-%s@settings-test.example", tag());
+		free(create_user(email, "customer", NULL));
+		snprintf(body, sizeof body, "{\"email\":\"%s\"}", email);
+		r = http_do(test_base_url(), "POST", "/api/v1/auth/forgot-password", body,
+		    (const char *[]){ "Content-Type: application/json",
+		    "X-Forwarded-For: 10.62.0.7", NULL });
+		ck_assert_msg(r->status == 200, "forgot: %ld %s", r->status, r->body);
+		http_result_free(r);
+		mail = mail_to(email);
+		ck_assert_msg(mail != NULL, "no mail to %s", email);
+		ck_assert_msg(strstr(mail, "<orders@example.com>\r\n") != NULL &&
+		    strstr(mail, name) != NULL, "sender: %.400s", mail);
+		free(mail);
+	}
 	/* one event, naming the admin, with the settings as they are now */
 	ck_assert_int_eq(psql_int("SELECT count(*) FROM settings.outbox"), events + 1);
 	ck_assert_int_eq(psql_int(EVENT_SQL), matching + 1);
