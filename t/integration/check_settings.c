@@ -1,15 +1,14 @@
 /*
  * check_settings.c — /admin/settings (issue 7) against the running shop:
- * an admin changes the shipping rates and the store name on the page, and
- * the next checkout quote (another responder, never restarted) and the
- * storefront (store name, contact e-mail) and the users responder's
- * e-mails (sender, name) use them within ECOM_SETTINGS_TTL_MS; invalid
- * values are a
- * 400 with a message beside each field and change nothing; the change is
- * settings.updated in the settings outbox with the admin as its actor and,
- * after a relay pass, an entry of the audit log; a
- * form without the CSRF token is refused.  The suite puts the settings
- * back as it found them (the configuration's).
+ * an admin changes the shipping rates, store name, contact e-mail and
+ * sender on the page, and within ECOM_SETTINGS_TTL_MS, with no restart,
+ * the next checkout quote (another responder), the storefront and the
+ * users responder's e-mails use them; invalid values are a 400 with a
+ * message beside each field and change nothing; the change is
+ * settings.updated in the settings outbox with the admin as its actor
+ * and, after a relay pass, an entry of the audit log; a form without the
+ * CSRF token is refused.  The suite puts the settings back as it found
+ * them (the configuration's).
  */
 #include <stdio.h>
 #include <stdlib.h>
