@@ -69,7 +69,7 @@ ecode pay_store_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit,
  * statement; *accepted false when the payment cannot take that much. */
 ecode pay_store_refund_reserve(db_conn *c, arena *a, const char *refund_id,
     const char *payment_id, int64_t amount, const char *reason, const char *key,
-    bool *accepted, error *e);
+    const char *actor_id, const char *actor_role, bool *accepted, error *e);
 /* A 'failed' refund taken up again (pending, amount reserved again);
  * *accepted false when it is no longer failed or the capture cannot take it. */
 ecode pay_store_refund_again(db_conn *c, arena *a, const char *refund_id,
@@ -89,6 +89,7 @@ ecode pay_store_refund_status(db_conn *c, arena *a, const char *payment_id, pay_
 typedef struct stale_refund {
 	const char *id, *payment_id, *provider, *provider_ref;
 	int64_t     amount;
+	const char *actor_id, *actor_role;	/* who asked; NULL: the system */
 } stale_refund;
 ecode pay_store_refunds_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit,
     stale_refund **out, size_t *n, error *e);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/auth.h"
 #include "core/json.h"
 #include "core/outbox.h"
 #include "core/parse.h"
@@ -480,7 +481,9 @@ payment_refund_by(arena *a, const payment_actor *who, const char *payment_id, in
 		*out = row.p;
 		return strcmp(old_status, "pending") == 0 ?
 		    err_set(e, E_CONFLICT, "this refund is still being processed") : E_OK;
-	} else if (pay_store_refund_reserve(c, a, rid, payment_id, amount, reason, key, &accepted, e) != E_OK) {
+	} else if (pay_store_refund_reserve(c, a, rid, payment_id, amount, reason, key,
+	    who ? who->user_id : NULL, who && who->user_id ? role_name(who->role) : NULL,
+	    &accepted, e) != E_OK) {
 		if (e->code == E_ALREADY_EXISTS)
 			return err_set(e, E_CONFLICT, "this refund is already being processed");
 		if (e->code == E_VALIDATION)
@@ -625,9 +628,15 @@ reconcile_refunds(db_conn *c, arena *a, int64_t age, int64_t *settled)
 		const payment_provider *pv = payment_provider_by_name(list[i].provider);
 		provider_result r;
 		refund_done d = { .payment_id = list[i].payment_id, .refund_id = list[i].id };
+		payment_actor who = { list[i].actor_id, ROLE_PUBLIC, NULL };
 		ecode rc;
 
 		err_clear(&e);
+		/* the event names who asked for the refund, not the janitor */
+		if (who.user_id && (!list[i].actor_role ||
+		    role_parse(list[i].actor_role, &who.role) != 0))
+			who.user_id = NULL;
+		d.who = who.user_id ? &who : NULL;
 		if (!pv || !list[i].provider_ref)
 			continue;
 		rc = pv->refund(a, list[i].provider_ref, list[i].amount, list[i].id, &r, &e);

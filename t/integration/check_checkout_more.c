@@ -1038,6 +1038,13 @@ START_TEST(a_cut_short_cancel_is_finished_by_the_janitor)
 	ck_assert_int_eq(psql_int("SELECT count(*) FROM sandbox.authorizations a JOIN"
 	    " payments.payments p ON p.provider_ref = a.id WHERE p.id = '%s'"
 	    " AND a.refunded_amount = a.captured_amount", pay), 1);
+	/* whoever finished it, the refund is the admin's who canceled */
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.outbox WHERE aggregate_id = '%s'"
+	    " AND event_type = 'ecommerce.payment.refunded'"
+	    " AND payload->'metadata'->>'actor_id' = '00000000-0000-4000-8000-0000000c4e09'"
+	    " AND payload->'metadata'->>'actor_role' = 'admin'", pay), 1);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM payments.outbox WHERE aggregate_id = '%s'"
+	    " AND event_type = 'ecommerce.payment.refunded'", pay), 1);
 	run_janitor("ECOM_PAYMENT_TIMEOUT_MS=500");
 	ck_assert_int_eq(available(1), before + 2);
 	ck_assert_int_eq(psql_int("SELECT count(*) FROM sandbox.refunds s JOIN payments.payments p"
