@@ -12,6 +12,7 @@
 
 #include "admin.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "inventory/inventory.h"
 #include "order/order.h"
@@ -32,7 +33,7 @@ typedef const char *(*label_fn)(arena *a, int64_t v);
 static const char *
 money_label(arena *a, int64_t v)
 {
-	return money_format_a(a, v, cfg->currency);
+	return money_format_a(a, v, site_currency());
 }
 
 static const char *

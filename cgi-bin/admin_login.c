@@ -27,6 +27,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "admin.h"
 
@@ -308,7 +309,7 @@ enrol_page(request *req, response *res, int status, const user *me, const char *
     const char *message, error *e)
 {
 	json_object *ctx = json_object_new_object();
-	char *uri = totp_uri(cfg->store_name, me->email, secret_b32);
+	char *uri = totp_uri(site_store_name(), me->email, secret_b32);
 
 	if (uri == NULL) {
 		json_object_put(ctx);

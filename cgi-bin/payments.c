@@ -90,6 +90,7 @@ h_refund(request *req, response *res, error *e)
 	const char *reason = NULL, *key = req_header(req, "Idempotency-Key");
 	int64_t amount = 0;
 	payment p;
+	payment_actor who = { req->user_id, req->user_role, req->request_id };
 
 	if (!req->json || !json_object_is_type(req->json, json_type_object))
 		return err_set(e, E_INVALID_INPUT, "the body must be a JSON object");
@@ -101,7 +102,7 @@ h_refund(request *req, response *res, error *e)
 		err_field(e, "Idempotency-Key", "must be 1 to 160 characters");
 	if (e->code != E_OK)
 		return e->code;
-	if (payment_refund(req->a, req_param(req, "id"), amount, reason, key, &p, e) != E_OK)
+	if (payment_refund_by(req->a, &who, req_param(req, "id"), amount, reason, key, &p, e) != E_OK)
 		return e->code;
 	return reply(req, res, 200, payment_to_json(&p), e);
 }

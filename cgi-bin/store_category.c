@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/parse.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "store.h"
 
@@ -37,7 +38,7 @@ read_filters(request *req, const store_nav *nav, struct filters *fl, product_fil
 	const char *mx = req_query(req, "max"), *s = req_query(req, "sort"), *p = req_query(req, "page");
 	int64_t scale = 1;
 
-	for (int d = currency_digits(cfg->currency); d > 0; d--)
+	for (int d = currency_digits(site_currency()); d > 0; d--)
 		scale *= 10;
 	fl->brand = NULL;
 	fl->min = fl->max = -1;
@@ -157,7 +158,7 @@ choices(const store_nav *nav, const struct filters *fl)
 		json_object_object_add(ctx, "max", json_object_new_int64(fl->max));
 	if (fl->brand != NULL || fl->min >= 0 || fl->max >= 0)
 		json_object_object_add(ctx, "active", json_object_new_boolean(1));
-	json_object_object_add(ctx, "currency", json_object_new_string(cfg->currency));
+	json_object_object_add(ctx, "currency", json_object_new_string(site_currency()));
 	return ctx;
 }
 

@@ -140,7 +140,7 @@ step_of(const request *req, const checkout *c, bool have)
 {
 	const char *want = req_query(req, "step");
 	const char *need = !have || !c->has_address ? "address" : !c->shipping_method ? "shipping" :
-	    !c->payment_method ? "payment" : "review";
+	    !c->payment_method && c->total != 0 ? "payment" : "review";	/* nothing to pay: no payment step */
 	static const char *const steps[] = { "address", "shipping", "payment", "review" };
 	int wi = -1, ni = 0;
 
@@ -177,6 +177,8 @@ render(request *req, response *res, int status, const char *problem, const error
 		json_object_object_add(ctx, "email", form_jstr(c.email));
 		if (c.has_address)
 			json_object_object_add(ctx, "methods", methods(req->a, &c));
+		if (c.shipping_method && c.total == 0)
+			json_object_object_add(ctx, "free", json_object_new_boolean(1));
 		if (c.payment_method) {
 			json_object_object_add(ctx, "payment_method", form_jstr(c.payment_method));
 			json_object_object_add(ctx, arena_printf(req->a, "pay_%s", c.payment_method),

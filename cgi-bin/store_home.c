@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/site.h"
 #include "store.h"
 
 #define HOME_NEW_PRODUCTS 12
@@ -51,7 +52,7 @@ h_home(request *req, response *res, error *e)
 		json_object_object_add(ctx, "banners", banners_json(req->a, b, nb));
 	json_object_object_add(ctx, "categories", json_object_get(nav->roots));
 	json_object_object_add(ctx, "products", store_cards(req->a, pp.items, pp.n));
-	return store_render(req, res, "store/home", ctx, cfg->store_name,
+	return store_render(req, res, "store/home", ctx, site_store_name(),
 	    arena_printf(req->a, "%s — clothing, shoes, home and accessories, delivered. "
-	    "Browse new arrivals and our most-loved brands.", cfg->store_name), e);
+	    "Browse new arrivals and our most-loved brands.", site_store_name()), e);
 }

@@ -11,7 +11,9 @@
  *   - settles card payments left pending by a provider timeout or a crash
  *     by asking the provider what it did (payment_reconcile);
  *   - finishes or compensates checkout sagas whose process died mid-way
- *     (checkout_janitor).
+ *     (checkout_janitor);
+ *   - finishes the stock and refund steps of cancels and refunds that
+ *     failed or were cut short (order_compensations_retry).
  * Each job runs even if the other failed; the exit status is 0 when both
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
@@ -27,6 +29,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "inventory/inventory.h"
+#include "order/order.h"
 #include "payment/payment.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
@@ -83,6 +86,7 @@ main(void)
 	failed |= run(a, "campaign_janitor", campaign_janitor);
 	failed |= run(a, "payment_reconcile", payment_reconcile);
 	failed |= run(a, "checkout_janitor", checkout_job);
+	failed |= run(a, "order_compensations_retry", order_compensations_retry);
 	arena_free(a);
 	db_close_all();
 	return failed;

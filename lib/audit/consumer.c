@@ -25,9 +25,11 @@ static const struct part_rule {
 
 /* Aggregates the log remembers no state for: a shopper's cart lives in
  * Redis with a TTL and no admin or seller changes it, so remembering it
- * would only fill audit.states with abandoned carts; a notification's
- * sent/failed is the system's, one per message sent. */
-static const char *const stateless[] = { "cart", "notification" };
+ * would only fill audit.states with abandoned carts; a checkout likewise
+ * belongs to its shopper and its saga (what an admin changes afterwards
+ * is the order and the payment); a notification's sent/failed is the
+ * system's, one per message sent. */
+static const char *const stateless[] = { "cart", "checkout", "notification" };
 
 typedef struct audit_tx {
 	const event *ev;

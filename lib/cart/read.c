@@ -14,6 +14,7 @@
 #include "campaign/campaign.h"
 #include "checkout/checkout.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "internal.h"
 #include "inventory/inventory.h"
@@ -48,7 +49,7 @@ enrich(arena *a, const cart_raw_line *r, cart_line *l, error *e)
 	l->price_changed = cl.unit_price != r->price;
 	if (!cl.available)
 		l->issue = "This option is no longer sold. Remove it from the cart.";
-	else if (strcmp(cl.currency, cfg->currency) != 0)
+	else if (strcmp(cl.currency, site_currency()) != 0)
 		l->issue = "This product is now priced in another currency and cannot be bought here.";
 	else
 		l->available = true;
@@ -158,7 +159,7 @@ cart_get(arena *a, const cart_ref *ref, cart *out, error *e)
 	const char *key = NULL;
 
 	memset(out, 0, sizeof *out);
-	out->currency = cfg->currency;
+	out->currency = site_currency();
 	out->user_id = ref->user_id;
 	if (ref->user_id != NULL)
 		key = arena_printf(a, "cart:u:%s", ref->user_id);

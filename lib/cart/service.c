@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/outbox.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "internal.h"
 #include "inventory/inventory.h"
@@ -227,9 +228,9 @@ cart_add(arena *a, cart_ref *ref, const char *product_id, const char *variant_id
 	}
 	if (!cl.available)
 		return err_field(e, "variant_id", "this option is no longer sold");
-	if (strcmp(cl.currency, cfg->currency) != 0)
+	if (strcmp(cl.currency, site_currency()) != 0)
 		return err_field(e, "product_id", "this product is priced in %s, the shop in %s",
-		    cl.currency, cfg->currency);
+		    cl.currency, site_currency());
 	it = (inv_item){ product_id, variant_id, quantity };
 	if (inventory_availability(a, &it, 1, &av, e) != E_OK)
 		return e->code;

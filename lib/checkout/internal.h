@@ -27,6 +27,12 @@ ecode ck_store_set_payment(db_conn *c, arena *a, const char *id, const char *met
 /* status from -> to; *changed false when the row was not in `from`. */
 ecode ck_store_transition(db_conn *c, arena *a, const char *id, const char *from,
     const char *to, const char *fcode, const char *fmsg, bool *changed, error *e);
+/* events.c: the insert with checkout.initiated; a saga's end (to
+ * 'completed' or 'failed') with checkout.completed / checkout.failed, in
+ * one transaction each (no event when the row was not in `from`). */
+ecode ck_create_with_event(db_conn *c, arena *a, const ck_row *r, error *e);
+ecode ck_end_with_event(db_conn *c, arena *a, const checkout *ck, const char *from,
+    const char *to, const char *fcode, const char *fmsg, bool *changed, error *e);
 ecode ck_store_set_refs(db_conn *c, arena *a, const char *id, const char *reservation_id,
     const char *payment_id, const char *order_id, const char *order_number, error *e);
 ecode ck_store_step(db_conn *c, arena *a, const char *id, const char *step, int seq,

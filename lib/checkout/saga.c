@@ -211,6 +211,10 @@ step_payment(arena *a, ck_row *r, const checkout_card *card, payment *p, error *
 	card_input ci = { 0 };
 	db_conn *c;
 
+	/* an order that costs nothing is not a payment: no provider call, no
+	 * payment row; the order is paid by its zero total (DECISIONS) */
+	if (r->c.total == 0)
+		return E_OK;
 	if (card)
 		ci = (card_input){ card->number, card->exp_month, card->exp_year, card->cvc };
 	if (payment_charge(a, r->c.id, r->c.user_id, r->c.total, r->c.currency,
@@ -290,7 +294,7 @@ step_confirm(arena *a, ck_row *r, error *e)
 	if (cart_clear(a, &ref, -1, &ce) != E_OK)
 		log_msg(LOG_WARN, "checkout %s: cart not cleared: %s", c->id, ce.message);
 	if (!(db = db_for(CK_DOMAIN, e)) ||
-	    ck_store_transition(db, a, c->id, "processing", "completed", NULL, NULL, &changed, e) != E_OK)
+	    ck_end_with_event(db, a, c, "processing", "completed", NULL, NULL, &changed, e) != E_OK)
 		return e->code;
 	c->status = "completed";
 	return E_OK;
@@ -353,7 +357,7 @@ compensate(arena *a, ck_row *r, int reached, const char *fcode, const char *fmsg
 		logstep(a, r->c.id, S_INVENTORY, "compensated", NULL);
 	}
 	if (!(db = db_for(CK_DOMAIN, &ce)) ||
-	    ck_store_transition(db, a, r->c.id, "processing", "failed", fcode, fmsg, &changed, &ce) != E_OK)
+	    ck_end_with_event(db, a, &r->c, "processing", "failed", fcode, fmsg, &changed, &ce) != E_OK)
 		goto stuck;
 	r->c.status = "failed";
 	return E_OK;
@@ -392,6 +396,8 @@ preconditions(const ck_row *r, const checkout_card *card, error *e)
 		err_field(e, "shipping_address", "set the shipping address first (PUT /shipping)");
 	if (!r->c.shipping_method)
 		err_field(e, "shipping_method", "choose a shipping method first (PUT /shipping)");
+	if (r->c.total == 0)
+		return e->code;	/* nothing to pay: no method, no card (DECISIONS) */
 	if (!r->c.payment_method)
 		err_field(e, "payment_method", "choose a payment method first (PUT /payment)");
 	else if (strcmp(r->c.payment_method, "card") == 0 && (!card || !card->number))
@@ -416,7 +422,8 @@ run_from_inventory(arena *a, ck_row *r, const checkout_card *card, error *e)
 		case S_CAMPAIGN:  rc = step_campaign(a, r, e); break;
 		case S_PAYMENT:   rc = step_payment(a, r, card, &p, e); break;
 		case S_ORDER:
-			rc = step_order(a, r, strcmp(p.status ? p.status : "", "captured") == 0 ||
+			rc = step_order(a, r, r->c.total == 0 ||
+			    strcmp(p.status ? p.status : "", "captured") == 0 ||
 			    strcmp(p.status ? p.status : "", "authorized") == 0, &o, e);
 			break;
 		default:          rc = step_confirm(a, r, e); break;
@@ -545,11 +552,20 @@ settle(arena *a, const char *id, error *e)
 	if (rc != E_NOT_FOUND)
 		return -1;
 	err_clear(e);
+	if (reached >= S_PAYMENT && r.c.total == 0) {
+		paid = true;	/* nothing to pay was ever charged */
+		goto order;
+	}
 	if (reached >= S_PAYMENT) {
 		rc = payment_for_checkout(a, id, &p, e);
 		if (rc == E_OK) {
 			bool offline = strcmp(p.method, "card") != 0;
 
+			/* an authorization alone is not money taken: capture it
+			 * (a webhook may have told of it while our call timed out) */
+			if (!offline && strcmp(p.status, "authorized") == 0 &&
+			    payment_finish(a, id, &p, e) != E_OK)
+				return -1;
 			paid = strcmp(p.status, "captured") == 0 || strcmp(p.status, "authorized") == 0;
 			if (strcmp(p.status, "pending") == 0 && !offline)
 				return -1;	/* payment_reconcile settles it first */

@@ -298,7 +298,7 @@ checkout_create(arena *a, const checkout_caller *who, const struct cart_ref *ref
 			return err_set(e, E_INTERNAL, "cannot make a checkout token");
 	}
 	if (!r.c.id || ck_quote(a, &r, e) != E_OK || !(c = conn(e)) ||
-	    ck_store_insert(c, a, &r, e) != E_OK || ck_store_get(c, a, r.c.id, &r, e) != E_OK)
+	    ck_create_with_event(c, a, &r, e) != E_OK || ck_store_get(c, a, r.c.id, &r, e) != E_OK)
 		return e->code;
 	*out = r.c;
 	return E_OK;

@@ -10,6 +10,7 @@
 #include "checkout/checkout.h"
 #include "core/config.h"
 #include "core/parse.h"
+#include "core/site.h"
 
 #define BP 10000
 
@@ -213,14 +214,61 @@ checkout_config_init(void)
 	return 0;
 }
 
+/*
+ * The tables in force: the admin's (settings shipping_methods, tax_rates,
+ * prices_include_tax; lib/settings validated them with these parsers),
+ * else the configuration's.  Parsed again only when a setting changed.
+ * A stored table that no longer parses (a newer rule) falls back to the
+ * configuration's rather than to none.
+ */
+static ship_table live_ships;
+static tax_table live_taxes;
+static uint64_t live_gen;
+
+static void
+live_refresh(void)
+{
+	uint64_t g = site_generation();
+	const char *s, *inc;
+	bool inclusive = taxes.prices_include_tax;
+	char why[160];
+
+	if (g == live_gen)
+		return;
+	live_gen = g;
+	live_ships = ships;
+	live_taxes = taxes;
+	if ((s = site_setting("shipping_methods")) &&
+	    ship_table_parse(s, &live_ships, why, sizeof why) != 0) {
+		fprintf(stderr, "settings: shipping_methods: %s (the configured table applies)\n", why);
+		live_ships = ships;
+	}
+	if ((inc = site_setting("prices_include_tax")) && parse_bool(inc, &inclusive) != 0)
+		inclusive = taxes.prices_include_tax;
+	s = site_setting("tax_rates");
+	if (s || inclusive != taxes.prices_include_tax) {
+		const char *rates = s ? s : config_raw("ECOM_TAX_RATES");
+		if (tax_table_parse(rates ? rates : "*=0", inclusive, &live_taxes, why, sizeof why) != 0) {
+			fprintf(stderr, "settings: tax_rates: %s (the configured table applies)\n", why);
+			live_taxes = taxes;
+		}
+	}
+}
+
 const ship_table *
 checkout_ship_table(void)
 {
-	return checkout_config_init() == 0 ? &ships : NULL;
+	if (checkout_config_init() != 0)
+		return NULL;
+	live_refresh();
+	return &live_ships;
 }
 
 const tax_table *
 checkout_tax_table(void)
 {
-	return checkout_config_init() == 0 ? &taxes : NULL;
+	if (checkout_config_init() != 0)
+		return NULL;
+	live_refresh();
+	return &live_taxes;
 }

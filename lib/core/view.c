@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "page.h"
+#include "site.h"
 #include "view.h"
 
 static tmpl_set *templates;
@@ -47,7 +48,10 @@ site_context(const request *req)
 
 	gmtime_r(&now, &tm);
 	snprintf(canonical, sizeof canonical, "%s%s", cfg->base_url, req->path);
-	json_object_object_add(site, "name", json_object_new_string(cfg->store_name));
+	json_object_object_add(site, "name", json_object_new_string(site_store_name()));
+	if (*site_contact_email())	/* absent rather than "": the footer's section test */
+		json_object_object_add(site, "contact_email",
+		    json_object_new_string(site_contact_email()));
 	json_object_object_add(site, "static_url", json_object_new_string(cfg->static_url));
 	json_object_object_add(site, "media_url", json_object_new_string(cfg->media_url));
 	json_object_object_add(site, "base_url", json_object_new_string(cfg->base_url));

@@ -23,6 +23,7 @@ const char *const event_topics[] = {
 	"ecommerce.campaign.coupon_applied",
 	"ecommerce.notification.sent", "ecommerce.notification.failed",
 	"ecommerce.media.uploaded", "ecommerce.media.deleted",
+	"ecommerce.settings.updated",
 	NULL
 };
 

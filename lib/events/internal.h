@@ -13,7 +13,7 @@
 
 /* The outboxes the relay drains, in this order.  A schema is also the
  * domain name db_for() knows it by. */
-#define OUTBOX_NSCHEMAS 9
+#define OUTBOX_NSCHEMAS 10
 extern const char *const outbox_schemas[OUTBOX_NSCHEMAS];
 
 /* One leased outbox row as the relay hands it over.  ev is parsed from the

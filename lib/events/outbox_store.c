@@ -35,7 +35,7 @@
 
 const char *const outbox_schemas[OUTBOX_NSCHEMAS] = {
 	"catalog", "users", "inventory", "campaigns", "payments", "orders", "checkout",
-	"notifications", "media",
+	"notifications", "media", "settings",
 };
 
 #define CLAIM_SQL(s) \
@@ -96,7 +96,7 @@ typedef struct outbox_stmts {
 static outbox_stmts stmts[OUTBOX_NSCHEMAS] = {
 	STMTS("catalog"), STMTS("users"), STMTS("inventory"), STMTS("campaigns"),
 	STMTS("payments"), STMTS("orders"), STMTS("checkout"), STMTS("notifications"),
-	STMTS("media"),
+	STMTS("media"), STMTS("settings"),
 };
 
 /* to_regclass: a missing outbox is "not yet", not an error in the log */

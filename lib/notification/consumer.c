@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "notification/internal.h"
 #include "order/order.h"
@@ -195,7 +196,7 @@ on_order(db_conn *c, arena *a, batch *b, const char *kind, error *e)
 		m->html = "";
 		m->event_id = b->ev->id;
 		m->text = arena_printf(a, "%s: your order %s is on its way. %s/orders/%s",
-		    cfg->store_name, o.number, cfg->base_url, o.number);
+		    site_store_name(), o.number, cfg->base_url, o.number);
 	}
 	return E_OK;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/site.h"
 #include "core/log.h"
 #include "core/view.h"
 #include "notification/internal.h"
@@ -39,7 +40,7 @@ render_add_site(json_object *ctx)
 
 	if (json_object_object_get_ex(ctx, "site", NULL) || !(site = json_object_new_object()))
 		return;
-	json_object_object_add(site, "name", json_object_new_string(cfg->store_name));
+	json_object_object_add(site, "name", json_object_new_string(site_store_name()));
 	json_object_object_add(site, "base_url", json_object_new_string(cfg->base_url));
 	json_object_object_add(ctx, "site", site);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/site.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -198,7 +199,7 @@ attempt(arena *a, const notify_due *d, bool *permanent)
 	err_clear(&le);
 	*permanent = false;
 	if (strcmp(n->channel, "email") == 0) {
-		mime_parts p = { cfg->store_name, transport_from(a), n->recipient, n->subject,
+		mime_parts p = { site_store_name(), transport_from(a), n->recipient, n->subject,
 		    d->send_text, d->send_html, arena_printf(a, "%s@%s", n->id, transport_host(a)),
 		    (int64_t)time(NULL) };
 

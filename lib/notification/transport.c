@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "core/config.h"
+#include "core/site.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "notification/internal.h"
@@ -59,8 +60,9 @@ transport_host(arena *a)
 const char *
 transport_from(arena *a)
 {
-	if (cfg->mail_from != NULL && cfg->mail_from[0] != '\0')
-		return cfg->mail_from;
+	/* the sender an admin set (validated as an address by lib/settings) */
+	if (*site_mail_from() != '\0')
+		return site_mail_from();
 	return arena_printf(a, "no-reply@%s", transport_host(a));
 }
 

@@ -77,8 +77,11 @@ order_payment(arena *a, const order *o, payment *p, error *e)
 }
 
 ecode
-ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, error *e)
+ord_refund_all(arena *a, const order_actor *who, const order *o, const char *reason,
+    bool *refunded, error *e)
 {
+	payment_actor pa = { who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC,
+	    who ? who->request_id : NULL };
 	payment p, after;
 	int64_t left;
 
@@ -99,7 +102,7 @@ ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, err
 	left = p.amount - p.refunded_amount;
 	if (left <= 0)
 		return E_OK;
-	if (payment_refund(a, p.id, left, reason,
+	if (payment_refund_by(a, &pa, p.id, left, reason,
 	    arena_printf(a, "order-%s-full-refund", o->id), &after, e) != E_OK)
 		return e->code;
 	*refunded = true;
@@ -107,9 +110,11 @@ ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, err
 }
 
 ecode
-ord_refund_amount(arena *a, const order *o, int64_t amount, const char *reason,
-    const char *key, error *e)
+ord_refund_amount(arena *a, const order_actor *who, const order *o, int64_t amount,
+    const char *reason, const char *key, error *e)
 {
+	payment_actor pa = { who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC,
+	    who ? who->request_id : NULL };
 	payment p, after;
 
 	if (order_payment(a, o, &p, e) != E_OK) {
@@ -117,7 +122,7 @@ ord_refund_amount(arena *a, const order *o, int64_t amount, const char *reason,
 			err_set(e, E_CONFLICT, "the order has no payment to refund");
 		return e->code;
 	}
-	return payment_refund(a, p.id, amount, reason, key, &after, e);
+	return payment_refund_by(a, &pa, p.id, amount, reason, key, &after, e);
 }
 
 /* ------------------------------------------------------------ transitions */
@@ -170,7 +175,10 @@ change_body(db_conn *c, arena *a, void *ud, error *e)
 		return e->code;
 	if (!applied)	/* cannot happen under the row lock; the guard stays anyway */
 		return err_set(e, E_CONFLICT, "the order was changed meanwhile; reload it");
-	if (ord_store_history_insert(c, a, t->o.id, t->o.status, to, t->who, t->reason, e) != E_OK ||
+	if (ord_comp_owe(c, a, t->o.id, t->claim_stock,
+	    t->to == ORDER_CANCELED || t->to == ORDER_REFUNDED,
+	    t->reason && *t->reason ? t->reason : "order canceled", t->who, e) != E_OK ||
+	    ord_store_history_insert(c, a, t->o.id, t->o.status, to, t->who, t->reason, e) != E_OK ||
 	    ord_emit(c, a, t->who, "status_changed", t->o.id, change_event(t, t->o.status), e) != E_OK)
 		return e->code;
 	if (t->to == ORDER_CANCELED &&
@@ -212,18 +220,12 @@ order_transition(arena *a, const order_actor *who, const char *id, order_status 
 	if (ord_store_items(c, a, &t.o, e) != E_OK)
 		return e->code;
 	err_clear(&se);
-	if (t.claim_stock) {
-		if (ord_return_stock(a, who, &t.o, &se) == E_OK)
-			r.stock_returned = true;
-		else
-			r.warning = side_failure(a, c, who, &t.o, "returning the stock", &se);
-	}
-	err_clear(&se);
-	if (to == ORDER_CANCELED || to == ORDER_REFUNDED) {
-		if (ord_refund_all(a, &t.o, reason && *reason ? reason : "order canceled",
-		    &r.refunded, &se) != E_OK)
-			r.warning = side_failure(a, c, who, &t.o, "the refund", &se);
-	}
+	ord_fault_point("cancel_stock");
+	if (ord_comp_run(c, a, who, &t.o, t.claim_stock, to == ORDER_CANCELED || to == ORDER_REFUNDED,
+	    reason && *reason ? reason : "order canceled", &r, &se) != E_OK)
+		r.warning = side_failure(a, c, who, &t.o, r.stock_returned || !t.claim_stock ?
+		    "the refund (the janitor retries it)" :
+		    "returning the stock (the janitor retries it)", &se);
 	if (res)
 		*res = r;
 	return out ? order_get(a, t.o.id, out, e) : E_OK;
@@ -269,7 +271,7 @@ order_refund(arena *a, const order_actor *who, const char *id, int64_t amount,
 		return e->code;
 	if (amount > o.total)
 		return err_field(e, "amount", "must not exceed the order total");
-	if (ord_refund_amount(a, &o, amount, reason, key, e) != E_OK)
+	if (ord_refund_amount(a, who, &o, amount, reason, key, e) != E_OK)
 		return e->code;
 	money = money_format_a(a, amount, o.currency);
 	note = arena_printf(a, "Refunded %s: %s", money ? money : "", reason);

@@ -48,8 +48,19 @@ ecode ord_emit(db_conn *c, arena *a, const order_actor *who, const char *type,
 /* Stock and money back for a cancel or refund (effects.c), after the status
  * change committed; each step idempotent. */
 ecode ord_return_stock(arena *a, const order_actor *who, const order *o, error *e);
-ecode ord_refund_all(arena *a, const order *o, const char *reason, bool *refunded, error *e);
-ecode ord_refund_amount(arena *a, const order *o, int64_t amount, const char *reason,
-    const char *key, error *e);
+/* Money back through lib/payment; payment.refunded names `who` as its actor. */
+ecode ord_refund_all(arena *a, const order_actor *who, const order *o, const char *reason,
+    bool *refunded, error *e);
+ecode ord_refund_amount(arena *a, const order_actor *who, const order *o, int64_t amount,
+    const char *reason, const char *key, error *e);
+
+/* compensate.c: what a cancel or refund owes, written in the status
+ * change's transaction; the steps that pay it, clearing each debt as it
+ * is paid (a failure is recorded for the janitor); a test fault point. */
+ecode ord_comp_owe(db_conn *c, arena *a, const char *order_id, bool restock, bool refund,
+    const char *reason, const order_actor *who, error *e);
+ecode ord_comp_run(db_conn *c, arena *a, const order_actor *who, const order *o, bool restock,
+    bool refund, const char *reason, order_change_result *r, error *e);
+void  ord_fault_point(const char *step);
 
 #endif

@@ -190,6 +190,10 @@ ecode order_transition(arena *a, const order_actor *who, const char *id, order_s
 
 /* A customer's cancel: only their own order (E_NOT_FOUND otherwise) and
  * only before shipping (E_CONFLICT).  Admins use order_transition. */
+/* Janitor: finish the stock and refund steps of cancels and refunds that
+ * failed or were cut short (lib/order/compensate.c); *done counts the
+ * orders settled. */
+ecode order_compensations_retry(arena *a, int64_t *done, error *e);
 ecode order_cancel_by_owner(arena *a, const order_actor *who, const char *id,
     const char *reason, order *out, order_change_result *res, error *e);
 

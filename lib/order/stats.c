@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/site.h"
 #include "order/internal.h"
 
 static db_stmt per_day = DB_STMT("orders_stats_per_day",
@@ -43,7 +44,7 @@ ecode
 order_stats_get(arena *a, int days, int top, order_stats *out, error *e)
 {
 	char nd[16], nt[16];
-	const char *p[3] = { nd, cfg->currency, nt };
+	const char *p[3] = { nd, site_currency(), nt };
 	db_conn *c;
 	PGresult *r;
 
@@ -53,7 +54,7 @@ order_stats_get(arena *a, int days, int top, order_stats *out, error *e)
 		    ORDER_STATS_DAYS_MAX, ORDER_STATS_TOP_MAX);
 	snprintf(nd, sizeof nd, "%d", days);
 	snprintf(nt, sizeof nt, "%d", top);
-	out->currency = cfg->currency;
+	out->currency = site_currency();
 	if (!(c = ord_db(e)) || !(r = db_exec(c, a, &per_day, p, e)))
 		return e->code;
 	out->ndays = (size_t)PQntuples(r);

@@ -24,8 +24,13 @@ typedef struct pay_row {
 } pay_row;
 
 db_conn *pay_db(error *e);
+/* The customer's message for a processor's decline code. */
+const char *pay_decline_message(const char *code, const char *fallback);
 /* Write payment.<type> into payments.outbox (with the payment as data). */
 ecode pay_emit(db_conn *c, arena *a, const char *type, const pay_row *r, error *e);
+/* The same with the actor who caused it (NULL: the system). */
+ecode pay_emit_by(db_conn *c, arena *a, const payment_actor *who, const char *type,
+    const pay_row *r, error *e);
 
 /* ------------------------------------------------------------ store.c */
 
@@ -64,7 +69,11 @@ ecode pay_store_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit,
  * statement; *accepted false when the payment cannot take that much. */
 ecode pay_store_refund_reserve(db_conn *c, arena *a, const char *refund_id,
     const char *payment_id, int64_t amount, const char *reason, const char *key,
-    bool *accepted, error *e);
+    const char *actor_id, const char *actor_role, bool *accepted, error *e);
+/* A 'failed' refund taken up again (pending, amount reserved again);
+ * *accepted false when it is no longer failed or the capture cannot take it. */
+ecode pay_store_refund_again(db_conn *c, arena *a, const char *refund_id,
+    const char *payment_id, int64_t amount, bool *accepted, error *e);
 /* Existing refund by key: id, amount, status; *found. */
 ecode pay_store_refund_by_key(db_conn *c, arena *a, const char *payment_id, const char *key,
     const char **id, int64_t *amount, const char **status, bool *found, error *e);
@@ -80,6 +89,7 @@ ecode pay_store_refund_status(db_conn *c, arena *a, const char *payment_id, pay_
 typedef struct stale_refund {
 	const char *id, *payment_id, *provider, *provider_ref;
 	int64_t     amount;
+	const char *actor_id, *actor_role;	/* who asked; NULL: the system */
 } stale_refund;
 ecode pay_store_refunds_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit,
     stale_refund **out, size_t *n, error *e);

@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "core/error.h"
+#include "core/http.h"
 
 typedef struct card_input {
 	const char *number, *exp_month, *exp_year, *cvc;	/* never stored or logged */
@@ -49,6 +50,12 @@ ecode payment_charge(arena *a, const char *checkout_id, const char *user_id, int
  * or cancel a pending offline payment of this checkout; idempotent; E_OK
  * when there is nothing (left) to undo. */
 ecode payment_compensate(arena *a, const char *checkout_id, const char *reason, error *e);
+/* The janitor finishing a saga whose step 4 ended uncertain: a card
+ * payment still 'pending' or only 'authorized' (a webhook told of the
+ * authorization, the capture never ran) is brought to what the provider
+ * holds, capturing an authorization.  Other states are returned as they
+ * are.  E_NOT_FOUND when the checkout has no payment. */
+ecode payment_finish(arena *a, const char *checkout_id, payment *out, error *e);
 /* Record the order a payment paid for (once; the same order again is E_OK). */
 ecode payment_attach_order(arena *a, const char *payment_id, const char *order_id, error *e);
 /* Partial or full refund of a captured payment; the sum of refunds never
@@ -57,6 +64,16 @@ ecode payment_attach_order(arena *a, const char *payment_id, const char *order_i
  * it is E_IDEMPOTENCY_MISMATCH.  actor may be NULL (system). */
 ecode payment_refund(arena *a, const char *payment_id, int64_t amount, const char *reason,
     const char *idempotency_key, payment *out, error *e);
+/* Who asked for a refund: payment.refunded carries it in its metadata
+ * (actor_id, actor_role) and correlation id, so the audit log can show
+ * who gave the money back.  payment_refund() is the system's. */
+typedef struct payment_actor {
+	const char *user_id;	/* NULL for the system */
+	role        role;
+	const char *request_id;	/* may be NULL */
+} payment_actor;
+ecode payment_refund_by(arena *a, const payment_actor *who, const char *payment_id,
+    int64_t amount, const char *reason, const char *idempotency_key, payment *out, error *e);
 ecode payment_get(arena *a, const char *id, payment *out, error *e);
 ecode payment_for_checkout(arena *a, const char *checkout_id, payment *out, error *e);	/* E_NOT_FOUND if none */
 ecode payment_list_for_order(arena *a, const char *order_id, payment **out, size_t *n, error *e);

@@ -30,6 +30,7 @@ typedef struct provider_result {
 /* A verified webhook event: the authorization's state after a change. */
 typedef struct provider_event {
 	const char *id, *type, *ref, *idempotency_key, *status;
+	const char *decline_code, *message;	/* a decline's reason, else NULL */
 	int64_t     version;
 } provider_event;
 

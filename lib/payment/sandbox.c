@@ -442,9 +442,14 @@ sb_parse_webhook(arena *a, const char *sig, const char *body, size_t len,
 	out->ref = str_of(a, d, "id");
 	out->idempotency_key = str_of(a, d, "idempotency_key");
 	out->status = str_of(a, d, "status");
+	out->decline_code = str_of(a, d, "decline_code");
+	out->message = str_of(a, d, "message");
 	if (d && json_object_object_get_ex(d, "version", &v))
 		out->version = json_object_get_int64(v);
-	if (!out->id || strlen(out->id) > 128 || !out->type || strlen(out->type) > 64 ||
+	if ((out->decline_code && strlen(out->decline_code) > 64) ||
+	    (out->message && strlen(out->message) > 200))
+		rc = err_set(e, E_INVALID_INPUT, "the webhook event is malformed");
+	else if (!out->id || strlen(out->id) > 128 || !out->type || strlen(out->type) > 64 ||
 	    !out->ref || !out->idempotency_key || !out->status || out->version < 1)
 		rc = err_set(e, E_INVALID_INPUT, "the webhook event is malformed");
 	return rc;

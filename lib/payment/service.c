@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/auth.h"
 #include "core/json.h"
 #include "core/outbox.h"
 #include "core/parse.h"
@@ -59,7 +60,15 @@ payment_to_json(const payment *p)
 ecode
 pay_emit(db_conn *c, arena *a, const char *type, const pay_row *r, error *e)
 {
-	event_origin o = { "payments", NULL, NULL, ROLE_PUBLIC };
+	return pay_emit_by(c, a, NULL, type, r, e);
+}
+
+ecode
+pay_emit_by(db_conn *c, arena *a, const payment_actor *who, const char *type,
+    const pay_row *r, error *e)
+{
+	event_origin o = { "payments", who ? who->request_id : NULL,
+	    who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC };
 	json_object *d = payment_to_json(&r->p);
 
 	if (!d)
@@ -96,8 +105,10 @@ move_to(db_conn *c, arena *a, move *m, error *e)
 	return db_tx(c, a, move_tx, m, e);
 }
 
-static const char *
-decline_message(const provider_result *r)
+/* Our words for a processor's decline code (the same for an answer and a
+ * webhook, so the customer reads one message whichever came first). */
+const char *
+pay_decline_message(const char *code, const char *fallback)
 {
 	static const struct { const char *code, *msg; } msgs[] = {
 		{ "card_declined", "the card was declined" },
@@ -108,10 +119,10 @@ decline_message(const provider_result *r)
 		{ "incorrect_cvc", "the card's security code is incorrect" },
 	};
 
-	for (size_t i = 0; r->decline_code && i < sizeof msgs / sizeof msgs[0]; i++)
-		if (strcmp(r->decline_code, msgs[i].code) == 0)
+	for (size_t i = 0; code && i < sizeof msgs / sizeof msgs[0]; i++)
+		if (strcmp(code, msgs[i].code) == 0)
 			return msgs[i].msg;
-	return r->message ? r->message : "the card was declined";
+	return fallback ? fallback : "the card was declined";
 }
 
 /*
@@ -133,7 +144,7 @@ settle(db_conn *c, arena *a, pay_row *row, const provider_result *r, bool *chang
 	if (strcmp(r->status, "declined") == 0) {
 		m.status = "failed";
 		m.code = r->decline_code ? r->decline_code : "card_declined";
-		m.message = decline_message(r);
+		m.message = pay_decline_message(r->decline_code, r->message);
 		m.event = "payment.failed";
 		m.version = r->version;
 	} else if (strcmp(r->status, "authorized") == 0) {
@@ -391,6 +402,7 @@ payment_attach_order(arena *a, const char *payment_id, const char *order_id, err
 
 typedef struct refund_done {
 	const char *payment_id, *refund_id, *ref;
+	const payment_actor *who;
 	pay_row     out;
 } refund_done;
 
@@ -402,7 +414,7 @@ refund_done_tx(db_conn *c, arena *a, void *ud, error *e)
 	if (pay_store_refund_finish(c, a, d->refund_id, true, d->ref, e) != E_OK ||
 	    pay_store_refund_status(c, a, d->payment_id, &d->out, e) != E_OK)
 		return e->code;
-	return pay_emit(c, a, "payment.refunded", &d->out, e);
+	return pay_emit_by(c, a, d->who, "payment.refunded", &d->out, e);
 }
 
 static ecode
@@ -420,6 +432,13 @@ check_refund(int64_t amount, const char *reason, const char *key, error *e)
 ecode
 payment_refund(arena *a, const char *payment_id, int64_t amount, const char *reason,
     const char *key, payment *out, error *e)
+{
+	return payment_refund_by(a, NULL, payment_id, amount, reason, key, out, e);
+}
+
+ecode
+payment_refund_by(arena *a, const payment_actor *who, const char *payment_id, int64_t amount,
+    const char *reason, const char *key, payment *out, error *e)
 {
 	db_conn *c;
 	pay_row row;
@@ -444,15 +463,27 @@ payment_refund(arena *a, const char *payment_id, int64_t amount, const char *rea
 	if (pay_store_refund_by_key(c, a, payment_id, key, &old_id, &old_amount, &old_status,
 	    &found, e) != E_OK)
 		return e->code;
-	if (found) {
-		if (old_amount != amount)
-			return err_set(e, E_IDEMPOTENCY_MISMATCH,
-			    "this idempotency key was used for a refund of another amount");
+	if (found && old_amount != amount)
+		return err_set(e, E_IDEMPOTENCY_MISMATCH,
+		    "this idempotency key was used for a refund of another amount");
+	if (found && strcmp(old_status, "failed") == 0) {
+		/* the provider refused it before: asking again under the same
+		 * key tries the same refund again (a cancel's compensation
+		 * retried by the janitor), never a second one */
+		if (pay_store_refund_again(c, a, old_id, payment_id, amount, &accepted, e) != E_OK)
+			return e->code;
+		if (!accepted) {
+			*out = row.p;
+			return err_set(e, E_CONFLICT, "this refund cannot be taken up again now");
+		}
+		snprintf(rid, sizeof rid, "%s", old_id);
+	} else if (found) {
 		*out = row.p;
 		return strcmp(old_status, "pending") == 0 ?
 		    err_set(e, E_CONFLICT, "this refund is still being processed") : E_OK;
-	}
-	if (pay_store_refund_reserve(c, a, rid, payment_id, amount, reason, key, &accepted, e) != E_OK) {
+	} else if (pay_store_refund_reserve(c, a, rid, payment_id, amount, reason, key,
+	    who ? who->user_id : NULL, who && who->user_id ? role_name(who->role) : NULL,
+	    &accepted, e) != E_OK) {
 		if (e->code == E_ALREADY_EXISTS)
 			return err_set(e, E_CONFLICT, "this refund is already being processed");
 		if (e->code == E_VALIDATION)
@@ -482,6 +513,7 @@ payment_refund(arena *a, const char *payment_id, int64_t amount, const char *rea
 	}
 	d.payment_id = payment_id;
 	d.refund_id = rid;
+	d.who = who;
 	d.ref = r.refund_ref;
 	if (db_tx(c, a, refund_done_tx, &d, e) != E_OK)
 		return e->code;
@@ -545,6 +577,39 @@ payment_compensate(arena *a, const char *checkout_id, const char *reason, error 
 	return E_OK;
 }
 
+/* ------------------------------------------------------------ finish */
+
+ecode
+payment_finish(arena *a, const char *checkout_id, payment *out, error *e)
+{
+	db_conn *c;
+	pay_row row;
+	const payment_provider *pv;
+	provider_result r;
+	bool changed = false;
+
+	if (!(c = pay_db(e)) ||
+	    pay_store_by_checkout(c, a, checkout_id ? checkout_id : "", false, &row, e) != E_OK)
+		return e->code;
+	*out = row.p;
+	if (offline(row.p.method) || (strcmp(row.p.status, "pending") != 0 &&
+	    strcmp(row.p.status, "authorized") != 0))
+		return E_OK;
+	if (!(pv = payment_provider_by_name(row.p.provider)))
+		return err_set(e, E_INTERNAL, "unknown payment provider");
+	/* what the provider holds decides; an authorization is captured */
+	if (pv->lookup(a, row.idempotency_key, &r, e) != E_OK)
+		return e->code;
+	if (!r.found)
+		return E_OK;	/* pending and never received: payment_reconcile fails it */
+	if (settle(c, a, &row, &r, &changed, e) != E_OK) {
+		*out = row.p;
+		return e->code;
+	}
+	*out = row.p;
+	return E_OK;
+}
+
 /* ------------------------------------------------------------ reconcile */
 
 /* Refunds whose provider call got no answer: the same key (the refund id)
@@ -563,9 +628,15 @@ reconcile_refunds(db_conn *c, arena *a, int64_t age, int64_t *settled)
 		const payment_provider *pv = payment_provider_by_name(list[i].provider);
 		provider_result r;
 		refund_done d = { .payment_id = list[i].payment_id, .refund_id = list[i].id };
+		payment_actor who = { list[i].actor_id, ROLE_PUBLIC, NULL };
 		ecode rc;
 
 		err_clear(&e);
+		/* the event names who asked for the refund, not the janitor */
+		if (who.user_id && (!list[i].actor_role ||
+		    role_parse(list[i].actor_role, &who.role) != 0))
+			who.user_id = NULL;
+		d.who = who.user_id ? &who : NULL;
 		if (!pv || !list[i].provider_ref)
 			continue;
 		rc = pv->refund(a, list[i].provider_ref, list[i].amount, list[i].id, &r, &e);

@@ -71,8 +71,22 @@ static db_stmt refund_reserve_stmt = DB_STMT("payments_refund_reserve",
     "   updated_at = now()"
     " WHERE id = $2::uuid AND status IN ('captured', 'partially_refunded')"
     "   AND refunded_amount + $3::bigint <= amount RETURNING id)"
-    " INSERT INTO payments.refunds (id, payment_id, amount, reason, idempotency_key)"
-    " SELECT $1::uuid, p.id, $3::bigint, $4::text, $5::text FROM p RETURNING id", 5);
+    " INSERT INTO payments.refunds (id, payment_id, amount, reason, idempotency_key,"
+    " actor_id, actor_role)"
+    " SELECT $1::uuid, p.id, $3::bigint, $4::text, $5::text, $6::uuid, $7::text FROM p"
+    " RETURNING id", 7);
+/* A failed refund asked for again under its key: the same row goes back to
+ * pending and the amount is reserved again under the same guard.  The
+ * caller holds the refund row's lock (refund_lock_stmt) in its transaction. */
+static db_stmt refund_lock_stmt = DB_STMT("payments_refund_lock",
+    "SELECT status FROM payments.refunds WHERE id = $1::uuid FOR UPDATE", 1);
+static db_stmt refund_again_stmt = DB_STMT("payments_refund_again",
+    "WITH p AS (UPDATE payments.payments SET refunded_amount = refunded_amount + $3::bigint,"
+    "   updated_at = now()"
+    " WHERE id = $2::uuid AND status IN ('captured', 'partially_refunded')"
+    "   AND refunded_amount + $3::bigint <= amount RETURNING id)"
+    " UPDATE payments.refunds r SET status = 'pending', updated_at = now() FROM p"
+    " WHERE r.id = $1::uuid AND r.status = 'failed' RETURNING r.id", 3);
 static db_stmt refund_by_key_stmt = DB_STMT("payments_refund_by_key",
     "SELECT id, amount, status FROM payments.refunds"
     " WHERE payment_id = $1::uuid AND idempotency_key = $2::text", 2);
@@ -91,7 +105,8 @@ static db_stmt refund_status_stmt = DB_STMT("payments_refund_status",
     " AND status IN ('captured', 'partially_refunded', 'refunded') RETURNING " PAY_COLS, 1);
 
 static db_stmt refunds_stale_stmt = DB_STMT("payments_refunds_stale",
-    "SELECT r.id, r.payment_id, p.provider, p.provider_ref, r.amount FROM payments.refunds r"
+    "SELECT r.id, r.payment_id, p.provider, p.provider_ref, r.amount, r.actor_id, r.actor_role"
+    " FROM payments.refunds r"
     " JOIN payments.payments p ON p.id = r.payment_id WHERE r.status = 'pending'"
     " AND r.created_at < now() - make_interval(secs => $1::bigint / 1000.0)"
     " ORDER BY r.created_at LIMIT $2::integer", 2);
@@ -330,9 +345,11 @@ pay_store_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit, const char 
 
 ecode
 pay_store_refund_reserve(db_conn *c, arena *a, const char *refund_id, const char *payment_id,
-    int64_t amount, const char *reason, const char *key, bool *accepted, error *e)
+    int64_t amount, const char *reason, const char *key, const char *actor_id,
+    const char *actor_role, bool *accepted, error *e)
 {
-	const char *p[] = { refund_id, payment_id, i64_arg(a, amount), reason, key };
+	const char *p[] = { refund_id, payment_id, i64_arg(a, amount), reason, key, actor_id,
+	    actor_id ? actor_role : NULL };
 	PGresult *r;
 
 	if (!p[2])
@@ -405,6 +422,8 @@ pay_store_refunds_stale(db_conn *c, arena *a, int64_t min_age_ms, int limit, sta
 		(*out)[i].provider = db_val(r, i, 2);
 		(*out)[i].provider_ref = db_val(r, i, 3);
 		(*out)[i].amount = db_i64(r, i, 4);
+		(*out)[i].actor_id = db_val(r, i, 5);
+		(*out)[i].actor_role = db_val(r, i, 6);
 	}
 	*n = (size_t)rows;
 	return E_OK;
@@ -420,5 +439,43 @@ pay_store_webhook_seen(db_conn *c, arena *a, const char *provider, const char *e
 	if (run(c, a, &webhook_seen_stmt, p, &r, e) != E_OK)
 		return e->code;
 	*fresh = PQntuples(r) == 1;
+	return E_OK;
+}
+
+typedef struct again_tx {
+	const char *refund_id, *payment_id, *amount;
+	bool        accepted;
+} again_tx;
+
+static ecode
+again_body(db_conn *c, arena *a, void *ud, error *e)
+{
+	again_tx *t = ud;
+	const char *lp[1] = { t->refund_id };
+	const char *p[3] = { t->refund_id, t->payment_id, t->amount };
+	PGresult *r;
+
+	t->accepted = false;
+	if (run(c, a, &refund_lock_stmt, lp, &r, e) != E_OK)
+		return e->code;
+	if (PQntuples(r) != 1 || strcmp(db_val(r, 0, 0), "failed") != 0)
+		return E_OK;	/* someone else took it up meanwhile */
+	if (run(c, a, &refund_again_stmt, p, &r, e) != E_OK)
+		return e->code;
+	t->accepted = PQntuples(r) == 1;
+	return E_OK;
+}
+
+ecode
+pay_store_refund_again(db_conn *c, arena *a, const char *refund_id, const char *payment_id,
+    int64_t amount, bool *accepted, error *e)
+{
+	again_tx t = { refund_id, payment_id, i64_arg(a, amount), false };
+
+	if (!t.amount)
+		return err_set(e, E_INTERNAL, "out of memory");
+	if (db_tx(c, a, again_body, &t, e) != E_OK)
+		return e->code;
+	*accepted = t.accepted;
 	return E_OK;
 }

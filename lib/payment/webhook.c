@@ -41,7 +41,7 @@ hook_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	hook *h = ud;
 	pay_row row, after;
-	bool fresh, changed;
+	bool fresh, changed, failed;
 	const char *status, *event = NULL;
 	ecode rc = pay_store_by_ref(c, a, h->provider, h->ev->ref, h->ev->idempotency_key, &row, e);
 
@@ -57,11 +57,18 @@ hook_tx(db_conn *c, arena *a, void *ud, error *e)
 		return E_OK;	/* seen, or not ours: acknowledged so it is not resent */
 	if (pay_store_get(c, a, row.p.id, true, &row, e) != E_OK)
 		return e->code;
+	/* news of an earlier attempt (a declined card tried again since) must
+	 * not touch the new one: versions only order one attempt's events */
+	if (!row.idempotency_key || strcmp(row.idempotency_key, h->ev->idempotency_key) != 0)
+		return E_OK;
 	status = status_of(h->ev, &row);
+	failed = strcmp(status, "failed") == 0;
 	if (pay_store_set_status(c, a, row.p.id,
 	    "{pending,authorized,captured,partially_refunded,refunded,failed,voided}", status,
-	    h->ev->ref, h->ev->version, strcmp(status, "failed") == 0 ? "card_declined" : NULL,
-	    strcmp(status, "failed") == 0 ? "the card was declined" : NULL, &changed, &after, e) != E_OK)
+	    h->ev->ref, h->ev->version,
+	    failed ? (h->ev->decline_code ? h->ev->decline_code : "card_declined") : NULL,
+	    failed ? pay_decline_message(h->ev->decline_code, h->ev->message) : NULL,
+	    &changed, &after, e) != E_OK)
 		return e->code;
 	if (!changed || strcmp(row.p.status, after.p.status) == 0)
 		return E_OK;

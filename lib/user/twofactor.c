@@ -23,6 +23,7 @@
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "core/config.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "user/internal.h"
 
@@ -172,7 +173,7 @@ user_totp_begin(arena *a, const user_ctx *ctx, const char *user_id,
 		return fail(e, E_UNAVAILABLE);
 	if (db_tx(c, a, begin_fn, &t, e) != E_OK)
 		return e->code;
-	uri = totp_uri(cfg && cfg->store_name ? cfg->store_name : "ecommerce", t.email, t.secret);
+	uri = totp_uri(site_store_name(), t.email, t.secret);
 	if (!uri)
 		return err_set(e, E_INTERNAL, "out of memory");
 	*otpauth_uri = arena_strdup(a, uri);

@@ -286,6 +286,10 @@
 { "media", "PUT", "/api/v1/media/{id}", "/api/v1/media/{none}", { 401, 403, 403, 404, 404 } },
 { "media", "DELETE", "/api/v1/media/{id}", "/api/v1/media/{none}", { 401, 403, 403, 404, 404 } },
 
+/* The shop's settings: admins only; an admin's empty form is 400 (the
+ * store name is required) and changes nothing. */
+{ "admin", "GET", "/admin/settings", "/admin/settings", { 303, 403, 403, 403, 200 } },
+{ "admin", "POST", "/admin/settings", "/admin/settings", { 401, 403, 403, 403, 400 } },
 /* ---------------------------------------------------------------- last: sign-outs
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
 { "users", "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", { 401, 200, 200, 200, 200 } },

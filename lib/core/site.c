@@ -1,0 +1,184 @@
+/*
+ * site.c — the per-process copy of the settings schema (site.h).
+ *
+ * One query loads every row (there are a handful); values are copied
+ * into the heap.  A value that changed gets a new copy and the old one is
+ * kept: a caller may still hold it in this request, and changes are rare
+ * admin actions, so the few bytes are cheaper than a lifetime rule.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "parse.h"
+#include "site.h"
+
+#define SITE_KEYS 16
+
+static db_stmt load_stmt = DB_STMT("site_settings_load",
+    "SELECT key, value FROM settings.settings ORDER BY key LIMIT 16", 0);
+
+static struct { char *key, *value; } vals[SITE_KEYS];
+static size_t   nvals;
+static uint64_t generation = 1;
+static int64_t  loaded_ms = -1;	/* monotonic; -1 = never */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+ttl_ms(void)
+{
+	static int64_t ms = -1;
+	const char *v;
+
+	if (ms < 0 && (!(v = config_raw("ECOM_SETTINGS_TTL_MS")) ||
+	    parse_i64(v, 0, 3600000, &ms) != 0))
+		ms = 1000;
+	return ms;
+}
+
+static bool
+same(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* Set key to value (NULL = absent) in the copy; true if it changed. */
+static bool
+put(const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < nvals; i++)
+		if (strcmp(vals[i].key, key) == 0)
+			break;
+	if (i < nvals && same(vals[i].value, value))
+		return false;
+	if (i == nvals) {
+		char *k;
+		if (nvals == SITE_KEYS || !value || !(k = strdup(key)))
+			return false;
+		vals[nvals].key = k;
+		vals[nvals++].value = NULL;
+	}
+	if (value) {
+		char *v = strdup(value);
+		if (!v)
+			return false;
+		vals[i].value = v;	/* the old copy is kept (see above) */
+	} else
+		vals[i].value = NULL;
+	return true;
+}
+
+static void
+reload(void)
+{
+	static arena *a;
+	db_conn *c;
+	PGresult *r;
+	error e;
+	bool changed = false, seen[SITE_KEYS] = { false };
+
+	loaded_ms = now_ms();
+	err_clear(&e);
+	if (!a && !(a = arena_new(8 * 1024)))
+		return;
+	if (!(c = db_for("settings", &e)) || !(r = db_exec(c, a, &load_stmt, NULL, &e))) {
+		log_msg(LOG_DEBUG, "settings not read (the last copy stays): %s", e.message);
+		arena_reset(a);
+		return;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *k = db_val(r, i, 0);
+
+		changed |= put(k, db_val(r, i, 1));
+		for (size_t j = 0; j < nvals; j++)
+			if (strcmp(vals[j].key, k) == 0)
+				seen[j] = true;
+	}
+	for (size_t j = 0; j < nvals; j++)
+		if (!seen[j] && vals[j].value) {
+			vals[j].value = NULL;	/* deleted: the configuration again */
+			changed = true;
+		}
+	if (changed)
+		generation++;
+	arena_reset(a);
+}
+
+static void
+fresh(void)
+{
+	int64_t ttl = ttl_ms();
+
+	if (loaded_ms < 0 || ttl == 0 || now_ms() - loaded_ms >= ttl)
+		reload();
+}
+
+const char *
+site_setting(const char *key)
+{
+	fresh();
+	for (size_t i = 0; i < nvals; i++)
+		if (strcmp(vals[i].key, key) == 0)
+			return vals[i].value;
+	return NULL;
+}
+
+uint64_t
+site_generation(void)
+{
+	fresh();
+	return generation;
+}
+
+void
+site_invalidate(void)
+{
+	loaded_ms = -1;
+}
+
+static const char *
+or_config(const char *key, const char *configured)
+{
+	const char *v = site_setting(key);
+
+	return v ? v : configured ? configured : "";
+}
+
+const char *
+site_store_name(void)
+{
+	return or_config("store_name", cfg ? cfg->store_name : "ecommerce");
+}
+
+const char *
+site_currency(void)
+{
+	return or_config("currency", cfg ? cfg->currency : "EUR");
+}
+
+const char *
+site_contact_email(void)
+{
+	return or_config("contact_email", config_raw("ECOM_CONTACT_EMAIL"));
+}
+
+const char *
+site_mail_from(void)
+{
+	return or_config("mail_from", cfg ? cfg->mail_from : "");
+}

@@ -1,0 +1,34 @@
+/*
+ * site.h — the shop's settings an admin changes at run time (issue 7:
+ * store name, contact e-mail, currency, e-mail sender, shipping and tax
+ * tables), as every process reads them.
+ *
+ * The values live in the settings schema (lib/settings writes and
+ * validates them); the configuration (ECOM_STORE_NAME, ECOM_CURRENCY,
+ * ECOM_MAIL_FROM, ECOM_SHIPPING_METHODS, ...) gives the defaults.  Each
+ * process keeps a copy and reloads it when it is older than
+ * ECOM_SETTINGS_TTL_MS (default 1000, 0 = every read), so a change is in
+ * effect on every responder within that time, without a restart.  When
+ * the database cannot be read the last copy (or the configuration) stays.
+ */
+#ifndef ECOM_SITE_H
+#define ECOM_SITE_H
+
+#include <stdint.h>
+
+/* The stored value of key, or NULL when the configuration's applies.
+ * Valid until the value changes (old copies are kept, never freed). */
+const char *site_setting(const char *key);
+/* Grows whenever a reload found a value changed: for caches built from
+ * settings (the checkout's parsed tables). */
+uint64_t    site_generation(void);
+/* Forget the copy: the next read reloads (the process that just wrote). */
+void        site_invalidate(void);
+
+/* The effective values: the setting, else the configuration. */
+const char *site_store_name(void);
+const char *site_currency(void);
+const char *site_contact_email(void);	/* "" when none is set anywhere */
+const char *site_mail_from(void);	/* "" = no-reply@<base host> */
+
+#endif
