@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "core/json.h"
 #include "core/util.h"
 #include "campaign/campaign.h"
 
@@ -17,14 +18,6 @@ str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *
-time_json(int64_t t)
-{
-	char s[21];
-
-	time_rfc3339(t, s);
-	return json_object_new_string(s);
-}
 
 static json_object *
 pos_or_null(int64_t v)
@@ -68,12 +61,12 @@ campaign_to_json(const campaign *c)
 	json_object_object_add(o, "is_stackable", json_object_new_boolean(c->is_stackable));
 	json_object_object_add(o, "priority", json_object_new_int64(c->priority));
 	json_object_object_add(o, "exclusion_group", str_or_null(c->exclusion_group));
-	json_object_object_add(o, "start_date", time_json(c->start_date));
-	json_object_object_add(o, "end_date", time_json(c->end_date));
+	json_object_object_add(o, "start_date", json_time_or_null(c->start_date));
+	json_object_object_add(o, "end_date", json_time_or_null(c->end_date));
 	json_object_object_add(o, "applicable_products", ids_json(c->products, c->nproducts));
 	json_object_object_add(o, "applicable_categories", ids_json(c->categories, c->ncategories));
-	json_object_object_add(o, "created_at", time_json(c->created_at));
-	json_object_object_add(o, "updated_at", time_json(c->updated_at));
+	json_object_object_add(o, "created_at", json_time_or_null(c->created_at));
+	json_object_object_add(o, "updated_at", json_time_or_null(c->updated_at));
 	return o;
 }
 
@@ -88,7 +81,7 @@ stacking_rule_to_json(const stacking_rule *r)
 	json_object_object_add(o, "campaign_a", json_object_new_string(r->campaign_a));
 	json_object_object_add(o, "campaign_b", json_object_new_string(r->campaign_b));
 	json_object_object_add(o, "rule", json_object_new_string(r->allowed ? "allowed" : "forbidden"));
-	json_object_object_add(o, "created_at", time_json(r->created_at));
+	json_object_object_add(o, "created_at", json_time_or_null(r->created_at));
 	return o;
 }
 

@@ -166,3 +166,14 @@ json_str_or_null(const char *s)
 {
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
+
+json_object *
+json_time_or_null(int64_t t)
+{
+	char s[21];
+
+	if (t == 0)
+		return NULL;
+	time_rfc3339(t, s);
+	return json_object_new_string(s);
+}

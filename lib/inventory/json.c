@@ -9,16 +9,6 @@
 #include "core/util.h"
 #include "inventory/internal.h"
 
-static json_object *
-time_json(int64_t t)
-{
-	char s[21];
-
-	if (t == 0)
-		return NULL;
-	time_rfc3339(t, s);
-	return json_object_new_string(s);
-}
 
 json_object *
 warehouse_to_json(const warehouse *w)
@@ -33,8 +23,8 @@ warehouse_to_json(const warehouse *w)
 	json_object_object_add(o, "address", json_object_new_string(w->address ? w->address : ""));
 	json_object_object_add(o, "priority", json_object_new_int(w->priority));
 	json_object_object_add(o, "is_active", json_object_new_boolean(w->is_active));
-	json_object_object_add(o, "created_at", time_json(w->created_at));
-	json_object_object_add(o, "updated_at", time_json(w->updated_at));
+	json_object_object_add(o, "created_at", json_time_or_null(w->created_at));
+	json_object_object_add(o, "updated_at", json_time_or_null(w->updated_at));
 	return o;
 }
 
@@ -57,7 +47,7 @@ stock_row_to_json(const stock_row *r)
 	json_object_object_add(o, "available", json_object_new_int64(r->available));
 	json_object_object_add(o, "low_stock_threshold", json_object_new_int64(r->low_stock_threshold));
 	json_object_object_add(o, "is_low", json_object_new_boolean(r->is_low));
-	json_object_object_add(o, "updated_at", time_json(r->updated_at));
+	json_object_object_add(o, "updated_at", json_time_or_null(r->updated_at));
 	return o;
 }
 
@@ -102,7 +92,7 @@ movement_to_json(const movement *m)
 	json_object_object_add(o, "reference", json_str_or_null(m->reference));
 	json_object_object_add(o, "actor_id", json_str_or_null(m->actor_id));
 	json_object_object_add(o, "actor", json_object_new_string(m->actor));
-	json_object_object_add(o, "created_at", time_json(m->created_at));
+	json_object_object_add(o, "created_at", json_time_or_null(m->created_at));
 	return o;
 }
 
@@ -121,8 +111,8 @@ reservation_to_json(const reservation *r)
 	json_object_object_add(o, "status", json_object_new_string(r->status));
 	json_object_object_add(o, "order_id", json_str_or_null(r->order_id));
 	json_object_object_add(o, "release_reason", json_str_or_null(r->release_reason));
-	json_object_object_add(o, "expires_at", time_json(r->expires_at));
-	json_object_object_add(o, "created_at", time_json(r->created_at));
+	json_object_object_add(o, "expires_at", json_time_or_null(r->expires_at));
+	json_object_object_add(o, "created_at", json_time_or_null(r->created_at));
 	for (size_t i = 0; i < r->nlines; i++) {
 		json_object *l = json_object_new_object();
 		if (!l)

@@ -40,16 +40,6 @@ with_tx(db_conn *c, arena *a, db_tx_fn fn, void *ud, error *e)
 	return db_tx(c, a, fn, ud, e);
 }
 
-static json_object *
-time_or_null(int64_t t)
-{
-	char s[21];
-
-	if (t == 0)
-		return NULL;
-	time_rfc3339(t, s);
-	return json_object_new_string(s);
-}
 
 json_object *
 notification_to_json(const notification *n)
@@ -72,10 +62,10 @@ notification_to_json(const notification *n)
 	json_object_object_add(o, "last_error", json_str_or_null(n->last_error));
 	json_object_object_add(o, "event_id", json_str_or_null(n->event_id));
 	json_object_object_add(o, "next_attempt_at", strcmp(n->status, "queued") == 0 ?
-	    time_or_null(n->next_attempt_at) : NULL);
-	json_object_object_add(o, "created_at", time_or_null(n->created_at));
-	json_object_object_add(o, "sent_at", time_or_null(n->sent_at));
-	json_object_object_add(o, "read_at", time_or_null(n->read_at));
+	    json_time_or_null(n->next_attempt_at) : NULL);
+	json_object_object_add(o, "created_at", json_time_or_null(n->created_at));
+	json_object_object_add(o, "sent_at", json_time_or_null(n->sent_at));
+	json_object_object_add(o, "read_at", json_time_or_null(n->read_at));
 	json_object_object_add(o, "is_read", json_object_new_boolean(n->read_at != 0));
 	return o;
 }

@@ -8,14 +8,6 @@
 #include "core/util.h"
 #include "order/order.h"
 
-static json_object *
-time_json(int64_t t)
-{
-	char s[21];
-
-	time_rfc3339(t, s);
-	return json_object_new_string(s);
-}
 
 static json_object *
 address_json(const order_address *ad)
@@ -67,7 +59,7 @@ history_json(const order_history *h)
 	json_object_object_add(o, "actor_id", json_str_or_null(h->actor_id));
 	json_object_object_add(o, "actor", json_object_new_string(h->actor));
 	json_object_object_add(o, "reason", json_str_or_null(h->reason));
-	json_object_object_add(o, "created_at", time_json(h->created_at));
+	json_object_object_add(o, "created_at", json_time_or_null(h->created_at));
 	return o;
 }
 
@@ -95,8 +87,8 @@ order_to_json(const order *o)
 	json_object_object_add(j, "payment_id", json_str_or_null(o->payment_id));
 	codes = o->coupon_codes_json ? json_tokener_parse(o->coupon_codes_json) : NULL;
 	json_object_object_add(j, "coupon_codes", codes ? codes : json_object_new_array());
-	json_object_object_add(j, "created_at", time_json(o->created_at));
-	json_object_object_add(j, "updated_at", time_json(o->updated_at));
+	json_object_object_add(j, "created_at", json_time_or_null(o->created_at));
+	json_object_object_add(j, "updated_at", json_time_or_null(o->updated_at));
 	if (o->items) {
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; arr && i < o->nitems; i++)
@@ -123,6 +115,6 @@ order_note_to_json(const order_note *n)
 	json_object_object_add(o, "author_id", json_str_or_null(n->author_id));
 	json_object_object_add(o, "author", json_object_new_string(n->author));
 	json_object_object_add(o, "body", json_object_new_string(n->body));
-	json_object_object_add(o, "created_at", time_json(n->created_at));
+	json_object_object_add(o, "created_at", json_time_or_null(n->created_at));
 	return o;
 }

@@ -6,6 +6,7 @@
  * keeps as "" stay "" so clients see every key every time.
  */
 #include "auth/auth.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "user/user.h"
 
@@ -15,16 +16,6 @@ str(const char *s)
 	return json_object_new_string(s != NULL ? s : "");
 }
 
-static json_object *
-time_or_null(int64_t t)
-{
-	char s[21];
-
-	if (t == 0)
-		return NULL;
-	time_rfc3339(t, s);
-	return json_object_new_string(s);
-}
 
 json_object *
 user_to_json(const user *u)
@@ -42,9 +33,9 @@ user_to_json(const user *u)
 	json_object_object_add(o, "is_active", json_object_new_boolean(u->active));
 	json_object_object_add(o, "email_verified", json_object_new_boolean(u->email_verified));
 	json_object_object_add(o, "two_factor_enabled", json_object_new_boolean(u->totp_enabled));
-	json_object_object_add(o, "created_at", time_or_null(u->created_at));
-	json_object_object_add(o, "updated_at", time_or_null(u->updated_at));
-	json_object_object_add(o, "last_login_at", time_or_null(u->last_login_at));
+	json_object_object_add(o, "created_at", json_time_or_null(u->created_at));
+	json_object_object_add(o, "updated_at", json_time_or_null(u->updated_at));
+	json_object_object_add(o, "last_login_at", json_time_or_null(u->last_login_at));
 	return o;
 }
 
@@ -84,7 +75,7 @@ address_to_json(const address *ad)
 	json_object_object_add(o, "country_code", str(ad->country_code));
 	json_object_object_add(o, "phone", str(ad->phone));
 	json_object_object_add(o, "is_default", json_object_new_boolean(ad->is_default));
-	json_object_object_add(o, "created_at", time_or_null(ad->created_at));
-	json_object_object_add(o, "updated_at", time_or_null(ad->updated_at));
+	json_object_object_add(o, "created_at", json_time_or_null(ad->created_at));
+	json_object_object_add(o, "updated_at", json_time_or_null(ad->updated_at));
 	return o;
 }
