@@ -17,31 +17,11 @@
 #include <string.h>
 
 #include "consumers.h"
+#include "worker.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
-
-static volatile sig_atomic_t stop;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void
-catch_term(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
 
 static void
 list_groups(void)
@@ -91,7 +71,7 @@ log_run(const consumer *c, const relay_stats *st, ecode rc, const error *e)
 int
 main(int argc, char **argv)
 {
-	consume_opts o = { NULL, 0, 0, &stop };
+	consume_opts o = { NULL, 0, 0, &worker_stop };
 	relay_stats st = { 0, 0, 0, 0 };
 	const char *group = NULL;
 	const consumer *c;
@@ -126,7 +106,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	o.brokers = cfg->kafka_brokers;
-	catch_term();
+	worker_catch_term();
 	err_clear(&e);
 	rc = consume_run(c, &o, &st, &e);
 	log_run(c, &st, rc, &e);

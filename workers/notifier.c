@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "worker.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -28,15 +29,6 @@
 #define DEFAULT_BUDGET_S	55
 #define DEFAULT_BATCH		20
 #define POLL_MS			2000
-
-static volatile sig_atomic_t stop;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static int
 usage(void)
@@ -75,7 +67,6 @@ main(int argc, char **argv)
 {
 	int64_t budget_s = DEFAULT_BUDGET_S, batch = DEFAULT_BATCH, v;
 	notify_stats st = { 0, 0, 0 };
-	struct sigaction sa;
 	uint64_t end;
 	arena *a;
 	error e;
@@ -95,18 +86,14 @@ main(int argc, char **argv)
 	if (config_init() != 0)
 		return 1;
 	log_init("notifier", cfg->log_level);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	worker_catch_term();
 	if (!(a = arena_new(64 * 1024))) {
 		log_msg(LOG_ERROR, "notifier: out of memory");
 		return 1;
 	}
 	err_clear(&e);
 	end = now_us() + (uint64_t)budget_s * 1000000u;
-	while (!stop) {
+	while (!worker_stop) {
 		size_t taken = 0;
 
 		rc = notification_deliver_due(a, (int)batch, &st, &taken, &e);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "consumers.h"
+#include "worker.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -26,28 +27,6 @@
 
 #define DEFAULT_BUDGET_S	55
 #define DEFAULT_BATCH		100
-
-static volatile sig_atomic_t stop;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* No SA_RESTART: the wait for NOTIFY must return when the signal comes. */
-static void
-catch_term(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
 
 static int
 usage(void)
@@ -105,7 +84,7 @@ log_run(const event_sink *sink, const relay_stats *st, ecode rc, const error *e)
 int
 main(int argc, char **argv)
 {
-	relay_opts o = { DEFAULT_BATCH, DEFAULT_BUDGET_S * 1000, false, &stop };
+	relay_opts o = { DEFAULT_BATCH, DEFAULT_BUDGET_S * 1000, false, &worker_stop };
 	relay_stats st = { 0, 0, 0, 0 };
 	event_sink *sink;
 	error e;
@@ -116,7 +95,7 @@ main(int argc, char **argv)
 	if (config_init() != 0)
 		return 1;
 	log_init("relay", cfg->log_level);
-	catch_term();
+	worker_catch_term();
 	err_clear(&e);
 	sink = cfg->kafka_brokers[0] != '\0' ? event_sink_kafka(cfg->kafka_brokers, &e)
 	    : event_sink_embedded(worker_consumers, &e);
