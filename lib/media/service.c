@@ -139,7 +139,7 @@ attach_to_product(arena *a, const media_actor *who, const media_item *m, error *
 	catalog_actor ca = as_catalog(who);
 	const media_variant *big = NULL;
 	image_input in;
-	product_image im;
+	product_image im = { 0 };
 
 	for (size_t i = 0; i < m->nvariants; i++)
 		if (strcmp(m->variants[i].format, "jpeg") == 0)
@@ -293,7 +293,8 @@ ecode
 media_set_alt(arena *a, const media_actor *who, const char *id, const char *alt_text,
     error *e)
 {
-	media_item m;
+	media_item m = { 0 };
+
 	return media_update(a, who, id, alt_text != NULL ? alt_text : "", NULL, &m, e);
 }
 
@@ -301,7 +302,8 @@ ecode
 media_set_sort(arena *a, const media_actor *who, const char *id, int32_t sort_order,
     error *e)
 {
-	media_item m;
+	media_item m = { 0 };
+
 	return media_update(a, who, id, NULL, &sort_order, &m, e);
 }
 
