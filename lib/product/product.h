@@ -220,7 +220,9 @@ typedef struct product_page {
 
 /*
  * One page of products matching f, in one database round trip.  Non-admins
- * see published products only (f->has_status ignored).  Unknown
+ * see published products only (f->has_status ignored), except a seller
+ * whose f->seller_id is their own id: they see their products in every
+ * status, like an admin.  Unknown
  * category/brand ids simply match nothing.
  */
 ecode product_list(arena *a, const catalog_actor *who, const product_filter *f,

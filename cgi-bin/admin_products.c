@@ -1,0 +1,1031 @@
+/*
+ * admin_products.c — /admin/products: the product list (search, filters,
+ * sort, pagination), the new-product form, one product's page (its form,
+ * publish / back to draft, archive behind a confirmation page, its
+ * variants with their stock per warehouse, its images) and the variant
+ * pages.
+ *
+ * Sellers use these pages too, for their own products only: the list is
+ * filtered to their id and any other product is "not found", even a
+ * published one the shop shows (admin_product_load).  Every rule —
+ * required fields, slugs, SKUs, who owns what — is the catalog's
+ * (lib/product): a form becomes the JSON body the API would send, the
+ * domain validates it, and its field messages are shown next to the
+ * fields.  Prices are typed in major units ("19.90") and become minor
+ * units here, with the currency's number of decimals.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/parse.h"
+#include "core/util.h"
+#include "inventory/inventory.h"
+#include "admin.h"
+#include "admin_catalog.h"
+
+#define PRODUCTS_URL "/admin/products"
+
+/* ------------------------------------------------------------ shared */
+
+ecode
+admin_product_load(request *req, const user *me, const char *id, product *p, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+
+	if (id == NULL || !uuid_valid(id))
+		return err_set(e, E_NOT_FOUND, "there is no product with this id");
+	if (product_get(req->a, &who, id, p, e) != E_OK)
+		return e->code;
+	/* product_get shows a seller every published product; these pages
+	 * show them their own only */
+	if (me->role != ROLE_ADMIN &&
+	    (p->s.seller_id == NULL || strcmp(p->s.seller_id, me->id) != 0))
+		return err_set(e, E_NOT_FOUND, "there is no product with this id");
+	return E_OK;
+}
+
+json_object *
+admin_crumb(json_object *crumbs, const char *name, const char *url)
+{
+	json_object *o = json_object_new_object();
+
+	admin_put_str(o, "name", name);
+	if (url != NULL)
+		admin_put_str(o, "url", url);
+	json_object_array_add(crumbs, o);
+	return crumbs;
+}
+
+/* Whether a domain refusal belongs next to the form's fields (else it is
+ * the error page's). */
+bool
+admin_form_refusal(ecode rc)
+{
+	return rc == E_VALIDATION || rc == E_INVALID_INPUT || rc == E_ALREADY_EXISTS ||
+	    rc == E_CONFLICT || rc == E_INVALID_PARAMETER;
+}
+
+/* The domain's answer v folded into the form's ferr; the status to show
+ * the form again with (409 for a duplicate, else 400). */
+int
+admin_refusal_status(ecode rc, error *ferr, const error *v, const char *field)
+{
+	admin_take_fields(ferr, v);
+	if (ferr->nfields == 0)
+		err_field(ferr, field, "%s", v->message);
+	snprintf(ferr->message, sizeof ferr->message, "%s",
+	    rc == E_ALREADY_EXISTS || rc == E_CONFLICT ? v->message :
+	    "Check the fields marked below.");
+	return rc == E_ALREADY_EXISTS || rc == E_CONFLICT ? 409 : 400;
+}
+
+static json_object *
+option(const char *value, const char *label, bool selected)
+{
+	json_object *o = json_object_new_object();
+
+	admin_put_str(o, "value", value);
+	admin_put_str(o, "label", label);
+	admin_put_flag(o, "selected", selected);
+	return o;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Every category as options, indented by depth ("— — Shirts"). */
+json_object *
+admin_category_options(request *req, const category_forest *cf, const char *selected)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < cf->nall; i++) {
+		const category_node *n = &cf->all[i];
+		char pad[3 * CATEGORY_DEPTH_MAX * 2 + 1] = "";
+		size_t used = 0;
+
+		for (int d = 0; d < n->depth && d < CATEGORY_DEPTH_MAX; d++)
+			used += (size_t)snprintf(pad + used, sizeof pad - used, "— ");
+		json_object_array_add(arr, option(n->cat.id, arena_printf(req->a, "%s%s%s", pad,
+		    n->cat.name, n->cat.is_active ? "" : " (inactive)"), same(selected, n->cat.id)));
+	}
+	return arr;
+}
+
+/* The category forest in tree order (parents before children). */
+static void
+walk(const category_node *n, const category_node **out, size_t *k)
+{
+	out[(*k)++] = n;
+	for (size_t i = 0; i < n->nchildren; i++)
+		walk(n->children[i], out, k);
+}
+
+ecode
+admin_category_forest(request *req, category_forest *cf, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	const category_node **order;
+	category_node *all;
+	size_t k = 0;
+
+	if (category_tree(req->a, &who, true, cf, e) != E_OK)
+		return e->code;
+	/* cf->all is in (sort_order, name) order; a select wants tree order */
+	order = arena_calloc(req->a, cf->nall + 1, sizeof *order);
+	all = arena_calloc(req->a, cf->nall + 1, sizeof *all);
+	if (order == NULL || all == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (size_t i = 0; i < cf->nroots; i++)
+		walk(cf->roots[i], order, &k);
+	for (size_t i = 0; i < k; i++)
+		all[i] = *order[i];
+	cf->all = all;
+	cf->nall = k;
+	return E_OK;
+}
+
+/* Brands as options (the first BRAND_OPTIONS_MAX by name). */
+#define BRAND_OPTIONS_MAX 500
+
+static ecode
+brand_options(request *req, const char *selected, json_object **out, brand_page *all,
+    error *e)
+{
+	page pg = { 1, PAGE_MAX_SIZE, 0 };
+	brand_page bp;
+
+	*out = json_object_new_array();
+	memset(all, 0, sizeof *all);
+	all->items = arena_calloc(req->a, BRAND_OPTIONS_MAX, sizeof *all->items);
+	if (all->items == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	do {
+		if (brand_list(req->a, &pg, &bp, e) != E_OK) {
+			json_object_put(*out);
+			return e->code;
+		}
+		for (size_t i = 0; i < bp.n && all->n < BRAND_OPTIONS_MAX; i++) {
+			all->items[all->n++] = bp.items[i];
+			json_object_array_add(*out, option(bp.items[i].id, bp.items[i].name,
+			    same(selected, bp.items[i].id)));
+		}
+		pg.page++;
+		pg.offset += pg.per_page;
+	} while (bp.n == (size_t)pg.per_page && all->n < BRAND_OPTIONS_MAX);
+	return E_OK;
+}
+
+static const char *
+price_text(request *req, int64_t minor, const char *currency)
+{
+	int d = currency_digits(currency);
+
+	return decimal_format(req->a, minor, d < 0 ? 2 : d);
+}
+
+/* ------------------------------------------------------------ the list */
+
+static const struct {
+	const char *value, *label;
+} sorts[] = {
+	{ "newest", "Newest first" }, { "name_asc", "Name A–Z" }, { "name_desc", "Name Z–A" },
+	{ "price_asc", "Price, lowest first" }, { "price_desc", "Price, highest first" },
+};
+
+static const char *const statuses[] = { "draft", "published", "archived" };
+
+/* The list's URL with its filters, for the pagination links. */
+static const char *
+list_url(request *req)
+{
+	static const char *const keys[] = { "search", "status", "category_id", "brand_id",
+	    "sort_by" };
+	const char *url = PRODUCTS_URL;
+	char sep = '?';
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *v = req_query(req, keys[i]);
+
+		if (v == NULL || v[0] == '\0')
+			continue;
+		url = arena_printf(req->a, "%s%c%s=%s", url, sep, keys[i], url_encode(req->a, v));
+		sep = '&';
+	}
+	return url;
+}
+
+static const char *
+name_of_category(const category_forest *cf, const char *id)
+{
+	const category_node *n = id != NULL ? category_find(cf, id) : NULL;
+
+	return n != NULL ? n->cat.name : "";
+}
+
+static const char *
+name_of_brand(const brand_page *bp, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < bp->n; i++)
+		if (strcmp(bp->items[i].id, id) == 0)
+			return bp->items[i].name;
+	return "";
+}
+
+ecode
+h_products(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	json_object *ctx, *rows, *opts, *brands;
+	const char *status = req_query(req, "status"), *sort = req_query(req, "sort_by");
+	category_forest cf;
+	product_filter f;
+	product_page pp;
+	brand_page bp;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = product_filter_from_query(req, &f, e)) != E_OK)
+		return rc;
+	if (req_query(req, "per_page") == NULL)
+		f.pg.per_page = ADMIN_PAGE_SIZE;
+	f.pg.offset = (f.pg.page - 1) * f.pg.per_page;
+	if (me.role != ROLE_ADMIN)
+		f.seller_id = me.id;
+	if ((rc = admin_category_forest(req, &cf, e)) != E_OK ||
+	    (rc = brand_options(req, f.brand_id, &brands, &bp, e)) != E_OK)
+		return rc;
+	if ((rc = product_list(req->a, &who, &f, &pp, e)) != E_OK) {
+		json_object_put(brands);
+		return rc;
+	}
+	ctx = json_object_new_object();
+	rows = json_object_new_array();
+	for (size_t i = 0; i < pp.n; i++) {
+		const product_summary *s = &pp.items[i];
+		json_object *o = json_object_new_object();
+
+		admin_put_str(o, "name", s->name);
+		admin_put_str(o, "url", arena_printf(req->a, PRODUCTS_URL "/%s", s->id));
+		admin_put_str(o, "status", product_status_name(s->status));
+		admin_put_str(o, "price", money_format_a(req->a, s->base_price, s->currency));
+		admin_put_str(o, "category", name_of_category(&cf, s->category_id));
+		admin_put_str(o, "brand", name_of_brand(&bp, s->brand_id));
+		admin_put_str(o, "updated", admin_time(req->a, s->updated_at));
+		json_object_array_add(rows, o);
+	}
+	json_object_object_add(ctx, "rows", rows);
+	json_object_object_add(ctx, "total", json_object_new_int64(pp.total));
+	admin_put_str(ctx, "search", f.search);
+	opts = json_object_new_array();
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		json_object_array_add(opts, option(statuses[i], statuses[i], same(status, statuses[i])));
+	json_object_object_add(ctx, "statuses", opts);
+	opts = json_object_new_array();
+	for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+		json_object_array_add(opts, option(sorts[i].value, sorts[i].label,
+		    same(sort, sorts[i].value)));
+	json_object_object_add(ctx, "sorts", opts);
+	json_object_object_add(ctx, "categories", admin_category_options(req, &cf, f.category_id));
+	json_object_object_add(ctx, "brands", brands);
+	json_object_object_add(ctx, "pagination", view_pagination(req->a, list_url(req), &f.pg,
+	    pp.total));
+	admin_put_flag(ctx, "admin", me.role == ROLE_ADMIN);
+	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Products", NULL));
+	return admin_render(req, res, 200, "admin/products", ctx, &me, "Products", e);
+}
+
+/* ------------------------------------------------------------ the product form */
+
+typedef struct prod_form {
+	const char *name, *slug, *description, *base_price, *currency, *category_id, *brand_id;
+} prod_form;
+
+static void
+prod_form_read(request *req, prod_form *f)
+{
+	f->name = req_form(req, "name");
+	f->slug = req_form(req, "slug");
+	f->description = req_form(req, "description");
+	f->base_price = req_form(req, "base_price");
+	f->currency = req_form(req, "currency");
+	f->category_id = req_form(req, "category_id");
+	f->brand_id = req_form(req, "brand_id");
+}
+
+static void
+prod_form_of(request *req, const product *p, prod_form *f)
+{
+	f->name = p->s.name;
+	f->slug = p->s.slug;
+	f->description = p->s.description;
+	f->base_price = price_text(req, p->s.base_price, p->s.currency);
+	f->currency = p->s.currency;
+	f->category_id = p->s.category_id;
+	f->brand_id = p->s.brand_id;
+}
+
+/* An empty field as JSON null (clears a link), else the string. */
+static void
+put_id(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v != NULL && v[0] != '\0' ? json_object_new_string(v) : NULL);
+}
+
+/* The form as the body the API takes; a price that is no amount is ours. */
+static json_object *
+prod_json(const prod_form *f, bool create, error *ferr)
+{
+	json_object *o = json_object_new_object();
+	const char *cur = f->currency != NULL && f->currency[0] != '\0' ? f->currency : cfg->currency;
+	int d = currency_digits(cur);
+	int64_t price;
+
+	admin_put_str(o, "name", f->name);
+	if (f->slug != NULL && f->slug[0] != '\0')
+		admin_put_str(o, "slug", f->slug);
+	else if (!create)
+		err_field(ferr, "slug", "enter the address name (lower-case letters, digits and -)");
+	admin_put_str(o, "description", f->description);
+	admin_put_str(o, "currency", cur);
+	put_id(o, "category_id", f->category_id);
+	put_id(o, "brand_id", f->brand_id);
+	if (d < 0)
+		err_field(ferr, "currency", "enter an ISO 4217 code such as EUR");
+	else if (f->base_price == NULL || parse_decimal(f->base_price, d,
+	    PRODUCT_PRICE_MAX / 1000, &price) != 0 || price > PRODUCT_PRICE_MAX)
+		err_field(ferr, "base_price", "enter a price such as 19.90 (at most %d decimals)", d);
+	else
+		json_object_object_add(o, "base_price", json_object_new_int64(price));
+	return o;
+}
+
+static json_object *
+prod_form_ctx(request *req, const prod_form *f, const category_forest *cf, json_object *brands,
+    const error *ferr)
+{
+	json_object *o = json_object_new_object();
+
+	admin_put_str(o, "name", f->name);
+	admin_put_str(o, "slug", f->slug);
+	admin_put_str(o, "description", f->description);
+	admin_put_str(o, "base_price", f->base_price);
+	admin_put_str(o, "currency", f->currency != NULL ? f->currency : cfg->currency);
+	json_object_object_add(o, "categories", admin_category_options(req, cf, f->category_id));
+	json_object_object_add(o, "brands", brands);
+	json_object_object_add(o, "errors", ferr != NULL ? admin_field_errors(ferr) :
+	    json_object_new_object());
+	return o;
+}
+
+static ecode
+new_render(request *req, response *res, int status, const user *me, const prod_form *f,
+    const error *ferr, error *e)
+{
+	json_object *ctx, *brands, *crumbs;
+	category_forest cf;
+	brand_page bp;
+	ecode rc;
+
+	if ((rc = admin_category_forest(req, &cf, e)) != E_OK ||
+	    (rc = brand_options(req, f->brand_id, &brands, &bp, e)) != E_OK)
+		return rc;
+	ctx = json_object_new_object();
+	json_object_object_add(ctx, "form", prod_form_ctx(req, f, &cf, brands, ferr));
+	if (ferr != NULL)
+		admin_put_str(ctx, "error", ferr->message);
+	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
+	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, "New product", NULL));
+	return admin_render(req, res, status, "admin/product_new", ctx, me, "New product", e);
+}
+
+ecode
+h_product_new(request *req, response *res, error *e)
+{
+	prod_form f = { 0 };
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	return new_render(req, res, 200, &me, &f, NULL, e);
+}
+
+ecode
+h_product_create(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	product_input in;
+	prod_form f;
+	json_object *body;
+	product p;
+	error ferr, v;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	prod_form_read(req, &f);
+	err_clear(&ferr);
+	err_clear(&v);
+	body = prod_json(&f, true, &ferr);
+	rc = product_input_from_json(req->a, body, true, &in, &v);
+	if (rc == E_OK && ferr.nfields == 0)
+		rc = product_create(req->a, &who, &in, &p, &v);
+	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0)
+		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
+		    "product-created", e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = v;
+		return rc;
+	}
+	return new_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f, &ferr, e);
+}
+
+/* ------------------------------------------------------------ one product */
+
+typedef struct var_form {
+	const char *sku, *name, *price, *attributes, *weight_grams, *active, *sort_order;
+} var_form;
+
+static json_object *
+stock_cells(request *req, const product *p, const product_variant *v, json_object *o,
+    error *e)
+{
+	json_object *cells = json_object_new_array();
+	variant_stock st;
+	ecode rc;
+
+	admin_put_flag(o, "untracked", false);
+	rc = stock_get(req->a, p->s.id, v->id, &st, e);
+	if (rc == E_NOT_FOUND) {
+		err_clear(e);
+		admin_put_flag(o, "untracked", true);
+		return cells;
+	}
+	if (rc != E_OK) {
+		json_object_put(cells);
+		return NULL;
+	}
+	for (size_t i = 0; i < st.nrows; i++) {
+		json_object *c = json_object_new_object();
+
+		admin_put_str(c, "code", st.rows[i].warehouse_code);
+		admin_put_str(c, "name", st.rows[i].warehouse_name);
+		json_object_object_add(c, "available", json_object_new_int64(st.rows[i].available));
+		json_object_object_add(c, "on_hand", json_object_new_int64(st.rows[i].on_hand));
+		admin_put_flag(c, "low", st.rows[i].is_low);
+		json_object_array_add(cells, c);
+	}
+	json_object_object_add(o, "available", json_object_new_int64(st.available));
+	return cells;
+}
+
+/* "size=M; colour=Red" from a variant's attributes. */
+static const char *
+attrs_text(request *req, const product_variant *v)
+{
+	const char *s = "";
+
+	for (size_t i = 0; i < v->nattributes; i++)
+		s = arena_printf(req->a, "%s%s%s=%s", s, i > 0 ? "; " : "", v->attributes[i].key,
+		    v->attributes[i].value);
+	return s;
+}
+
+static ecode
+variant_rows(request *req, const user *me, const product *p, json_object **out, error *e)
+{
+	json_object *rows = json_object_new_array();
+
+	for (size_t i = 0; i < p->nvariants; i++) {
+		const product_variant *v = &p->variants[i];
+		json_object *o = json_object_new_object(), *cells;
+
+		admin_put_str(o, "sku", v->sku);
+		admin_put_str(o, "name", v->name);
+		admin_put_str(o, "price", money_format_a(req->a, v->effective_price, v->currency));
+		admin_put_flag(o, "own_price", v->has_price);
+		admin_put_str(o, "attributes", attrs_text(req, v));
+		admin_put_flag(o, "active", v->is_active);
+		admin_put_str(o, "url", arena_printf(req->a, PRODUCTS_URL "/%s/variants/%s",
+		    p->s.id, v->id));
+		/* the stock pages are the admins' */
+		if (me->role == ROLE_ADMIN)
+			admin_put_str(o, "stock_url", arena_printf(req->a, "/admin/inventory/%s/%s",
+			    p->s.id, v->id));
+		if ((cells = stock_cells(req, p, v, o, e)) == NULL) {
+			json_object_put(o);
+			json_object_put(rows);
+			return e->code;
+		}
+		json_object_object_add(o, "warehouses", cells);
+		json_object_array_add(rows, o);
+	}
+	*out = rows;
+	return E_OK;
+}
+
+static json_object *
+image_rows(request *req, const product *p)
+{
+	json_object *rows = json_object_new_array();
+
+	for (size_t i = 0; i < p->nimages; i++) {
+		const product_image *im = &p->images[i];
+		json_object *o = json_object_new_object();
+
+		admin_put_str(o, "id", im->id);
+		admin_put_str(o, "src", im->url);
+		admin_put_str(o, "alt_text", im->alt_text);
+		admin_put_str(o, "sort_order", arena_printf(req->a, "%d", (int)im->sort_order));
+		admin_put_flag(o, "primary", im->is_primary);
+		admin_put_str(o, "url", arena_printf(req->a, PRODUCTS_URL "/%s/images/%s", p->s.id,
+		    im->id));
+		json_object_array_add(rows, o);
+	}
+	return rows;
+}
+
+static json_object *
+var_form_ctx(const var_form *f, const error *verr)
+{
+	json_object *o = json_object_new_object();
+
+	admin_put_str(o, "sku", f != NULL ? f->sku : "");
+	admin_put_str(o, "name", f != NULL ? f->name : "");
+	admin_put_str(o, "price", f != NULL ? f->price : "");
+	admin_put_str(o, "attributes", f != NULL ? f->attributes : "");
+	admin_put_str(o, "weight_grams", f != NULL ? f->weight_grams : "");
+	admin_put_str(o, "sort_order", f != NULL ? f->sort_order : "");
+	admin_put_flag(o, "active", f == NULL || f->active != NULL);
+	json_object_object_add(o, "errors", verr != NULL ? admin_field_errors(verr) :
+	    json_object_new_object());
+	return o;
+}
+
+/* The product page; pf/perr keep a refused product form, vf/verr a
+ * refused new variant (either may be NULL). */
+static ecode
+product_render(request *req, response *res, int status, const user *me, const product *p,
+    const prod_form *pf, const error *perr, const var_form *vf, const error *verr, error *e)
+{
+	json_object *ctx, *brands, *variants = NULL, *crumbs;
+	category_forest cf;
+	brand_page bp;
+	prod_form cur;
+	ecode rc;
+
+	prod_form_of(req, p, &cur);
+	if (pf == NULL)
+		pf = &cur;
+	if ((rc = admin_category_forest(req, &cf, e)) != E_OK ||
+	    (rc = brand_options(req, pf->brand_id, &brands, &bp, e)) != E_OK)
+		return rc;
+	if ((rc = variant_rows(req, me, p, &variants, e)) != E_OK) {
+		json_object_put(brands);
+		return rc;
+	}
+	ctx = json_object_new_object();
+	admin_put_str(ctx, "id", p->s.id);
+	admin_put_str(ctx, "name", p->s.name);
+	admin_put_str(ctx, "url", arena_printf(req->a, PRODUCTS_URL "/%s", p->s.id));
+	admin_put_str(ctx, "status", product_status_name(p->s.status));
+	admin_put_flag(ctx, "published", p->s.status == PRODUCT_PUBLISHED);
+	admin_put_flag(ctx, "archived", p->s.status == PRODUCT_ARCHIVED);
+	admin_put_str(ctx, "shop_url", arena_printf(req->a, "/p/%s", p->s.slug));
+	admin_put_str(ctx, "base_price", money_format_a(req->a, p->s.base_price, p->s.currency));
+	admin_put_str(ctx, "currency", p->s.currency);
+	admin_put_str(ctx, "updated", admin_time(req->a, p->s.updated_at));
+	admin_put_str(ctx, "published_at", admin_time(req->a, p->s.published_at));
+	json_object_object_add(ctx, "form", prod_form_ctx(req, pf, &cf, brands, perr));
+	json_object_object_add(ctx, "variants", variants);
+	json_object_object_add(ctx, "images", image_rows(req, p));
+	json_object_object_add(ctx, "variant_form", var_form_ctx(vf, verr));
+	admin_put_flag(ctx, "uploads", ADMIN_IMAGE_UPLOADS != 0);
+	if (perr != NULL)
+		admin_put_str(ctx, "error", perr->message);
+	if (verr != NULL)
+		admin_put_str(ctx, "variant_error", verr->message);
+	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
+	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, p->s.name, NULL));
+	return admin_render(req, res, status, "admin/product", ctx, me, p->s.name, e);
+}
+
+ecode
+h_product(request *req, response *res, error *e)
+{
+	product p;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+		return rc;
+	return product_render(req, res, 200, &me, &p, NULL, NULL, NULL, NULL, e);
+}
+
+ecode
+h_product_update(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	product_input in;
+	json_object *body;
+	prod_form f;
+	product p, out;
+	error ferr, v;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+		return rc;
+	prod_form_read(req, &f);
+	err_clear(&ferr);
+	err_clear(&v);
+	body = prod_json(&f, false, &ferr);
+	rc = product_input_from_json(req->a, body, false, &in, &v);
+	if (rc == E_OK && ferr.nfields == 0)
+		rc = product_update(req->a, &who, p.s.id, &in, &out, &v);
+	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0)
+		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
+		    "product-saved", e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = v;
+		return rc;
+	}
+	return product_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &p,
+	    &f, &ferr, NULL, NULL, e);
+}
+
+/* POST status=published|draft: publish, or take back to draft. */
+ecode
+h_product_status(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	const char *s = req_form(req, "status");
+	product_input in = { 0 };
+	product p, out;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+		return rc;
+	if (s == NULL || product_status_parse(s, &in.status) != 0 || in.status == PRODUCT_ARCHIVED)
+		return err_set(e, E_INVALID_INPUT, "status must be published or draft");
+	in.set = PI_STATUS;
+	if ((rc = product_update(req->a, &who, p.s.id, &in, &out, e)) != E_OK)
+		return rc;
+	return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
+	    in.status == PRODUCT_PUBLISHED ? "product-published" : "product-unpublished", e);
+}
+
+/* ------------------------------------------------------------ confirmations */
+
+ecode
+admin_confirm_render(request *req, response *res, const user *me, json_object *crumbs,
+    const char *title, const char *question, const char *action, const char *button,
+    const char *cancel, error *e)
+{
+	json_object *ctx = json_object_new_object();
+
+	admin_put_str(ctx, "heading", title);
+	admin_put_str(ctx, "question", question);
+	admin_put_str(ctx, "action", action);
+	admin_put_str(ctx, "button", button);
+	admin_put_str(ctx, "cancel", cancel);
+	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, title, NULL));
+	return admin_render(req, res, 200, "admin/confirm", ctx, me, title, e);
+}
+
+ecode
+h_product_archive_confirm(request *req, response *res, error *e)
+{
+	const char *url;
+	json_object *crumbs;
+	product p;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+		return rc;
+	url = arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id);
+	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
+	admin_crumb(crumbs, p.s.name, url);
+	return admin_confirm_render(req, res, &me, crumbs, "Archive product",
+	    arena_printf(req->a, "Archive “%s”? The shop stops showing it; orders that "
+	    "contain it keep it. You can publish it again later.", p.s.name),
+	    arena_printf(req->a, "%s/archive", url), "Archive", url, e);
+}
+
+ecode
+h_product_archive(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	product p;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK ||
+	    (rc = product_archive(req->a, &who, p.s.id, e)) != E_OK)
+		return rc;
+	return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
+	    "product-archived", e);
+}
+
+/* ------------------------------------------------------------ variants */
+
+static void
+var_form_read(request *req, var_form *f)
+{
+	f->sku = req_form(req, "sku");
+	f->name = req_form(req, "name");
+	f->price = req_form(req, "price");
+	f->attributes = req_form(req, "attributes");
+	f->weight_grams = req_form(req, "weight_grams");
+	f->active = req_form(req, "active");
+	f->sort_order = req_form(req, "sort_order");
+}
+
+/* "size=M; colour=Red" as a JSON object; NULL and a field error when a
+ * pair has no key or no '='. */
+static json_object *
+attrs_json(request *req, const char *s, error *ferr)
+{
+	json_object *o = json_object_new_object();
+	char *copy = arena_strdup(req->a, s != NULL ? s : ""), *save = NULL;
+
+	if (copy == NULL)
+		return o;
+	for (char *pair = strtok_r(copy, ";", &save); pair != NULL; pair = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(pair, '='), *k = pair, *v, *end;
+
+		while (*k == ' ' || *k == '\t')
+			k++;
+		if (*k == '\0')
+			continue;
+		if (eq == NULL || eq == k) {
+			err_field(ferr, "attributes", "write attributes as name=value pairs separated "
+			    "by semicolons, such as size=M; colour=Red");
+			json_object_put(o);
+			return NULL;
+		}
+		*eq = '\0';
+		for (end = eq - 1; end > k && (*end == ' ' || *end == '\t'); end--)
+			*end = '\0';
+		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		json_object_object_add(o, k, json_object_new_string(v));
+	}
+	return o;
+}
+
+static json_object *
+var_json(request *req, const var_form *f, const char *currency, bool create, error *ferr)
+{
+	json_object *o = json_object_new_object(), *attrs;
+	int d = currency_digits(currency);
+	int64_t n;
+
+	if (create || (f->sku != NULL && f->sku[0] != '\0'))
+		admin_put_str(o, "sku", f->sku);
+	admin_put_str(o, "name", f->name);
+	if (f->price == NULL || f->price[0] == '\0')
+		json_object_object_add(o, "price", NULL);	/* the base price */
+	else if (parse_decimal(f->price, d < 0 ? 2 : d, PRODUCT_PRICE_MAX / 1000, &n) != 0 ||
+	    n > PRODUCT_PRICE_MAX)
+		err_field(ferr, "price", "enter a price such as 19.90, or leave it empty for the "
+		    "product's price");
+	else
+		json_object_object_add(o, "price", json_object_new_int64(n));
+	if ((attrs = attrs_json(req, f->attributes, ferr)) != NULL)
+		json_object_object_add(o, "attributes", attrs);
+	if (f->weight_grams != NULL && f->weight_grams[0] != '\0') {
+		if (parse_i64(f->weight_grams, 0, VARIANT_WEIGHT_MAX, &n) != 0)
+			err_field(ferr, "weight_grams", "enter whole grams from 0 to %d",
+			    VARIANT_WEIGHT_MAX);
+		else
+			json_object_object_add(o, "weight_grams", json_object_new_int64(n));
+	}
+	if (f->sort_order != NULL && f->sort_order[0] != '\0') {
+		if (parse_i64(f->sort_order, SORT_ORDER_MIN, SORT_ORDER_MAX, &n) != 0)
+			err_field(ferr, "sort_order", "enter a whole number");
+		else
+			json_object_object_add(o, "sort_order", json_object_new_int64(n));
+	}
+	json_object_object_add(o, "is_active", json_object_new_boolean(f->active != NULL));
+	return o;
+}
+
+ecode
+h_variant_create(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	variant_input in;
+	product_variant out;
+	json_object *body;
+	var_form f;
+	product p;
+	error ferr, v;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+		return rc;
+	var_form_read(req, &f);
+	err_clear(&ferr);
+	err_clear(&v);
+	body = var_json(req, &f, p.s.currency, true, &ferr);
+	rc = variant_input_from_json(req->a, body, true, &in, &v);
+	if (rc == E_OK && ferr.nfields == 0)
+		rc = variant_create(req->a, &who, p.s.id, &in, &out, &v);
+	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0)
+		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
+		    p.s.id), "variant-added", e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = v;
+		return rc;
+	}
+	return product_render(req, res, admin_refusal_status(rc, &ferr, &v, "sku"), &me, &p,
+	    NULL, NULL, &f, &ferr, e);
+}
+
+typedef struct var_target {
+	product p;
+	const product_variant *v;
+} var_target;
+
+static ecode
+load_variant(request *req, const user *me, var_target *t, error *e)
+{
+	const char *vid = req_param(req, "vid");
+
+	t->v = NULL;
+	if (admin_product_load(req, me, req_param(req, "id"), &t->p, e) != E_OK)
+		return e->code;
+	for (size_t i = 0; vid != NULL && i < t->p.nvariants; i++)
+		if (strcmp(t->p.variants[i].id, vid) == 0)
+			t->v = &t->p.variants[i];
+	if (t->v == NULL)
+		return err_set(e, E_NOT_FOUND, "this product has no such variant");
+	return E_OK;
+}
+
+static ecode
+variant_render(request *req, response *res, int status, const user *me, const var_target *t,
+    const var_form *f, const error *ferr, error *e)
+{
+	json_object *ctx = json_object_new_object(), *crumbs;
+	const char *purl = arena_printf(req->a, PRODUCTS_URL "/%s", t->p.s.id);
+	var_form cur;
+	int d = currency_digits(t->p.s.currency);
+
+	if (f == NULL) {
+		cur.sku = t->v->sku;
+		cur.name = t->v->name;
+		cur.price = t->v->has_price ? decimal_format(req->a, t->v->price, d < 0 ? 2 : d) : "";
+		cur.attributes = attrs_text(req, t->v);
+		cur.weight_grams = t->v->has_weight ? arena_printf(req->a, "%d",
+		    (int)t->v->weight_grams) : "";
+		cur.active = t->v->is_active ? "1" : NULL;
+		cur.sort_order = arena_printf(req->a, "%d", (int)t->v->sort_order);
+		f = &cur;
+	}
+	json_object_object_add(ctx, "form", var_form_ctx(f, ferr));
+	admin_put_str(ctx, "product", t->p.s.name);
+	admin_put_str(ctx, "product_url", purl);
+	admin_put_str(ctx, "sku", t->v->sku);
+	admin_put_str(ctx, "currency", t->p.s.currency);
+	admin_put_str(ctx, "url", arena_printf(req->a, "%s/variants/%s", purl, t->v->id));
+	if (ferr != NULL)
+		admin_put_str(ctx, "error", ferr->message);
+	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
+	admin_crumb(crumbs, t->p.s.name, purl);
+	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, t->v->sku, NULL));
+	return admin_render(req, res, status, "admin/variant", ctx, me,
+	    arena_printf(req->a, "Variant %s", t->v->sku), e);
+}
+
+ecode
+h_variant(request *req, response *res, error *e)
+{
+	var_target t;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
+		return rc;
+	return variant_render(req, res, 200, &me, &t, NULL, NULL, e);
+}
+
+ecode
+h_variant_update(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	variant_input in;
+	product_variant out;
+	json_object *body;
+	var_target t;
+	var_form f;
+	error ferr, v;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
+		return rc;
+	var_form_read(req, &f);
+	err_clear(&ferr);
+	err_clear(&v);
+	body = var_json(req, &f, t.p.s.currency, false, &ferr);
+	rc = variant_input_from_json(req->a, body, false, &in, &v);
+	if (rc == E_OK && ferr.nfields == 0)
+		rc = variant_update(req->a, &who, t.p.s.id, t.v->id, &in, &out, &v);
+	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0)
+		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
+		    t.p.s.id), "variant-saved", e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = v;
+		return rc;
+	}
+	return variant_render(req, res, admin_refusal_status(rc, &ferr, &v, "sku"), &me, &t, &f,
+	    &ferr, e);
+}
+
+ecode
+h_variant_delete_confirm(request *req, response *res, error *e)
+{
+	const char *purl;
+	json_object *crumbs;
+	var_target t;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
+		return rc;
+	purl = arena_printf(req->a, PRODUCTS_URL "/%s", t.p.s.id);
+	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
+	admin_crumb(crumbs, t.p.s.name, purl);
+	return admin_confirm_render(req, res, &me, crumbs, "Delete variant",
+	    arena_printf(req->a, "Delete the variant %s (%s)? Its stock rows stay with the "
+	    "inventory; orders that contain it keep their lines.", t.v->sku, t.v->name),
+	    arena_printf(req->a, "%s/variants/%s/delete", purl, t.v->id), "Delete variant",
+	    arena_printf(req->a, "%s/variants/%s", purl, t.v->id), e);
+}
+
+ecode
+h_variant_delete(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	var_target t;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_variant(req, &me, &t, e)) != E_OK ||
+	    (rc = variant_delete(req->a, &who, t.p.s.id, t.v->id, e)) != E_OK)
+		return rc;
+	return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants", t.p.s.id),
+	    "variant-deleted", e);
+}
