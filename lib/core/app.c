@@ -295,6 +295,50 @@ type_is(const char *ct, const char *want)
 	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/*
+ * A multipart body is read in chunks and fed to the streaming parser, so
+ * it is never held whole besides the parts themselves; a bad structure or
+ * a crossed bound stops the read at once.  Plain fields also become
+ * req->form (the CSRF gate and req_form read them there).
+ */
+static ecode
+read_multipart(request *req, size_t len, error *e)
+{
+	static char chunk[64 * 1024];
+	char boundary[MP_MAX_BOUNDARY + 1];
+	mp_limits lim = { len, 0, 0 };
+	mp_parser *p;
+	size_t left = len, nform = 0;
+
+	if (mp_boundary(req->content_type, boundary, e) != E_OK)
+		return e->code;
+	if ((p = mp_new(req->a, boundary, &lim, e)) == NULL)
+		return e->code;
+	while (left > 0) {
+		size_t want = left < sizeof chunk ? left : sizeof chunk;
+		size_t got = read_body(chunk, want);
+		if (got == 0)
+			return err_set(e, E_INVALID_INPUT, "request body shorter than Content-Length");
+		if (mp_feed(p, chunk, got, e) != E_OK)
+			return e->code;
+		left -= got;
+	}
+	if (mp_finish(p, &req->parts, &req->nparts, e) != E_OK)
+		return e->code;
+	for (size_t i = 0; i < req->nparts; i++)
+		nform += req->parts[i].filename == NULL;
+	if (nform > HTTP_MAX_PARAMS)
+		return err_set(e, E_INVALID_INPUT, "too many parameters (at most %d)", HTTP_MAX_PARAMS);
+	if (nform > 0 && (req->form = arena_calloc(req->a, nform, sizeof *req->form)) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (size_t i = 0; i < req->nparts; i++)
+		if (req->parts[i].filename == NULL) {
+			req->form[req->nform].key = req->parts[i].name;
+			req->form[req->nform++].val = req->parts[i].data;
+		}
+	return E_OK;
+}
+
 static ecode
 read_and_parse_body(request *req, const route *rt, error *e)
 {
@@ -317,6 +361,8 @@ read_and_parse_body(request *req, const route *rt, error *e)
 	if (rt->body == BODY_FORM && !type_is(req->content_type, "application/x-www-form-urlencoded"))
 		return err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
 		    "send the form as application/x-www-form-urlencoded");
+	if (rt->body == BODY_MULTIPART)
+		return read_multipart(req, (size_t)len, e);
 	p = arena_alloc(req->a, (size_t)len + 1);
 	if (p == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
@@ -590,7 +636,7 @@ on_term(int sig)
 static int
 print_routes(const app *ap)
 {
-	static const char *const bodies[] = { "none", "json", "form", "raw" };
+	static const char *const bodies[] = { "none", "json", "form", "raw", "multipart" };
 
 	for (size_t i = 0; i < ap->nroutes; i++) {
 		const route *r = &ap->routes[i];

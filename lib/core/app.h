@@ -42,7 +42,12 @@ typedef enum body_kind {
 	BODY_NONE = 0,		/* any body is refused (413 if non-empty) */
 	BODY_JSON,		/* application/json, else 415 */
 	BODY_FORM,		/* application/x-www-form-urlencoded, else 415 */
-	BODY_RAW		/* left unparsed in req->body */
+	BODY_RAW,		/* left unparsed in req->body */
+	BODY_MULTIPART		/* multipart/form-data, else 415: streamed through
+				 * lib/core/multipart.c into req->parts (bounded by
+				 * body_limit, MP_MAX_PARTS, MP_MAX_HEADER); the parts
+				 * without a filename are also in req->form, so the
+				 * CSRF gate finds csrf_token there */
 } body_kind;
 
 /* Rate-limit classes (lib/auth/ratelimit.c): per client IP, in Redis; the

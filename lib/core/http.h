@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "error.h"
+#include "multipart.h"
 
 /* Bounds on everything a client sends. */
 #define HTTP_MAX_PATH		2048
@@ -52,7 +53,8 @@ typedef struct request {
 	const char *query_string;	/* raw */
 	kv         *query;   size_t nquery;
 	kv         *cookies; size_t ncookies;
-	kv         *form;    size_t nform;	/* url-encoded body */
+	kv         *form;    size_t nform;	/* url-encoded body, or a multipart body's plain fields */
+	mp_part    *parts;   size_t nparts;	/* multipart body (BODY_MULTIPART) */
 	json_object *json;		/* parsed JSON body, or NULL; released at reset */
 	const char *content_type;	/* as sent, or "" */
 	const char *body; size_t body_len;
@@ -82,6 +84,8 @@ const char *req_query(const request *r, const char *key);	/* first match or NULL
 const char *req_form(const request *r, const char *key);
 const char *req_cookie(const request *r, const char *key);
 const char *req_param(const request *r, const char *key);	/* path parameter */
+/* The first multipart part named `name` (file or plain field), or NULL. */
+const mp_part *req_part(const request *r, const char *name);
 
 /*
  * Parse a url-encoded string ("a=1&b=%C3%A9+x") into at most `max` pairs

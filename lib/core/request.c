@@ -83,6 +83,12 @@ req_param(const request *r, const char *key)
 	return kv_find(r->params, r->nparams, key);
 }
 
+const mp_part *
+req_part(const request *r, const char *name)
+{
+	return mp_find(r->parts, r->nparts, name);
+}
+
 static int
 hexval(char c)
 {
