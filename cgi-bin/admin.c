@@ -82,6 +82,10 @@ static const route admin_routes[] = {
 	FORM("/admin/brands/{id}/delete", h_brand_delete, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/catalog/io", h_catalog_io, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/catalog/export.csv", h_catalog_export, ROLE_ADMIN, RL_READ),
+	/* the file is bounded by the catalog's CSV limit, not the form limit */
+	{ "POST", "/admin/catalog/import", h_catalog_import, ROLE_ADMIN, CSRF_REQUIRED,
+	  BODY_MULTIPART, CATALOG_CSV_BYTES_MAX + 64 * 1024, RL_WRITE },
+	PAGE("GET", "/admin/catalog/import/{id}", h_catalog_import_job, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders", h_orders, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders/{id}", h_order, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders/{id}/invoice", h_order_invoice, ROLE_ADMIN, RL_READ),

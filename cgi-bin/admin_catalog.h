@@ -46,6 +46,9 @@ ecode admin_confirm_render(request *req, response *res, const user *me, json_obj
     const char *title, const char *question, const char *action, const char *button,
     const char *cancel, error *e);
 
+/* admin_catalog_io.c: the upload and one import's page */
+ecode h_catalog_import(request *req, response *res, error *e);
+ecode h_catalog_import_job(request *req, response *res, error *e);
 /* admin_products.c */
 ecode h_products(request *req, response *res, error *e);
 ecode h_product_new(request *req, response *res, error *e);

@@ -11,7 +11,9 @@
  *   - settles card payments left pending by a provider timeout or a crash
  *     by asking the provider what it did (payment_reconcile);
  *   - finishes or compensates checkout sagas whose process died mid-way
- *     (checkout_janitor).
+ *     (checkout_janitor);
+ *   - applies catalog CSV imports too large for a web request, uploaded on
+ *     /admin/catalog/io (catalog_import_jobs_run).
  * Each job runs even if the other failed; the exit status is 0 when both
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
@@ -28,6 +30,7 @@
 #include "core/log.h"
 #include "inventory/inventory.h"
 #include "payment/payment.h"
+#include "product/product.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
 
@@ -41,6 +44,14 @@ checkout_job(arena *a, int64_t *count, error *e)
 
 	*count = finished + compensated;
 	return rc;
+}
+
+/* A few queued imports per run: each may take a while, and the next run
+ * a minute later takes the rest. */
+static ecode
+import_job(arena *a, int64_t *count, error *e)
+{
+	return catalog_import_jobs_run(a, 4, count, e);
 }
 
 static int
@@ -83,6 +94,7 @@ main(void)
 	failed |= run(a, "campaign_janitor", campaign_janitor);
 	failed |= run(a, "payment_reconcile", payment_reconcile);
 	failed |= run(a, "checkout_janitor", checkout_job);
+	failed |= run(a, "catalog_import", import_job);
 	arena_free(a);
 	db_close_all();
 	return failed;

@@ -715,6 +715,45 @@ ecode catalog_csv_import(arena *a, const catalog_actor *who, const char *data, s
     bool dry_run, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
     catalog_csv_report *rep, error *e);
 
+/* ------------------------------------------------------------ import jobs (import_job.c) */
+
+/*
+ * A CSV import applied by a worker rather than within the web request (a
+ * large file): the file is kept with who uploaded it, and a worker run
+ * (the janitor) checks and applies it with catalog_csv_import and that
+ * account's rights, then keeps the report.  See import_job.c.
+ */
+typedef struct catalog_import_job {
+	const char        *id;
+	const char        *actor_id;	/* who uploaded it */
+	const char        *status;	/* "queued", "running", "done", "failed" */
+	const char        *filename;	/* as uploaded, "" when none */
+	int64_t            bytes;
+	bool               dry_run;	/* check only */
+	const char        *message;	/* failed: why ("3 problems found; ...") */
+	int64_t            rows_done;	/* running: rows read or applied so far */
+	int64_t            rows_total;	/* running: rows to apply (0 while reading) */
+	catalog_csv_report report;	/* done or failed: the import's report */
+	int64_t            created_at, started_at, finished_at;
+} catalog_import_job;
+
+/* Queue the file (UTF-8, at most CATALOG_CSV_BYTES_MAX) for a worker; the
+ * new job's id into *id (arena). */
+ecode catalog_import_job_create(arena *a, const catalog_actor *who, const char *filename,
+    const char *data, size_t len, bool dry_run, const char **id, error *e);
+/* A job, for whoever uploaded it or an admin (else E_NOT_FOUND). */
+ecode catalog_import_job_get(arena *a, const catalog_actor *who, const char *id,
+    catalog_import_job *out, error *e);
+/* The latest `limit` jobs: all for an admin, a seller's own for a seller. */
+ecode catalog_import_job_list(arena *a, const catalog_actor *who, int limit,
+    catalog_import_job **out, size_t *n, error *e);
+/* Run the waiting job `id` now, in this process (a small file, within the
+ * request that uploaded it); E_CONFLICT if a worker took it already.  How
+ * the import ended is in the job (catalog_import_job_get), not in e. */
+ecode catalog_import_job_run(arena *a, const char *id, error *e);
+/* The worker: run up to max_jobs waiting jobs, oldest first; *count run. */
+ecode catalog_import_jobs_run(arena *a, int max_jobs, int64_t *count, error *e);
+
 /* ------------------------------------------------------------ JSON (json.c) */
 
 /* New json-c objects (the caller owns the reference); NULL on OOM.  Money as

@@ -614,6 +614,140 @@ START_TEST(brands_created_and_refused)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ CSV import */
+
+#define CSV_HEADER "product_slug,product_name,description,status,category_slug,brand_slug," \
+	"currency,base_price,sku,variant_name,variant_price,attributes,weight_grams,active\r\n"
+#define BOUNDARY "----ecomTestBoundary7MA4YWxkTrZu0gW"
+
+/* POST csv as the upload form would (multipart, file + mode). */
+static http_result *
+upload(jar *j, const char *csv, const char *mode)
+{
+	const char *tok = token_for(j, "/admin/catalog/io");
+	size_t cap = strlen(csv) + 1024;
+	char *body = malloc(cap), ct[128];
+	http_result *r;
+
+	ck_assert_ptr_nonnull(body);
+	snprintf(body, cap, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+	    "%s\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n%s\r\n"
+	    "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"catalog.csv\"\r\n"
+	    "Content-Type: text/csv\r\n\r\n%s\r\n--" BOUNDARY "--\r\n", tok, mode, csv);
+	snprintf(ct, sizeof ct, "multipart/form-data; boundary=" BOUNDARY);
+	r = browse_as(j, "POST", "/admin/catalog/import", body, ct);
+	free(body);
+	return r;
+}
+
+START_TEST(import_reports_by_line_and_column_and_changes_nothing)
+{
+	jar j = { .n = 0 };
+	char csv[4096], q[512], loc[256], want[256];
+	const char *t = tag();
+	http_result *r;
+
+	sign_in_admin(&j);
+	snprintf(csv, sizeof csv, CSV_HEADER
+	    "imp-%s-a,Good %s,Fine,draft,,,EUR,10.00,IMP-%s-A1,One,,size=M,100,true\r\n"
+	    "imp-%s-b,Bad price,,draft,,,EUR,abc,IMP-%s-B1,One,,,,true\r\n"
+	    "imp-%s-c,Bad status,,bogus,nope-%s,,EUR,5,IMP-%s-C1,One,,,,true\r\n",
+	    t, t, t, t, t, t, t, t);
+	r = upload(&j, csv, "apply");
+	ck_assert_msg(r->status == 400, "%ld %.600s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "Nothing was changed."));
+	ck_assert_msg(strstr(r->body, "<tr><td>3</td><td><code>base_price</code></td>") != NULL,
+	    "line 3 base_price not reported: %s", strstr(r->body, "<table"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr><td>4</td><td><code>status</code></td>"));
+	ck_assert_ptr_nonnull(strstr(r->body, "<tr><td>4</td><td><code>category_slug</code></td>"));
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.products WHERE slug LIKE 'imp-%s-%%'", t);
+	expect_sql(q, "0");	/* not even the good row */
+
+	/* the good rows alone: checked only, then applied */
+	snprintf(csv, sizeof csv, CSV_HEADER
+	    "imp-%s-a,Good %s,Fine,draft,,,EUR,10.00,IMP-%s-A1,Medium,,size=M,100,true\r\n"
+	    "imp-%s-a,Good %s,Fine,draft,,,EUR,10.00,IMP-%s-A2,Large,12.50,size=L,120,true\r\n",
+	    t, t, t, t, t, t);
+	r = upload(&j, csv, "check");
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	expect_sql(q, "0");
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, "The file is valid: 2 rows checked"));
+	http_result_free(r);
+	r = upload(&j, csv, "apply");
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, "2 rows applied: 1 products created"));
+	ck_assert_ptr_nonnull(strstr(r->body, "The import is applied."));
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT p.name || '|' || string_agg(v.sku || '=' || coalesce(v.price::text,"
+	    " 'base'), ',' ORDER BY v.sku) FROM catalog.products p JOIN catalog.variants v ON"
+	    " v.product_id = p.id WHERE p.slug = 'imp-%s-a' GROUP BY p.name", t);
+	snprintf(want, sizeof want, "Good %s|IMP-%s-A1=base,IMP-%s-A2=1250", t, t, t);
+	expect_sql(q, want);
+	/* the io page lists it */
+	r = browse(&j, "GET", "/admin/catalog/io", NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, loc));
+	http_result_free(r);
+	/* a file that is not CSV text, and no file at all */
+	r = upload(&j, "", "apply");
+	ck_assert_msg(r->status == 400, "%ld %.300s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "Choose a CSV file"));
+	http_result_free(r);
+}
+END_TEST
+
+/* A file over the in-request size waits for the janitor; its page shows
+ * the state and refreshes itself until the job ends. */
+START_TEST(large_import_is_applied_by_the_janitor)
+{
+	jar j = { .n = 0 };
+	const char *bin = getenv("ECOM_TEST_BIN"), *t = tag();
+	size_t cap = 400 * 1024, used;
+	char *csv = malloc(cap), desc[1001], loc[256], q[512], cmd[1024], *out;
+	http_result *r;
+
+	ck_assert_msg(bin != NULL, "ECOM_TEST_BIN not set");
+	ck_assert_ptr_nonnull(csv);
+	memset(desc, 'x', sizeof desc - 1);
+	desc[sizeof desc - 1] = '\0';
+	used = (size_t)snprintf(csv, cap, CSV_HEADER);
+	for (int i = 0; i < 300; i++)
+		used += (size_t)snprintf(csv + used, cap - used,
+		    "big-%s-%d,Big %s %d,%s,published,,,EUR,%d.00,BIG-%s-%d,One,,,,true\r\n",
+		    t, i, t, i, desc, 1 + i, t, i);
+	ck_assert_uint_gt(used, 256 * 1024);
+	sign_in_admin(&j);
+	r = upload(&j, csv, "apply");
+	free(csv);
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg(strstr(r->body, "http-equiv=\"refresh\"") != NULL, "%.600s", r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "Waiting for the background worker"));
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.products WHERE slug LIKE 'big-%s-%%'", t);
+	expect_sql(q, "0");
+
+	snprintf(cmd, sizeof cmd, "%s/../workers/janitor 2>&1 >/dev/null | grep -c catalog_import",
+	    bin);
+	out = run_capture(cmd);
+	free(out);
+	expect_sql(q, "300");
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_ptr_null(strstr(r->body, "http-equiv=\"refresh\""));
+	ck_assert_msg(strstr(r->body, "300 rows applied: 300 products created") != NULL, "%.900s",
+	    strstr(r->body, "<main"));
+	http_result_free(r);
+}
+END_TEST
+
 static Suite *
 admin_catalog_suite(void)
 {
@@ -627,6 +761,8 @@ admin_catalog_suite(void)
 	tcase_add_test(tc, seller_sees_only_their_own);
 	tcase_add_test(tc, categories_created_moved_reordered);
 	tcase_add_test(tc, brands_created_and_refused);
+	tcase_add_test(tc, import_reports_by_line_and_column_and_changes_nothing);
+	tcase_add_test(tc, large_import_is_applied_by_the_janitor);
 	suite_add_tcase(s, tc);
 	return s;
 }
