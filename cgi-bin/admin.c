@@ -66,6 +66,10 @@ static const route admin_routes[] = {
 	PAGE("GET", "/admin/products/{id}/variants/{vid}/delete", h_variant_delete_confirm,
 	    ROLE_SELLER, RL_READ),
 	FORM("/admin/products/{id}/variants/{vid}/delete", h_variant_delete, ROLE_SELLER, RL_WRITE),
+	FORM("/admin/products/{id}/images/{iid}", h_image_update, ROLE_SELLER, RL_WRITE),
+	PAGE("GET", "/admin/products/{id}/images/{iid}/delete", h_image_delete_confirm,
+	    ROLE_SELLER, RL_READ),
+	FORM("/admin/products/{id}/images/{iid}/delete", h_image_delete, ROLE_SELLER, RL_WRITE),
 	/* categories and brands (admin_taxonomy.c) */
 	PAGE("GET", "/admin/categories", h_categories, ROLE_ADMIN, RL_READ),
 	FORM("/admin/categories", h_category_create, ROLE_ADMIN, RL_WRITE),

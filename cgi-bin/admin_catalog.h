@@ -24,6 +24,10 @@
  * seller only their own (anything else E_NOT_FOUND, like a wrong id). */
 ecode admin_product_load(request *req, const user *me, const char *id, product *p, error *e);
 
+/* The product's page (status, with message as its alert when not NULL). */
+ecode admin_product_page(request *req, response *res, int status, const user *me,
+    const product *p, const char *message, error *e);
+
 /* Append {name, url} to the breadcrumb array crumbs (url NULL: the current
  * page); returns crumbs. */
 json_object *admin_crumb(json_object *crumbs, const char *name, const char *url);
@@ -63,6 +67,11 @@ ecode h_variant(request *req, response *res, error *e);
 ecode h_variant_update(request *req, response *res, error *e);
 ecode h_variant_delete_confirm(request *req, response *res, error *e);
 ecode h_variant_delete(request *req, response *res, error *e);
+/* admin_images.c */
+ecode h_image_upload(request *req, response *res, error *e);
+ecode h_image_update(request *req, response *res, error *e);
+ecode h_image_delete_confirm(request *req, response *res, error *e);
+ecode h_image_delete(request *req, response *res, error *e);
 /* admin_taxonomy.c */
 ecode h_categories(request *req, response *res, error *e);
 ecode h_category_create(request *req, response *res, error *e);

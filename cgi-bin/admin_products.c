@@ -623,6 +623,19 @@ product_render(request *req, response *res, int status, const user *me, const pr
 }
 
 ecode
+admin_product_page(request *req, response *res, int status, const user *me, const product *p,
+    const char *message, error *e)
+{
+	error perr;
+
+	if (message == NULL)
+		return product_render(req, res, status, me, p, NULL, NULL, NULL, NULL, e);
+	err_clear(&perr);
+	snprintf(perr.message, sizeof perr.message, "%s", message);
+	return product_render(req, res, status, me, p, NULL, &perr, NULL, NULL, e);
+}
+
+ecode
 h_product(request *req, response *res, error *e)
 {
 	product p;

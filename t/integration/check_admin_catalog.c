@@ -615,6 +615,63 @@ START_TEST(brands_created_and_refused)
 END_TEST
 
 
+/* Two images (rows as the API would make them): alt text and order are
+ * saved, the second made primary demotes the first, and removing it goes
+ * through its confirmation page and hands "primary" back. */
+START_TEST(images_alt_order_primary_and_removal)
+{
+	jar j = { .n = 0 };
+	char body[1024], q[512], path[128], loc[256], img[2][40], *v;
+	const char *t = tag(), *id;
+	http_result *r;
+
+	sign_in_admin(&j);
+	snprintf(body, sizeof body, "Pic+%s", t);
+	id = create_product(&j, body, "3");
+	snprintf(path, sizeof path, "/admin/products/%s", id);
+	for (int k = 0; k < 2; k++) {
+		snprintf(q, sizeof q, "INSERT INTO catalog.images (product_id, url, sort_order, is_primary)"
+		    " VALUES ('%s', '/static/img/placeholder-%d.svg', %d, %s) RETURNING id", id, k, k,
+		    k == 0 ? "true" : "false");
+		v = psql_value(q);
+		ck_assert_msg(v != NULL && strlen(v) >= 36, "image %d not stored", k);
+		memcpy(img[k], v, 36);
+		img[k][36] = '\0';
+		free(v);
+	}
+	snprintf(loc, sizeof loc, "%s/images/%s", path, img[1]);
+	snprintf(body, sizeof body, "csrf_token=%s&alt_text=A+lamp+%s&sort_order=x", token_for(&j, path), t);
+	r = browse(&j, "POST", loc, body);
+	ck_assert_msg(r->status == 400, "%ld %.300s", r->status, r->body);
+	http_result_free(r);
+	snprintf(body, sizeof body, "csrf_token=%s&alt_text=A+lamp+%s&sort_order=-5&primary=1",
+	    token_for(&j, path), t);
+	r = browse(&j, "POST", loc, body);
+	ck_assert_msg(r->status == 303, "%ld %.300s", r->status, r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT string_agg(alt_text || '/' || sort_order || '/' || is_primary, ','"
+	    " ORDER BY sort_order) FROM catalog.images WHERE product_id = '%s'", id);
+	snprintf(body, sizeof body, "A lamp %s/-5/true,/0/false", t);
+	expect_sql(q, body);
+	r = browse(&j, "GET", path, NULL);
+	snprintf(body, sizeof body, "alt=\"A lamp %s\"", t);
+	ck_assert_ptr_nonnull(strstr(r->body, body));
+	http_result_free(r);
+
+	snprintf(loc, sizeof loc, "%s/images/%s/delete", path, img[1]);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, "It is the primary image"));
+	snprintf(body, sizeof body, "csrf_token=%s", csrf_of(r));
+	http_result_free(r);
+	r = browse(&j, "POST", loc, body);
+	ck_assert_msg(r->status == 303, "%ld %.300s", r->status, r->body);
+	http_result_free(r);
+	snprintf(body, sizeof body, "/0/true");
+	expect_sql(q, body);
+}
+END_TEST
+
 /* ------------------------------------------------------------ CSV import */
 
 #define CSV_HEADER "product_slug,product_name,description,status,category_slug,brand_slug," \
@@ -761,6 +818,7 @@ admin_catalog_suite(void)
 	tcase_add_test(tc, seller_sees_only_their_own);
 	tcase_add_test(tc, categories_created_moved_reordered);
 	tcase_add_test(tc, brands_created_and_refused);
+	tcase_add_test(tc, images_alt_order_primary_and_removal);
 	tcase_add_test(tc, import_reports_by_line_and_column_and_changes_nothing);
 	tcase_add_test(tc, large_import_is_applied_by_the_janitor);
 	suite_add_tcase(s, tc);
