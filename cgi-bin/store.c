@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "checkout/checkout.h"
+#include "media/media.h"
 #include "store.h"
 
 #define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ }
@@ -179,6 +180,28 @@ store_money(arena *a, int64_t minor, const char *currency)
 	return s != NULL ? s : "";
 }
 
+void
+store_image_srcset(arena *a, json_object *im, const char *media_id, const char *sizes)
+{
+	media_srcset ss;
+	error e;
+
+	if (media_id == NULL)
+		return;		/* an image by URL (the demo data): src alone */
+	err_clear(&e);
+	if (media_srcset_of(a, media_id, &ss, &e) != E_OK) {
+		if (e.code != E_NOT_FOUND)
+			log_msg(LOG_WARN, "store: srcset of media %s: %s", media_id, e.message);
+		return;
+	}
+	json_object_object_add(im, "url", json_object_new_string(ss.src));
+	json_object_object_add(im, "width", json_object_new_int(ss.width));
+	json_object_object_add(im, "height", json_object_new_int(ss.height));
+	json_object_object_add(im, "webp", json_object_new_string(ss.webp));
+	json_object_object_add(im, "srcset", json_object_new_string(ss.jpeg));
+	json_object_object_add(im, "sizes", json_object_new_string(sizes));
+}
+
 json_object *
 store_card(arena *a, const product_summary *p)
 {
@@ -196,6 +219,7 @@ store_card(arena *a, const product_summary *p)
 		    p->primary_image.alt_text[0] != '\0' ? p->primary_image.alt_text : p->name));
 		json_object_object_add(im, "width", json_object_new_int(p->primary_image.width > 0 ? p->primary_image.width : 800));
 		json_object_object_add(im, "height", json_object_new_int(p->primary_image.height > 0 ? p->primary_image.height : 800));
+		store_image_srcset(a, im, p->primary_image.media_id, STORE_CARD_SIZES);
 		json_object_object_add(o, "image", im);
 	}
 	if (p->rating.count > 0) {

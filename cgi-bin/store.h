@@ -88,6 +88,14 @@ typedef struct store_nav {
 ecode store_nav_get(request *req, const store_nav **out, error *e);
 
 /* A product card: name, url, price text, data-price cents, image, rating. */
+/* The sizes attribute of a listing card's image and of a product page's. */
+#define STORE_CARD_SIZES "(max-width: 40em) 50vw, 16em"
+#define STORE_MAIN_SIZES "(max-width: 50em) 100vw, 36em"
+#define STORE_THUMB_SIZES "(max-width: 50em) 33vw, 12em"
+/* For an image from the media library: src, width and height of its
+ * largest JPEG, srcset (JPEG) and webp (WebP srcset) and sizes, into im.
+ * An image by URL, or a media id no longer there, keeps what im has. */
+void store_image_srcset(arena *a, json_object *im, const char *media_id, const char *sizes);
 json_object *store_card(arena *a, const product_summary *p);
 json_object *store_cards(arena *a, const product_summary *v, size_t n);
 

@@ -28,7 +28,7 @@ stars(int avg_x100)
 }
 
 static json_object *
-images_json(const product *p)
+images_json(arena *a, const product *p)
 {
 	json_object *arr = json_object_new_array();
 
@@ -42,6 +42,7 @@ images_json(const product *p)
 		json_object_object_add(o, "height", json_object_new_int(im->height > 0 ? im->height : 800));
 		if (i == 0)
 			json_object_object_add(o, "main", json_object_new_boolean(1));
+		store_image_srcset(a, o, im->media_id, i == 0 ? STORE_MAIN_SIZES : STORE_THUMB_SIZES);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -259,7 +260,7 @@ h_product(request *req, response *res, error *e)
 	if (p.has_brand)
 		json_object_object_add(ctx, "brand", json_object_new_string(p.brand.name));
 	json_object_object_add(ctx, "breadcrumbs", crumbs(req->a, &p));
-	json_object_object_add(ctx, "images", images_json(&p));
+	json_object_object_add(ctx, "images", images_json(req->a, &p));
 	variants_json(req->a, &p, chosen, ctx);
 	availability_json(req, &p, chosen, ctx);
 	if (p.s.rating.count > 0)

@@ -339,6 +339,40 @@ read_multipart(request *req, size_t len, error *e)
 	return E_OK;
 }
 
+/* Before the auth gates, what costs nothing to check: the declared
+ * length against the route's limit. */
+static ecode
+multipart_precheck(request *req, const route *rt, error *e)
+{
+	const char *cl = req_env(req, "CONTENT_LENGTH");
+	size_t limit = rt->body_limit ? rt->body_limit : HTTP_MAX_BODY;
+	int64_t len = 0;
+
+	if (cl != NULL && *cl != '\0' && parse_i64(cl, 0, INT64_MAX, &len) != 0)
+		return err_set(e, E_INVALID_INPUT, "invalid Content-Length");
+	if ((uint64_t)len > limit)
+		return err_set(e, E_PAYLOAD_TOO_LARGE, "request body larger than %zu bytes", limit);
+	return E_OK;
+}
+
+/* Read and drop the body (already bounded by multipart_precheck). */
+static void
+drain_body(request *req)
+{
+	static char sink[64 * 1024];
+	const char *cl = req_env(req, "CONTENT_LENGTH");
+	int64_t left = 0;
+
+	if (cl == NULL || parse_i64(cl, 0, INT64_MAX, &left) != 0)
+		return;
+	while (left > 0) {
+		size_t got = read_body(sink, left < (int64_t)sizeof sink ? (size_t)left : sizeof sink);
+		if (got == 0)
+			break;
+		left -= (int64_t)got;
+	}
+}
+
 static ecode
 read_and_parse_body(request *req, const route *rt, error *e)
 {
@@ -460,6 +494,29 @@ guest_refused(request *req, response *res, ecode rc, error *e)
 	return E_OK;
 }
 
+/* Session, then role: E_OK, or the refusal (a guest maybe redirected). */
+static ecode
+auth_gates(request *req, response *res, const route *rt, error *e)
+{
+	ecode rc = session_gate(req, res, e);
+
+	if (rc != E_OK) {
+		if (rt->min_role != ROLE_PUBLIC)
+			return guest_refused(req, res, rc, e);
+		/* a stale token on a public page: carry on as a guest */
+		err_clear(e);
+		req->user_id = NULL;
+		req->user_role = ROLE_PUBLIC;
+	}
+	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL)
+		return guest_refused(req, res, err_set(e, E_UNAUTHORIZED,
+		    the_app->kind == APP_HTML ? "sign in to see this page" :
+		    "sign in to do this (send a Bearer token)"), e);
+	if (req->user_role < rt->min_role)
+		return err_set(e, E_FORBIDDEN, "your account may not do this");
+	return E_OK;
+}
+
 /* The gates of app.h in order, then the handler. */
 static ecode
 dispatch(request *req, response *res, error *e)
@@ -485,24 +542,24 @@ dispatch(request *req, response *res, error *e)
 	/* before the body: refusing a flood must stay cheap */
 	if ((rc = ratelimit_gate(req, res, rt->rate, e)) != E_OK)
 		return rc;
-	/* drain the body before auth answers, so the client sees our reply */
-	if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
-		return rc;
-	rc = session_gate(req, res, e);
-	if (rc != E_OK) {
-		if (rt->min_role != ROLE_PUBLIC)
-			return guest_refused(req, res, rc, e);
-		/* a stale token on a public page: carry on as a guest */
-		err_clear(e);
-		req->user_id = NULL;
-		req->user_role = ROLE_PUBLIC;
+	/* drain the body before auth answers, so the client sees our reply;
+	 * a multipart upload is only read (and parsed, and stored) for a
+	 * caller the auth gates let through, else drained unparsed */
+	if (rt->body == BODY_MULTIPART) {
+		if ((rc = multipart_precheck(req, rt, e)) != E_OK)
+			return rc;
+		if ((rc = auth_gates(req, res, rt, e)) != E_OK) {
+			drain_body(req);
+			return rc;
+		}
+		if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
+			return rc;
+	} else {
+		if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
+			return rc;
+		if ((rc = auth_gates(req, res, rt, e)) != E_OK)
+			return rc;
 	}
-	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL)
-		return guest_refused(req, res, err_set(e, E_UNAUTHORIZED,
-		    the_app->kind == APP_HTML ? "sign in to see this page" :
-		    "sign in to do this (send a Bearer token)"), e);
-	if (req->user_role < rt->min_role)
-		return err_set(e, E_FORBIDDEN, "your account may not do this");
 	/* forms always; JSON calls too when a browser's cookie signed them in
 	 * (a Bearer header is never sent by a browser on its own) */
 	if ((rt->csrf == CSRF_REQUIRED || (req->user_id != NULL &&

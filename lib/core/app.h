@@ -11,6 +11,10 @@
  *   -> body limit (413) -> body parse (415/400)
  *   -> auth (401) -> role (403) -> CSRF (403) -> handler.
  *
+ * A BODY_MULTIPART route (uploads) checks only the declared length (413)
+ * before auth and role; a refused caller's body is drained unread, and
+ * only an admitted one is parsed (415/400/413) and stored, then CSRF.
+ *
  * The rate limit runs before the body is read so that a flood costs one
  * Redis round trip per request, not a body read and a parse.  Handlers
  * never repeat the gates.  Every reply then gets the security headers

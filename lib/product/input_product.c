@@ -285,6 +285,8 @@ image_check(const image_input *in, bool create, unsigned bad, error *e)
 		check_text(e, "alt_text", in->alt_text, 0, CATALOG_TEXT_MAX);
 	if (in->set & II_VARIANT)
 		check_uuid(e, "variant_id", in->variant_id);
+	if (in->set & II_MEDIA)
+		check_uuid(e, "media_id", in->media_id);
 	if ((in->set & II_SORT) &&
 	    (in->sort_order < SORT_ORDER_MIN || in->sort_order > SORT_ORDER_MAX))
 		err_field(e, "sort_order", "must be between %d and %d", SORT_ORDER_MIN,

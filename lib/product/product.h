@@ -339,7 +339,8 @@ ecode variant_delete(arena *a, const catalog_actor *who, const char *product_id,
 
 enum {
 	II_URL = 1u << 0, II_ALT = 1u << 1, II_SORT = 1u << 2,
-	II_PRIMARY = 1u << 3, II_VARIANT = 1u << 4, II_SIZE = 1u << 5
+	II_PRIMARY = 1u << 3, II_VARIANT = 1u << 4, II_SIZE = 1u << 5,
+	II_MEDIA = 1u << 6	/* set by lib/media only, never from JSON */
 };
 
 typedef struct image_input {
@@ -350,6 +351,7 @@ typedef struct image_input {
 	bool        is_primary;
 	const char *variant_id;		/* NULL with II_VARIANT: the whole product */
 	int32_t     width, height;	/* with II_SIZE; 0 = unknown */
+	const char *media_id;		/* with II_MEDIA: the media library's item */
 } image_input;
 
 /* url* (or media_id, refused until the media library exists), alt_text,

@@ -38,9 +38,10 @@ static db_stmt ensure_primary_stmt = DB_STMT("catalog_image_ensure_primary",
 
 static db_stmt insert_stmt = DB_STMT("catalog_image_insert",
     "INSERT INTO catalog.images (id, product_id, variant_id, url, alt_text, width,"
-    " height, sort_order, is_primary)"
+    " height, sort_order, is_primary, media_id)"
     " VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, coalesce($5::text, ''),"
-    " $6::integer, $7::integer, coalesce($8::integer, 0), coalesce($9::boolean, false))", 9);
+    " $6::integer, $7::integer, coalesce($8::integer, 0), coalesce($9::boolean, false),"
+    " $10::uuid)", 10);
 
 static db_stmt update_stmt = DB_STMT("catalog_image_update",
     "UPDATE catalog.images SET"
@@ -154,7 +155,7 @@ ecode
 store_image_insert(db_conn *c, arena *a, const char *id,
     const char *product_id, const image_input *in, error *e)
 {
-	const char *p[9];
+	const char *p[10];
 
 	p[0] = id;
 	p[1] = product_id;
@@ -165,6 +166,7 @@ store_image_insert(db_conn *c, arena *a, const char *id,
 	p[6] = (in->set & II_SIZE) ? dim(a, in->height) : NULL;
 	p[7] = (in->set & II_SORT) ? arg_i64(a, in->sort_order) : NULL;
 	p[8] = (in->set & II_PRIMARY) ? arg_bool(in->is_primary) : NULL;
+	p[9] = (in->set & II_MEDIA) ? in->media_id : NULL;
 	if (!db_exec(c, a, &insert_stmt, p, e))
 		return catalog_map_constraint(c, e);
 	return E_OK;

@@ -301,6 +301,15 @@
 { "store", "POST", "/checkout/shipping", "/checkout/shipping", { 403, 404, 404, 404, 404 } },
 { "store", "POST", "/checkout/payment", "/checkout/payment", { 403, 404, 404, 404, 404 } },
 { "store", "POST", "/checkout/place", "/checkout/place", { 403, 404, 404, 404, 404 } },
+/* ---------------------------------------------------------------- media
+ * The upload's role is checked before its body is read: the matrix's JSON
+ * body then reaches only sellers and admins, who get 415 for it. */
+{ "media", "POST", "/api/v1/media", "/api/v1/media", { 401, 403, 403, 415, 415 } },
+{ "media", "GET", "/api/v1/media/owner/{ownerType}/{ownerId}", "/api/v1/media/owner/product/{product}", ALL(200) },
+{ "media", "GET", "/api/v1/media/{id}", "/api/v1/media/{none}", { 401, 403, 403, 404, 404 } },
+{ "media", "PUT", "/api/v1/media/{id}", "/api/v1/media/{none}", { 401, 403, 403, 404, 404 } },
+{ "media", "DELETE", "/api/v1/media/{id}", "/api/v1/media/{none}", { 401, 403, 403, 404, 404 } },
+
 /* ---------------------------------------------------------------- last: sign-outs
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
 { "users", "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", { 401, 200, 200, 200, 200 } },

