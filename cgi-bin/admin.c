@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "admin.h"
 #include "admin_catalog.h"
+#include "media/media.h"
 
 #define PAGE(m, path, h, role, rate) \
 	{ m, path, h, role, CSRF_NONE, BODY_NONE, 0, rate }
@@ -66,6 +67,9 @@ static const route admin_routes[] = {
 	PAGE("GET", "/admin/products/{id}/variants/{vid}/delete", h_variant_delete_confirm,
 	    ROLE_SELLER, RL_READ),
 	FORM("/admin/products/{id}/variants/{vid}/delete", h_variant_delete, ROLE_SELLER, RL_WRITE),
+	/* an image file (MEDIA_UPLOAD_BODY_MAX), judged by lib/media */
+	{ "POST", "/admin/products/{id}/images", h_image_upload, ROLE_SELLER, CSRF_REQUIRED,
+	  BODY_MULTIPART, MEDIA_UPLOAD_BODY_MAX, RL_WRITE },
 	FORM("/admin/products/{id}/images/{iid}", h_image_update, ROLE_SELLER, RL_WRITE),
 	PAGE("GET", "/admin/products/{id}/images/{iid}/delete", h_image_delete_confirm,
 	    ROLE_SELLER, RL_READ),

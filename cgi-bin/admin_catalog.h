@@ -15,9 +15,10 @@
 #include "admin.h"
 #include "product/product.h"
 
-/* Image uploads need the multipart parser and the media library. */
+/* Image uploads go through the media library (lib/media); 0 leaves the
+ * panel without the upload form (a build without it). */
 #ifndef ADMIN_IMAGE_UPLOADS
-#define ADMIN_IMAGE_UPLOADS 0
+#define ADMIN_IMAGE_UPLOADS 1
 #endif
 
 /* Product `id` as these pages may show it to me: an admin any product, a

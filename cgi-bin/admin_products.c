@@ -613,6 +613,10 @@ product_render(request *req, response *res, int status, const user *me, const pr
 	json_object_object_add(ctx, "images", image_rows(req, p));
 	json_object_object_add(ctx, "variant_form", var_form_ctx(vf, verr));
 	admin_put_flag(ctx, "uploads", ADMIN_IMAGE_UPLOADS != 0);
+	/* the audit log is the admins' */
+	if (me->role == ROLE_ADMIN)
+		admin_put_str(ctx, "history_url", arena_printf(req->a, "/admin/audit?entity_id=%s",
+		    p->s.id));
 	if (perr != NULL)
 		admin_put_str(ctx, "error", perr->message);
 	if (verr != NULL)

@@ -188,6 +188,7 @@
 { "admin", "POST", "/admin/products/{id}/variants/{vid}", "/admin/products/{none}/variants/{none}", SELLER_FORM(404, 404) },
 { "admin", "GET", "/admin/products/{id}/variants/{vid}/delete", "/admin/products/{product}/variants/{none}/delete", SELLER_PAGE(404, 404) },
 { "admin", "POST", "/admin/products/{id}/variants/{vid}/delete", "/admin/products/{none}/variants/{none}/delete", SELLER_FORM(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/images", "/admin/products/{none}/images", SELLER_FORM(415, 415) },
 { "admin", "POST", "/admin/products/{id}/images/{iid}", "/admin/products/{none}/images/{none}", SELLER_FORM(404, 404) },
 { "admin", "GET", "/admin/products/{id}/images/{iid}/delete", "/admin/products/{product}/images/{none}/delete", SELLER_PAGE(404, 404) },
 { "admin", "POST", "/admin/products/{id}/images/{iid}/delete", "/admin/products/{none}/images/{none}/delete", SELLER_FORM(404, 404) },
