@@ -494,6 +494,14 @@ guest_refused(request *req, response *res, ecode rc, error *e)
 	return E_OK;
 }
 
+/* Whether auth_gates answered E_OK only because guest_refused sent a
+ * guest to the sign-in page (the 303 is in res): the handler must not run. */
+static bool
+guest_sent_away(const request *req, const route *rt)
+{
+	return rt->min_role != ROLE_PUBLIC && req->user_id == NULL;
+}
+
 /* Session, then role: E_OK, or the refusal (a guest maybe redirected). */
 static ecode
 auth_gates(request *req, response *res, const route *rt, error *e)
@@ -548,7 +556,7 @@ dispatch(request *req, response *res, error *e)
 	if (rt->body == BODY_MULTIPART) {
 		if ((rc = multipart_precheck(req, rt, e)) != E_OK)
 			return rc;
-		if ((rc = auth_gates(req, res, rt, e)) != E_OK) {
+		if ((rc = auth_gates(req, res, rt, e)) != E_OK || guest_sent_away(req, rt)) {
 			drain_body(req);
 			return rc;
 		}
@@ -557,7 +565,7 @@ dispatch(request *req, response *res, error *e)
 	} else {
 		if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
 			return rc;
-		if ((rc = auth_gates(req, res, rt, e)) != E_OK)
+		if ((rc = auth_gates(req, res, rt, e)) != E_OK || guest_sent_away(req, rt))
 			return rc;
 	}
 	/* forms always; JSON calls too when a browser's cookie signed them in
