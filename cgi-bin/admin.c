@@ -88,6 +88,13 @@ static const route admin_routes[] = {
 	FORM("/admin/brands/{id}", h_brand_update, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/brands/{id}/delete", h_brand_delete_confirm, ROLE_ADMIN, RL_READ),
 	FORM("/admin/brands/{id}/delete", h_brand_delete, ROLE_ADMIN, RL_WRITE),
+	/* banners (admin_banners.c) */
+	PAGE("GET", "/admin/banners", h_banners, ROLE_ADMIN, RL_READ),
+	FORM("/admin/banners", h_banner_create, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/banners/{id}", h_banner, ROLE_ADMIN, RL_READ),
+	FORM("/admin/banners/{id}", h_banner_update, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/banners/{id}/delete", h_banner_delete_confirm, ROLE_ADMIN, RL_READ),
+	FORM("/admin/banners/{id}/delete", h_banner_delete, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/catalog/io", h_catalog_io, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/catalog/export.csv", h_catalog_export, ROLE_ADMIN, RL_READ),
 	/* the file is bounded by the catalog's CSV limit, not the form limit */
@@ -195,6 +202,9 @@ static const struct {
 	{ "brand-created", "The brand is created." },
 	{ "brand-saved", "The brand is saved." },
 	{ "brand-deleted", "The brand is deleted." },
+	{ "banner-created", "The banner is created." },
+	{ "banner-saved", "The banner is saved." },
+	{ "banner-deleted", "The banner is deleted." },
 	{ "import-applied", "The import is applied." },
 	{ "import-checked", "The file is valid; nothing was changed (check only)." },
 };

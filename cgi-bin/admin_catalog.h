@@ -73,6 +73,13 @@ ecode h_image_upload(request *req, response *res, error *e);
 ecode h_image_update(request *req, response *res, error *e);
 ecode h_image_delete_confirm(request *req, response *res, error *e);
 ecode h_image_delete(request *req, response *res, error *e);
+/* admin_banners.c */
+ecode h_banners(request *req, response *res, error *e);
+ecode h_banner_create(request *req, response *res, error *e);
+ecode h_banner(request *req, response *res, error *e);
+ecode h_banner_update(request *req, response *res, error *e);
+ecode h_banner_delete_confirm(request *req, response *res, error *e);
+ecode h_banner_delete(request *req, response *res, error *e);
 /* admin_taxonomy.c */
 ecode h_categories(request *req, response *res, error *e);
 ecode h_category_create(request *req, response *res, error *e);

@@ -205,6 +205,12 @@
 { "admin", "POST", "/admin/brands/{id}", "/admin/brands/{none}", ADMIN_FORM(404) },
 { "admin", "GET", "/admin/brands/{id}/delete", "/admin/brands/{brand}/delete", ADMIN_PAGE(200) },
 { "admin", "POST", "/admin/brands/{id}/delete", "/admin/brands/{none}/delete", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/banners", "/admin/banners", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/banners", "/admin/banners", ADMIN_FORM(400) },
+{ "admin", "GET", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_PAGE(404) },
+{ "admin", "POST", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_PAGE(404) },
+{ "admin", "POST", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_FORM(404) },
 #undef SELLER_PAGE
 #undef SELLER_FORM
 { "admin", "GET", "/admin/campaigns", "/admin/campaigns", ADMIN_PAGE(200) },

@@ -679,6 +679,73 @@ START_TEST(images_alt_order_primary_and_removal)
 }
 END_TEST
 
+/* ------------------------------------------------------------ banners */
+
+/* A banner refused for its window, created for next year (the shop does
+ * not show it), moved into the present (it does), then deleted. */
+START_TEST(banner_window_decides_what_the_shop_shows)
+{
+	jar j = { .n = 0 };
+	char body[2048], loc[128], q[256], api[256], *id;
+	const char *t = tag();
+	http_result *r;
+
+	sign_in_admin(&j);
+	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
+	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
+	    "starts_at=2031-01-02T00%%3A00&ends_at=2031-01-01T00%%3A00", token_for(&j, "/admin/banners"),
+	    t, t);
+	r = browse(&j, "POST", "/admin/banners", body);
+	ck_assert_msg(r->status == 400, "%ld %.600s", r->status, r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "-error\""));
+	http_result_free(r);
+	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
+	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
+	    "starts_at=2031-01-01T00%%3A00&ends_at=2031-02-01T00%%3A00", token_for(&j, "/admin/banners"),
+	    t, t);
+	r = browse(&j, "POST", "/admin/banners", body);
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT id FROM catalog.banners WHERE position = 'pos-%s'", t);
+	id = psql_value(q);
+	ck_assert_msg(id != NULL && strlen(id) == 36, "banner not stored");
+	r = browse(&j, "GET", "/admin/banners", NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, "scheduled"));
+	http_result_free(r);
+	snprintf(api, sizeof api, "/api/v1/banners?position=pos-%s", t);
+	r = http_get(api);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_null(strstr(r->body, id));
+	http_result_free(r);
+
+	snprintf(loc, sizeof loc, "/admin/banners/%s", id);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, "value=\"2031-01-01T00:00\""));
+	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
+	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
+	    "starts_at=2020-01-01T00%%3A00&ends_at=", csrf_of(r), t, t);
+	http_result_free(r);
+	r = browse(&j, "POST", loc, body);
+	ck_assert_msg(r->status == 303, "%ld %.600s", r->status, r->body);
+	http_result_free(r);
+	r = http_get(api);
+	ck_assert_ptr_nonnull(strstr(r->body, id));
+	http_result_free(r);
+
+	snprintf(q, sizeof q, "%s/delete", loc);
+	r = browse(&j, "GET", q, NULL);
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "csrf_token=%s", csrf_of(r));
+	http_result_free(r);
+	r = browse(&j, "POST", q, body);
+	ck_assert_int_eq(r->status, 303);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.banners WHERE id = '%s'", id);
+	expect_sql(q, "0");
+	free(id);
+}
+END_TEST
+
 /* ------------------------------------------------------------ CSV import */
 
 #define CSV_HEADER "product_slug,product_name,description,status,category_slug,brand_slug," \
@@ -826,6 +893,7 @@ admin_catalog_suite(void)
 	tcase_add_test(tc, categories_created_moved_reordered);
 	tcase_add_test(tc, brands_created_and_refused);
 	tcase_add_test(tc, images_alt_order_primary_and_removal);
+	tcase_add_test(tc, banner_window_decides_what_the_shop_shows);
 	tcase_add_test(tc, import_reports_by_line_and_column_and_changes_nothing);
 	tcase_add_test(tc, large_import_is_applied_by_the_janitor);
 	suite_add_tcase(s, tc);
