@@ -95,6 +95,9 @@ static const route admin_routes[] = {
 	FORM("/admin/banners/{id}", h_banner_update, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/banners/{id}/delete", h_banner_delete_confirm, ROLE_ADMIN, RL_READ),
 	FORM("/admin/banners/{id}/delete", h_banner_delete, ROLE_ADMIN, RL_WRITE),
+	/* review moderation (admin_reviews.c) */
+	PAGE("GET", "/admin/reviews", h_reviews, ROLE_ADMIN, RL_READ),
+	FORM("/admin/reviews/{id}/status", h_review_status, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/catalog/io", h_catalog_io, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/catalog/export.csv", h_catalog_export, ROLE_ADMIN, RL_READ),
 	/* the file is bounded by the catalog's CSV limit, not the form limit */
@@ -205,6 +208,9 @@ static const struct {
 	{ "banner-created", "The banner is created." },
 	{ "banner-saved", "The banner is saved." },
 	{ "banner-deleted", "The banner is deleted." },
+	{ "review-published", "The review is published." },
+	{ "review-rejected", "The review is rejected: the shop no longer shows it." },
+	{ "review-held", "The review is held as pending." },
 	{ "import-applied", "The import is applied." },
 	{ "import-checked", "The file is valid; nothing was changed (check only)." },
 };

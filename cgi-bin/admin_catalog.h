@@ -80,6 +80,9 @@ ecode h_banner(request *req, response *res, error *e);
 ecode h_banner_update(request *req, response *res, error *e);
 ecode h_banner_delete_confirm(request *req, response *res, error *e);
 ecode h_banner_delete(request *req, response *res, error *e);
+/* admin_reviews.c */
+ecode h_reviews(request *req, response *res, error *e);
+ecode h_review_status(request *req, response *res, error *e);
 /* admin_taxonomy.c */
 ecode h_categories(request *req, response *res, error *e);
 ecode h_category_create(request *req, response *res, error *e);

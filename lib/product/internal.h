@@ -202,6 +202,13 @@ ecode store_image_delete(db_conn *c, arena *a, const char *product_id,
 
 ecode store_review_list(db_conn *c, arena *a, const char *product_id,
     const page *pg, review_page *out, error *e);
+/* Moderation (admins): reviews of one status (NULL: every status) with
+ * their products' names, newest first; total over all pages. */
+ecode store_review_moderation(db_conn *c, arena *a, const char *status, const page *pg,
+    review_page *out, const char ***product_names, error *e);
+/* Set a review's status; E_NOT_FOUND for an unknown id. */
+ecode store_review_set_status(db_conn *c, arena *a, const char *id, const char *status,
+    review *out, error *e);
 ecode store_review_insert(db_conn *c, arena *a, const char *id,
     const char *product_id, const char *user_id, const review_input *in,
     review *out, error *e);

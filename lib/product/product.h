@@ -412,6 +412,18 @@ ecode review_list(arena *a, const catalog_actor *who, const char *product_id_or_
 ecode review_create(arena *a, const catalog_actor *who, const char *product_id,
     const review_input *in, review *out, error *e);
 
+/*
+ * Moderation (admins, else E_FORBIDDEN): reviews of one status (NULL =
+ * every status), newest first, with each one's product name in
+ * (*product_names)[i]; a review's status set to published, pending or
+ * rejected (only published reviews count in the rating summary and show
+ * in the shop).
+ */
+ecode review_moderation_list(arena *a, const catalog_actor *who, const char *status,
+    const page *pg, review_page *out, const char ***product_names, error *e);
+ecode review_set_status(arena *a, const catalog_actor *who, const char *id, const char *status,
+    review *out, error *e);
+
 /* ------------------------------------------------------------ categories */
 
 typedef struct category {

@@ -211,6 +211,8 @@
 { "admin", "POST", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_FORM(404) },
 { "admin", "GET", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_PAGE(404) },
 { "admin", "POST", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/reviews", "/admin/reviews", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/reviews/{id}/status", "/admin/reviews/{none}/status", ADMIN_FORM(400) },
 #undef SELLER_PAGE
 #undef SELLER_FORM
 { "admin", "GET", "/admin/campaigns", "/admin/campaigns", ADMIN_PAGE(200) },

@@ -746,6 +746,72 @@ START_TEST(banner_window_decides_what_the_shop_shows)
 }
 END_TEST
 
+/* ------------------------------------------------------------ reviews */
+
+/* A review of a published product, rejected (the product's reviews and
+ * rating no longer count it) and published again. */
+START_TEST(review_rejected_and_published_again)
+{
+	jar j = { .n = 0 };
+	char q[512], body[512], path[128], api[160], *pid, *rid, *before, *after;
+	const char *t = tag();
+	http_result *r;
+
+	sign_in_admin(&j);
+	pid = psql_value("SELECT p.id FROM catalog.products p WHERE p.status = 'published'"
+	    " ORDER BY p.created_at LIMIT 1");
+	ck_assert_msg(pid != NULL && strlen(pid) == 36, "no published product");
+	snprintf(q, sizeof q, "SELECT coalesce((SELECT count FROM catalog.rating_summaries WHERE"
+	    " product_id = '%s'), 0)", pid);
+	before = psql_value(q);
+	snprintf(body, sizeof body, "INSERT INTO catalog.reviews (product_id, user_id, rating, title, body)"
+	    " VALUES ('%s', gen_random_uuid(), 2, 'Meh %s', 'It flickers.') RETURNING id", pid, t);
+	rid = psql_value(body);
+	ck_assert_msg(rid != NULL && strlen(rid) >= 36, "review not stored");
+	rid[36] = '\0';
+
+	r = browse(&j, "GET", "/admin/reviews?status=published", NULL);
+	ck_assert_int_eq(r->status, 200);
+	snprintf(body, sizeof body, "Meh %s", t);
+	ck_assert_ptr_nonnull(strstr(r->body, body));
+	http_result_free(r);
+	snprintf(path, sizeof path, "/admin/reviews/%s/status", rid);
+	snprintf(body, sizeof body, "csrf_token=%s&status=rejected&back=%%2Fadmin%%2Freviews%%3Fstatus%%3Dpublished",
+	    token_for(&j, "/admin/reviews"));
+	r = browse(&j, "POST", path, body);
+	ck_assert_msg(r->status == 303, "%ld %.300s", r->status, r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT status FROM catalog.reviews WHERE id = '%s'", rid);
+	expect_sql(q, "rejected");
+	snprintf(q, sizeof q, "SELECT coalesce((SELECT count FROM catalog.rating_summaries WHERE"
+	    " product_id = '%s'), 0)", pid);
+	after = psql_value(q);
+	ck_assert_str_eq(after, before);
+	free(after);
+	snprintf(api, sizeof api, "/api/v1/products/%s/reviews?per_page=100", pid);
+	r = http_get(api);
+	ck_assert_ptr_null(strstr(r->body, rid));
+	http_result_free(r);
+
+	snprintf(body, sizeof body, "csrf_token=%s&status=published", token_for(&j, "/admin/reviews"));
+	r = browse(&j, "POST", path, body);
+	ck_assert_int_eq(r->status, 303);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT status FROM catalog.reviews WHERE id = '%s'", rid);
+	expect_sql(q, "published");
+	snprintf(body, sizeof body, "csrf_token=%s&status=bogus", token_for(&j, "/admin/reviews"));
+	r = browse(&j, "POST", path, body);
+	ck_assert_int_eq(r->status, 400);
+	http_result_free(r);
+	/* leave the demo product's rating as it was */
+	snprintf(q, sizeof q, "DELETE FROM catalog.reviews WHERE id = '%s' RETURNING 1", rid);
+	free(psql_value(q));
+	free(before);
+	free(rid);
+	free(pid);
+}
+END_TEST
+
 /* ------------------------------------------------------------ CSV import */
 
 #define CSV_HEADER "product_slug,product_name,description,status,category_slug,brand_slug," \
@@ -894,6 +960,7 @@ admin_catalog_suite(void)
 	tcase_add_test(tc, brands_created_and_refused);
 	tcase_add_test(tc, images_alt_order_primary_and_removal);
 	tcase_add_test(tc, banner_window_decides_what_the_shop_shows);
+	tcase_add_test(tc, review_rejected_and_published_again);
 	tcase_add_test(tc, import_reports_by_line_and_column_and_changes_nothing);
 	tcase_add_test(tc, large_import_is_applied_by_the_janitor);
 	suite_add_tcase(s, tc);
