@@ -788,38 +788,17 @@ var_form_read(request *req, var_form *f)
 	f->sort_order = req_form(req, "sort_order");
 }
 
-/* "size=M; colour=Red" as a JSON object; NULL and a field error when a
- * pair has no key or no '='. */
+/* "size=M; colour=Red" as a JSON object (the catalog's reading of the
+ * text, as for the CSV column); NULL and a field error when it is not. */
 static json_object *
 attrs_json(request *req, const char *s, error *ferr)
 {
-	json_object *o = json_object_new_object();
-	char *copy = arena_strdup(req->a, s != NULL ? s : ""), *save = NULL;
+	const char *text = variant_attrs_from_text(req->a, s != NULL ? s : "");
+	json_object *o = text != NULL ? json_tokener_parse(text) : NULL;
 
-	if (copy == NULL)
-		return o;
-	for (char *pair = strtok_r(copy, ";", &save); pair != NULL; pair = strtok_r(NULL, ";", &save)) {
-		char *eq = strchr(pair, '='), *k = pair, *v, *end;
-
-		while (*k == ' ' || *k == '\t')
-			k++;
-		if (*k == '\0')
-			continue;
-		if (eq == NULL || eq == k) {
-			err_field(ferr, "attributes", "write attributes as name=value pairs separated "
-			    "by semicolons, such as size=M; colour=Red");
-			json_object_put(o);
-			return NULL;
-		}
-		*eq = '\0';
-		for (end = eq - 1; end > k && (*end == ' ' || *end == '\t'); end--)
-			*end = '\0';
-		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
-			end[-1] = '\0';
-		json_object_object_add(o, k, json_object_new_string(v));
-	}
+	if (o == NULL)
+		err_field(ferr, "attributes", "write attributes as name=value pairs separated "
+		    "by semicolons, such as size=M; colour=Red");
 	return o;
 }
 

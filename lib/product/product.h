@@ -314,6 +314,15 @@ typedef struct variant_input {
 	int32_t     sort_order;
 } variant_input;
 
+/*
+ * Variant attributes as people type them, "size=M; colour=Red" (the CSV
+ * column and the admin form): a serialised JSON object of strings in the
+ * arena ({"colour":"Red","size":"M"}), keys and values trimmed of spaces,
+ * empty pairs skipped; NULL when a pair has no '=' (or out of memory).
+ * The keys and values are then the variant rules' to judge.
+ */
+const char *variant_attrs_from_text(arena *a, const char *s);
+
 /* sku*, name*, price (null = base), attributes{}, weight_grams, is_active,
  * sort_order; then validated. */
 ecode variant_input_from_json(arena *a, json_object *o, bool create,
