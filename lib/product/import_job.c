@@ -13,7 +13,7 @@
  * one transaction that either committed (and then the job was marked
  * done in the statement right after) or did not happen.
  *
- * Progress lives in Redis (catalog:import:<id> = "<done> <total>", an
+ * The SQL is store_import.c's.  Progress lives in Redis (catalog:import:<id> = "<done> <total>", an
  * hour's TTL) rather than in the row, because the rows are applied inside
  * one transaction on the catalog connection and an update of the job row
  * made there would stay invisible until the very end.  Without Redis the
@@ -32,40 +32,6 @@
 #define IMPORT_STALE_S		1800
 #define PROGRESS_EVERY		250	/* rows between two progress writes */
 #define PROGRESS_TTL_S		"3600"
-
-static db_stmt insert_stmt = DB_STMT("catalog_import_job_insert",
-    "INSERT INTO catalog.import_jobs (id, actor_id, actor_role, filename, data, bytes, dry_run)"
-    " VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::bigint, $7::boolean)", 7);
-
-#define JOB_COLS \
-    "id, actor_id, status, filename, bytes, dry_run, message, coalesce(report::text, '')," \
-    " extract(epoch FROM created_at)::bigint," \
-    " coalesce(extract(epoch FROM started_at)::bigint, 0)," \
-    " coalesce(extract(epoch FROM finished_at)::bigint, 0)"
-
-static db_stmt get_stmt = DB_STMT("catalog_import_job_get",
-    "SELECT " JOB_COLS " FROM catalog.import_jobs WHERE id = $1::uuid", 1);
-
-static db_stmt claim_stmt = DB_STMT("catalog_import_job_claim",
-    "UPDATE catalog.import_jobs SET status = 'running', started_at = now()"
-    " WHERE id = (SELECT id FROM catalog.import_jobs"
-    "  WHERE status = 'queued' OR (status = 'running'"
-    "   AND started_at < now() - make_interval(secs => $1::int))"
-    "  ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-    " RETURNING id, actor_id, actor_role, data, dry_run", 1);
-
-static db_stmt claim_one_stmt = DB_STMT("catalog_import_job_claim_one",
-    "UPDATE catalog.import_jobs SET status = 'running', started_at = now()"
-    " WHERE id = $1::uuid AND status = 'queued'"
-    " RETURNING id, actor_id, actor_role, data, dry_run", 1);
-
-static db_stmt list_stmt = DB_STMT("catalog_import_job_list",
-    "SELECT " JOB_COLS " FROM catalog.import_jobs"
-    " WHERE $1::uuid IS NULL OR actor_id = $1::uuid ORDER BY created_at DESC LIMIT $2::int", 2);
-
-static db_stmt finish_stmt = DB_STMT("catalog_import_job_finish",
-    "UPDATE catalog.import_jobs SET status = $2, message = $3, report = $4::jsonb,"
-    " finished_at = now(), data = NULL WHERE id = $1::uuid", 4);
 
 /* ------------------------------------------------------------ report <-> JSON */
 
@@ -172,7 +138,7 @@ catalog_import_job_create(arena *a, const catalog_actor *who, const char *filena
 	p[6] = dry_run ? "true" : "false";
 	if (p[4] == NULL || p[5] == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
-	if (db_exec(c, a, &insert_stmt, p, e) == NULL)
+	if (store_import_insert(c, a, p, e) != E_OK)
 		return e->code;
 	if ((*id_out = arena_strdup(a, id)) == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
@@ -232,7 +198,7 @@ catalog_import_job_get(arena *a, const catalog_actor *who, const char *id,
 		return err_set(e, E_NOT_FOUND, "there is no such import");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	if ((r = db_exec(c, a, &get_stmt, p, e)) == NULL)
+	if (store_import_get(c, a, p[0], &r, e) != E_OK)
 		return e->code;
 	/* someone else's import is as absent as a wrong id */
 	if (PQntuples(r) != 1 || (who->role != ROLE_ADMIN && strcmp(db_val(r, 0, 1), who->user_id) != 0))
@@ -256,7 +222,7 @@ catalog_import_job_list(arena *a, const catalog_actor *who, int limit,
 		p[0] = who->user_id;
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	if ((r = db_exec(c, a, &list_stmt, p, e)) == NULL)
+	if (store_import_list(c, a, p[0], p[1], &r, e) != E_OK)
 		return e->code;
 	if (PQntuples(r) > 0 && (*out = arena_calloc(a, (size_t)PQntuples(r), sizeof **out)) == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
@@ -316,7 +282,7 @@ run_one(arena *a, db_conn *c, PGresult *job, error *e)
 	json_object_put(rj);
 	if (p[3] == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
-	if (db_exec(c, a, &finish_stmt, p, e) == NULL)
+	if (store_import_finish(c, a, p, e) != E_OK)
 		return e->code;
 	log_msg(LOG_INFO, "catalog import %s: %s (%lld rows, %zu problems)", pc.id, p[1],
 	    (long long)rep.rows, rep.nerrors);
@@ -332,7 +298,7 @@ catalog_import_job_run(arena *a, const char *id, error *e)
 
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	if ((job = db_exec(c, a, &claim_one_stmt, p, e)) == NULL)
+	if (store_import_claim(c, a, p[0], NULL, &job, e) != E_OK)
 		return e->code;
 	if (PQntuples(job) == 0)
 		return err_set(e, E_CONFLICT, "the import is no longer waiting");
@@ -349,9 +315,9 @@ catalog_import_jobs_run(arena *a, int max_jobs, int64_t *count, error *e)
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
 	for (int i = 0; i < max_jobs; i++) {
-		PGresult *job = db_exec(c, a, &claim_stmt, p, e);
+		PGresult *job;
 
-		if (job == NULL)
+		if (store_import_claim(c, a, NULL, p[0], &job, e) != E_OK)
 			return e->code;
 		if (PQntuples(job) == 0)
 			break;
