@@ -237,7 +237,8 @@ catalog_import_job_list(arena *a, const catalog_actor *who, int limit,
 typedef struct progress_ctx {
 	arena      *a;
 	const char *id;
-	int64_t     last;
+	int64_t     last;	/* done at the last write */
+	int64_t     total;	/* of the phase: 0 while reading, the rows while applying */
 } progress_ctx;
 
 static void
@@ -247,6 +248,10 @@ progress_write(void *ud, int64_t done, int64_t total)
 	const char *key, *val;
 	error e;
 
+	if (total != p->total) {	/* reading is over: applying counts from 1 again */
+		p->total = total;
+		p->last = -PROGRESS_EVERY;
+	}
 	if (done - p->last < PROGRESS_EVERY && done != total)
 		return;
 	p->last = done;
@@ -262,7 +267,7 @@ static ecode
 run_one(arena *a, db_conn *c, PGresult *job, error *e)
 {
 	catalog_actor who = { db_val(job, 0, 1), ROLE_SELLER, NULL };
-	progress_ctx pc = { a, db_val(job, 0, 0), -PROGRESS_EVERY };
+	progress_ctx pc = { a, db_val(job, 0, 0), -PROGRESS_EVERY, 0 };
 	const char *data = db_val(job, 0, 3), *p[4];
 	catalog_csv_report rep;
 	json_object *rj;
