@@ -211,10 +211,10 @@ ecode
 h_banner_create(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	banner_input in;
+	banner_input in = { 0 };
 	banner_form f;
 	json_object *body;
-	banner out;
+	banner out = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -274,7 +274,7 @@ banner_render(request *req, response *res, int status, const user *me, const ban
 ecode
 h_banner(request *req, response *res, error *e)
 {
-	banner b;
+	banner b = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -290,10 +290,10 @@ ecode
 h_banner_update(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	banner_input in;
+	banner_input in = { 0 };
 	banner_form f;
 	json_object *body;
-	banner b, out;
+	banner b = { 0 }, out = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -327,7 +327,7 @@ h_banner_delete_confirm(request *req, response *res, error *e)
 {
 	json_object *crumbs;
 	const char *url;
-	banner b;
+	banner b = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -349,7 +349,7 @@ ecode
 h_banner_delete(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	banner b;
+	banner b = { 0 };
 	user me;
 	bool done;
 	ecode rc;

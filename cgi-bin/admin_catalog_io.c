@@ -192,7 +192,7 @@ ecode
 h_catalog_import_job(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	catalog_import_job j;
+	catalog_import_job j = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -211,7 +211,7 @@ h_catalog_import(request *req, response *res, error *e)
 	catalog_actor who = catalog_actor_of(req);
 	const mp_part *file = req_part(req, "file");
 	const char *mode = req_form(req, "mode"), *id;
-	catalog_import_job j;
+	catalog_import_job j = { 0 };
 	bool dry, done;
 	user me;
 	ecode rc;

@@ -57,8 +57,8 @@ h_image_update(request *req, response *res, error *e)
 	catalog_actor who = catalog_actor_of(req);
 	const char *alt = req_form(req, "alt_text"), *order = req_form(req, "sort_order");
 	image_input in = { 0 };
-	product_image out;
-	img_target t;
+	product_image out = { 0 };
+	img_target t = { 0 };
 	int64_t n = 0;
 	error v;
 	user me;
@@ -103,7 +103,7 @@ h_image_delete_confirm(request *req, response *res, error *e)
 {
 	json_object *crumbs;
 	const char *purl;
-	img_target t;
+	img_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -127,7 +127,7 @@ ecode
 h_image_delete(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	img_target t;
+	img_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -160,8 +160,8 @@ h_image_upload(request *req, response *res, error *e)
 	const mp_part *file = req_part(req, "image");
 	const char *alt = req_form(req, "alt_text");
 	media_upload_req in = { 0 };
-	media_item out;
-	product p;
+	media_item out = { 0 };
+	product p = { 0 };
 	user me;
 	bool done;
 	error v;

@@ -157,7 +157,7 @@ brand_options(request *req, const char *selected, json_object **out, brand_page 
     error *e)
 {
 	page pg = { 1, PAGE_MAX_SIZE, 0 };
-	brand_page bp;
+	brand_page bp = { 0 };
 
 	*out = json_object_new_array();
 	memset(all, 0, sizeof *all);
@@ -242,10 +242,10 @@ h_products(request *req, response *res, error *e)
 	catalog_actor who = catalog_actor_of(req);
 	json_object *ctx, *rows, *opts, *brands;
 	const char *status = req_query(req, "status"), *sort = req_query(req, "sort_by");
-	category_forest cf;
+	category_forest cf = { 0 };
 	product_filter f;
-	product_page pp;
-	brand_page bp;
+	product_page pp = { 0 };
+	brand_page bp = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -390,8 +390,8 @@ new_render(request *req, response *res, int status, const user *me, const prod_f
     const error *ferr, error *e)
 {
 	json_object *ctx, *brands, *crumbs;
-	category_forest cf;
-	brand_page bp;
+	category_forest cf = { 0 };
+	brand_page bp = { 0 };
 	ecode rc;
 
 	if ((rc = admin_category_forest(req, &cf, e)) != E_OK ||
@@ -423,10 +423,10 @@ ecode
 h_product_create(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	product_input in;
+	product_input in = { 0 };
 	prod_form f;
 	json_object *body;
-	product p;
+	product p = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -463,7 +463,7 @@ stock_cells(request *req, const product *p, const product_variant *v, json_objec
     error *e)
 {
 	json_object *cells = json_object_new_array();
-	variant_stock st;
+	variant_stock st = { 0 };
 	ecode rc;
 
 	admin_put_flag(o, "untracked", false);
@@ -581,8 +581,8 @@ product_render(request *req, response *res, int status, const user *me, const pr
     const prod_form *pf, const error *perr, const var_form *vf, const error *verr, error *e)
 {
 	json_object *ctx, *brands, *variants = NULL, *crumbs;
-	category_forest cf;
-	brand_page bp;
+	category_forest cf = { 0 };
+	brand_page bp = { 0 };
 	prod_form cur;
 	ecode rc;
 
@@ -642,7 +642,7 @@ admin_product_page(request *req, response *res, int status, const user *me, cons
 ecode
 h_product(request *req, response *res, error *e)
 {
-	product p;
+	product p = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -658,10 +658,10 @@ ecode
 h_product_update(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	product_input in;
+	product_input in = { 0 };
 	json_object *body;
 	prod_form f;
-	product p, out;
+	product p = { 0 }, out = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -697,7 +697,7 @@ h_product_status(request *req, response *res, error *e)
 	catalog_actor who = catalog_actor_of(req);
 	const char *s = req_form(req, "status");
 	product_input in = { 0 };
-	product p, out;
+	product p = { 0 }, out = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -738,7 +738,7 @@ h_product_archive_confirm(request *req, response *res, error *e)
 {
 	const char *url;
 	json_object *crumbs;
-	product p;
+	product p = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -760,7 +760,7 @@ ecode
 h_product_archive(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	product p;
+	product p = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -843,11 +843,11 @@ ecode
 h_variant_create(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	variant_input in;
-	product_variant out;
+	variant_input in = { 0 };
+	product_variant out = { 0 };
 	json_object *body;
 	var_form f;
-	product p;
+	product p = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -935,7 +935,7 @@ variant_render(request *req, response *res, int status, const user *me, const va
 ecode
 h_variant(request *req, response *res, error *e)
 {
-	var_target t;
+	var_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -951,10 +951,10 @@ ecode
 h_variant_update(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	variant_input in;
-	product_variant out;
+	variant_input in = { 0 };
+	product_variant out = { 0 };
 	json_object *body;
-	var_target t;
+	var_target t = { 0 };
 	var_form f;
 	error ferr, v;
 	user me;
@@ -989,7 +989,7 @@ h_variant_delete_confirm(request *req, response *res, error *e)
 {
 	const char *purl;
 	json_object *crumbs;
-	var_target t;
+	var_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -1012,7 +1012,7 @@ ecode
 h_variant_delete(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	var_target t;
+	var_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;

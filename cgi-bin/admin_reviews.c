@@ -42,7 +42,7 @@ h_reviews(request *req, response *res, error *e)
 	const char *back = REVIEWS_URL;
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	json_object *ctx, *rows, *opts;
-	review_page rp;
+	review_page rp = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -113,7 +113,7 @@ h_review_status(request *req, response *res, error *e)
 	catalog_actor who = catalog_actor_of(req);
 	const char *status = req_form(req, "status");
 	const char *back = admin_safe_next(req_form(req, "back"));
-	review out;
+	review out = { 0 };
 	user me;
 	bool done;
 	ecode rc;

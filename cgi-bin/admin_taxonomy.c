@@ -111,7 +111,7 @@ categories_render(request *req, response *res, int status, const user *me, const
     const error *ferr, error *e)
 {
 	json_object *ctx, *roots;
-	category_forest cf;
+	category_forest cf = { 0 };
 	cat_form blank = { .active = "1" };
 	ecode rc;
 
@@ -147,9 +147,9 @@ ecode
 h_category_create(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	category_input in;
+	category_input in = { 0 };
 	json_object *body;
-	category out;
+	category out = { 0 };
 	cat_form f;
 	error ferr, v;
 	user me;
@@ -177,7 +177,7 @@ h_category_create(request *req, response *res, error *e)
 }
 
 typedef struct cat_target {
-	category_forest      cf;
+	category_forest cf;
 	const category_node *n;
 } cat_target;
 
@@ -231,7 +231,7 @@ category_render(request *req, response *res, int status, const user *me, const c
 ecode
 h_category(request *req, response *res, error *e)
 {
-	cat_target t;
+	cat_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -247,10 +247,10 @@ ecode
 h_category_update(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	category_input in;
+	category_input in = { 0 };
 	json_object *body;
-	category out;
-	cat_target t;
+	category out = { 0 };
+	cat_target t = { 0 };
 	cat_form f;
 	error ferr, v;
 	user me;
@@ -286,7 +286,7 @@ set_order(request *req, const category_node *n, int32_t order, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
 	category_input in = { .set = CI_SORT, .sort_order = order };
-	category out;
+	category out = { 0 };
 
 	if (n->cat.sort_order == order)
 		return E_OK;
@@ -300,7 +300,7 @@ h_category_move(request *req, response *res, error *e)
 	const char *dir = req_form(req, "direction");
 	category_node *const *sib;
 	size_t nsib, at = 0, other;
-	cat_target t;
+	cat_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -336,7 +336,7 @@ h_category_delete_confirm(request *req, response *res, error *e)
 {
 	json_object *crumbs;
 	const char *url;
-	cat_target t;
+	cat_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -358,7 +358,7 @@ ecode
 h_category_delete(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	cat_target t;
+	cat_target t = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -422,7 +422,7 @@ brands_render(request *req, response *res, int status, const user *me, const bra
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	brand_form blank = { 0 };
 	json_object *ctx, *rows;
-	brand_page bp;
+	brand_page bp = { 0 };
 	ecode rc;
 
 	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
@@ -469,10 +469,10 @@ ecode
 h_brand_create(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	brand_input in;
+	brand_input in = { 0 };
 	json_object *body;
 	brand_form f;
-	brand out;
+	brand out = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -528,7 +528,7 @@ brand_render(request *req, response *res, int status, const user *me, const bran
 ecode
 h_brand(request *req, response *res, error *e)
 {
-	brand b;
+	brand b = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -544,10 +544,10 @@ ecode
 h_brand_update(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	brand_input in;
+	brand_input in = { 0 };
 	json_object *body;
 	brand_form f;
-	brand b, out;
+	brand b = { 0 }, out = { 0 };
 	error ferr, v;
 	user me;
 	bool done;
@@ -581,7 +581,7 @@ h_brand_delete_confirm(request *req, response *res, error *e)
 {
 	json_object *crumbs;
 	const char *url;
-	brand b;
+	brand b = { 0 };
 	user me;
 	bool done;
 	ecode rc;
@@ -603,7 +603,7 @@ ecode
 h_brand_delete(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	brand b;
+	brand b = { 0 };
 	user me;
 	bool done;
 	ecode rc;

@@ -79,14 +79,14 @@ ecode
 catalog_csv_export(arena *a, const catalog_actor *who, catalog_csv_out out, void *ud,
     error *e)
 {
-	const char *seller = catalog_is_admin(who) ? NULL : who->user_id;
-	const char *after_slug = "", *after_sku = "";
+	const char *seller, *after_slug = "", *after_sku = "";
 	buf b = BUF_INIT;
 	db_conn *c;
 	int n;
 
 	if (!who || !who->user_id || who->role < ROLE_SELLER)
 		return err_set(e, E_FORBIDDEN, "only sellers and admins can export the catalog");
+	seller = catalog_is_admin(who) ? NULL : who->user_id;
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
 	for (int i = 0; i < C__N; i++)
