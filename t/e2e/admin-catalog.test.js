@@ -312,6 +312,10 @@ function createUser(email, password, role, secret) {
     assert.ok((text.match(/product\.updated/g) || []).length >= 3,
       `variants, image, publication and the import each recorded: ${text}`);
     assert.ok(text.includes(email), 'by this admin');
+    await page.goto(`${base}/admin/audit?actor=${encodeURIComponent(email)}`);
+    const all = await page.locator('table.list').innerText();
+    assert.match(all, /category\.created/, 'the category');
+    assert.match(all, /brand\.created/, 'the brand');
   });
 
   await step('a seller sees only their own products', async () => {

@@ -531,6 +531,10 @@ START_TEST(categories_created_moved_reordered)
 		snprintf(ids[k], sizeof ids[k], "%s", v);
 		free(v);
 	}
+	/* each change leaves as an event with who made it (the audit log's) */
+	snprintf(q, sizeof q, "SELECT event_type || '|' || (payload->'metadata'->>'actor_role')"
+	    " FROM catalog.outbox WHERE aggregate_id = '%s'", ids[0]);
+	expect_sql(q, "ecommerce.category.created|admin");
 	/* a duplicate slug is refused by its field */
 	snprintf(body, sizeof body, "csrf_token=%s&name=Dup&slug=cat-%s-1&parent_id=&active=1",
 	    token_for(&j, "/admin/categories"), t);
@@ -617,6 +621,9 @@ START_TEST(brands_created_and_refused)
 	snprintf(q, sizeof q, "SELECT name FROM catalog.brands WHERE id = '%s'", id);
 	snprintf(body, sizeof body, "Renamed %s", t);
 	expect_sql(q, body);
+	snprintf(q, sizeof q, "SELECT string_agg(event_type, ',' ORDER BY seq) FROM catalog.outbox"
+	    " WHERE aggregate_id = '%s'", id);
+	expect_sql(q, "ecommerce.brand.created,ecommerce.brand.updated");
 	free(id);
 }
 END_TEST
