@@ -331,6 +331,7 @@ function createUser(email, password, role, secret) {
       await Promise.all([p.waitForNavigation(), p.click('form.stack button[type="submit"]')]);
       assert.equal(new URL(p.url()).pathname, '/admin/products');
       assert.equal(await p.locator('nav[aria-label="Admin"] a[href="/admin/users"]').count(), 0);
+      assert.equal(await p.locator('a.brand').getAttribute('href'), '/admin/products');
       sellers.push({ ctx, p });
     }
     const [a, b] = sellers;
