@@ -28,6 +28,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/redis.h"
 #include "inventory/inventory.h"
 #include "payment/payment.h"
 #include "product/product.h"
@@ -97,5 +98,6 @@ main(void)
 	failed |= run(a, "catalog_import", import_job);
 	arena_free(a);
 	db_close_all();
+	redis_close();		/* the import job's progress counter used it */
 	return failed;
 }
