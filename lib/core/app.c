@@ -494,32 +494,30 @@ guest_refused(request *req, response *res, ecode rc, error *e)
 	return E_OK;
 }
 
-/* Whether auth_gates answered E_OK only because guest_refused sent a
- * guest to the sign-in page (the 303 is in res): the handler must not run. */
-static bool
-guest_sent_away(const request *req, const route *rt)
-{
-	return rt->min_role != ROLE_PUBLIC && req->user_id == NULL;
-}
-
-/* Session, then role: E_OK, or the refusal (a guest maybe redirected). */
+/* Session, then role: E_OK to go on; else the refusal, or E_OK with
+ * *done set when a guest was redirected to sign in (the reply is ready). */
 static ecode
-auth_gates(request *req, response *res, const route *rt, error *e)
+auth_gates(request *req, response *res, const route *rt, bool *done, error *e)
 {
 	ecode rc = session_gate(req, res, e);
 
+	*done = false;
 	if (rc != E_OK) {
-		if (rt->min_role != ROLE_PUBLIC)
+		if (rt->min_role != ROLE_PUBLIC) {
+			*done = true;
 			return guest_refused(req, res, rc, e);
+		}
 		/* a stale token on a public page: carry on as a guest */
 		err_clear(e);
 		req->user_id = NULL;
 		req->user_role = ROLE_PUBLIC;
 	}
-	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL)
+	if (rt->min_role != ROLE_PUBLIC && req->user_id == NULL) {
+		*done = true;
 		return guest_refused(req, res, err_set(e, E_UNAUTHORIZED,
 		    the_app->kind == APP_HTML ? "sign in to see this page" :
 		    "sign in to do this (send a Bearer token)"), e);
+	}
 	if (req->user_role < rt->min_role)
 		return err_set(e, E_FORBIDDEN, "your account may not do this");
 	return E_OK;
@@ -531,6 +529,7 @@ dispatch(request *req, response *res, error *e)
 {
 	const route *rt;
 	int status;
+	bool done;
 	ecode rc;
 
 	if ((rc = request_build(req, e)) != E_OK)
@@ -556,7 +555,7 @@ dispatch(request *req, response *res, error *e)
 	if (rt->body == BODY_MULTIPART) {
 		if ((rc = multipart_precheck(req, rt, e)) != E_OK)
 			return rc;
-		if ((rc = auth_gates(req, res, rt, e)) != E_OK || guest_sent_away(req, rt)) {
+		if ((rc = auth_gates(req, res, rt, &done, e)) != E_OK || done) {
 			drain_body(req);
 			return rc;
 		}
@@ -565,7 +564,7 @@ dispatch(request *req, response *res, error *e)
 	} else {
 		if ((rc = read_and_parse_body(req, rt, e)) != E_OK)
 			return rc;
-		if ((rc = auth_gates(req, res, rt, e)) != E_OK || guest_sent_away(req, rt))
+		if ((rc = auth_gates(req, res, rt, &done, e)) != E_OK || done)
 			return rc;
 	}
 	/* forms always; JSON calls too when a browser's cookie signed them in

@@ -37,7 +37,9 @@ media_init(void)
 	/* Each may only lower the policy.xml limits; failures are logged. */
 	if (!MagickSetResourceLimit(MemoryResource, 256 * 1024 * 1024) ||
 	    !MagickSetResourceLimit(MapResource, 512 * 1024 * 1024) ||
-	    !MagickSetResourceLimit(DiskResource, 0) ||
+	    /* beyond memory and map, a 40-megapixel picture at 16 bits per
+	     * sample spills to a temporary disk cache, bounded too */
+	    !MagickSetResourceLimit(DiskResource, (MagickSizeType)1024 * 1024 * 1024) ||
 	    !MagickSetResourceLimit(AreaResource, (MagickSizeType)MEDIA_MAX_PIXELS * 2) ||
 	    !MagickSetResourceLimit(WidthResource, MEDIA_MAX_SIDE) ||
 	    !MagickSetResourceLimit(HeightResource, MEDIA_MAX_SIDE) ||
@@ -67,9 +69,16 @@ media_plan_widths(uint32_t w, int out[MEDIA_NWIDTHS])
 
 /* Whether the last wand call failed or warned of damaged input; the
  * description goes to the log, the client gets a plain message. */
+/* Set by wand_bad when the last failure was a resource limit (the
+ * picture is too big to decode here: 413, not "not an image"). */
+static bool over_limit;
+
 static bool
 severe(ExceptionType t)
 {
+	if (t == ResourceLimitError || t == ResourceLimitWarning || t == ResourceLimitFatalError ||
+	    t == CacheError || t == CacheFatalError)
+		over_limit = true;
 	return t >= ErrorException || t == CorruptImageWarning || t == ResourceLimitWarning ||
 	    t == CacheWarning || t == BlobWarning || t == DelegateWarning || t == CoderWarning;
 }
@@ -155,8 +164,12 @@ encode(arena *a, MagickWand *w, bool webp, media_out *o, error *e)
 		DestroyPixelWand(white);
 		/* transparency onto white: JPEG has none */
 		MagickSetImageAlphaChannel(c, RemoveAlphaChannel);
-		MagickSetImageInterlaceScheme(c, PlaneInterlace);
+		MagickSetImageInterlaceScheme(c, PlaneInterlace);	/* progressive */
+		MagickSetInterlaceScheme(c, PlaneInterlace);
 	}
+	/* both: the wand's format (set to the sniffed coder for reading) would
+	 * otherwise win over the image's when the blob is written */
+	MagickSetFormat(c, webp ? "WEBP" : "JPEG");
 	MagickSetImageFormat(c, webp ? "WEBP" : "JPEG");
 	MagickSetImageCompressionQuality(c, webp ? WEBP_QUALITY : JPEG_QUALITY);
 	blob = MagickGetImageBlob(c, &len);
@@ -209,6 +222,7 @@ media_image_process(arena *a, const void *data, size_t len, media_kind k,
 		    "%d megapixels are accepted", hw, hh, MEDIA_MAX_SIDE, MEDIA_MAX_PIXELS / 1000000);
 	media_init();
 	MagickSetResourceLimit(TimeResource, MEDIA_TIME_LIMIT_S);
+	over_limit = false;
 
 	/* step 3: ping (headers only) through the sniffed coder alone */
 	if ((w = NewMagickWand()) == NULL)
@@ -234,18 +248,26 @@ media_image_process(arena *a, const void *data, size_t len, media_kind k,
 	}
 	ClearMagickWand(w);
 	MagickSetFormat(w, coder(k));
+	over_limit = false;
 	if (wand_bad(w, MagickReadImageBlob(w, data, len), "read")) {
-		rc = err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
-		    "the file is not a valid %s image (damaged, cut short or not an image)",
-		    media_kind_name(k));
+		if (over_limit)
+			rc = err_set(e, E_PAYLOAD_TOO_LARGE,
+			    "the image is too large to process; send a smaller one");
+		else
+			rc = err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
+			    "the file is not a valid %s image (damaged, cut short or not an image)",
+			    media_kind_name(k));
 		goto out;
 	}
-	/* step 4: the first frame, upright, without metadata, in sRGB */
+	/* step 4: the first frame, upright, without metadata, in sRGB; the
+	 * other frames are released at once */
 	MagickSetIteratorIndex(w, 0);
 	if ((f = MagickGetImage(w)) == NULL) {
 		rc = err_set(e, E_INTERNAL, "out of memory");
 		goto out;
 	}
+	DestroyMagickWand(w);
+	w = NULL;
 	if (wand_bad(f, MagickAutoOrientImage(f), "orient") ||
 	    wand_bad(f, MagickStripImage(f), "strip") ||
 	    wand_bad(f, MagickTransformImageColorspace(f, sRGBColorspace), "colorspace")) {
@@ -281,6 +303,9 @@ media_image_process(arena *a, const void *data, size_t len, media_kind k,
 		*height = outs[*nout - 1].height;
 	}
 out:
+	if (rc == E_INTERNAL && over_limit)
+		rc = err_set(e, E_PAYLOAD_TOO_LARGE,
+		    "the image is too large to process; send a smaller one");
 	if (f != NULL)
 		DestroyMagickWand(f);
 	if (w != NULL)

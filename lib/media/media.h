@@ -12,7 +12,7 @@
  *      bomb costs a few bytes of parsing.
  *   3. MagickWand pings the image (headers only) and must agree, then
  *      decodes it under explicit resource limits (memory, map, area, width,
- *      height, time, one thread; no disk cache).  A decoder warning
+ *      height, time, one thread; a bounded disk cache).  A decoder warning
  *      (truncated data, corrupt stream) or error is a 415: a file whose
  *      magic says "GIF" but whose body is HTML is refused here.
  *   4. The first frame is auto-oriented, stripped of metadata (EXIF, GPS,

@@ -329,9 +329,11 @@ image_input_from_json(arena *a, json_object *o, bool create,
 		return e->code;
 	rd_str(o, "url", II_URL, &in->url, &in->set, &bad, e);
 	if (input_str(o, "media_id", &media, e) == JF_VALUE) {
-		/* Nothing here can resolve a media id to its stored sizes yet. */
-		err_field(e, "media_id", "media uploads arrive with the media "
-		    "issue; send url (http(s) or a /media/ path) instead");
+		/* An upload with owner_type product already adds the image
+		 * (lib/media); attaching an id here would list it twice. */
+		err_field(e, "media_id", "upload the file with POST /api/v1/media "
+		    "(owner_type product), which adds it to the product's images; "
+		    "or send url (http(s) or a /media/ path)");
 		bad |= II_URL;
 	}
 	switch (input_str(o, "alt_text", &in->alt_text, e)) {

@@ -26,14 +26,15 @@
 	" coalesce(rs.count, 0), coalesce(rs.sum, 0), coalesce(rs.r1, 0)," \
 	" coalesce(rs.r2, 0), coalesce(rs.r3, 0), coalesce(rs.r4, 0), coalesce(rs.r5, 0)"
 
-/* Columns 20..26: the primary image (else the first) of a list row. */
+/* Columns 20..27: the primary image (else the first) of a list row. */
 #define PRIMARY_IMAGE_COLS \
-	", im.id, im.url, im.alt_text, im.width, im.height, im.sort_order, im.is_primary"
+	", im.id, im.url, im.alt_text, im.width, im.height, im.sort_order, im.is_primary," \
+	" im.media_id"
 
 #define PRIMARY_IMAGE_JOIN \
 	" LEFT JOIN catalog.rating_summaries rs ON rs.product_id = p.id" \
 	" LEFT JOIN LATERAL (SELECT i.id, i.url, i.alt_text, i.width, i.height," \
-	"   i.sort_order, i.is_primary FROM catalog.images i WHERE i.product_id = p.id" \
+	"   i.sort_order, i.is_primary, i.media_id FROM catalog.images i WHERE i.product_id = p.id" \
 	"   ORDER BY i.is_primary DESC, i.sort_order, i.created_at, i.id LIMIT 1) im ON true"
 
 /* $1 category (with descendants), $2 brand, $3 status, $4 ILIKE pattern,
@@ -215,6 +216,7 @@ map_summary(const PGresult *r, int i, product_summary *s)
 		im->height = (int32_t)row_i64(r, i, 24);
 		im->sort_order = (int32_t)row_i64(r, i, 25);
 		im->is_primary = row_bool(r, i, 26);
+		im->media_id = row_str(r, i, 27);
 	}
 }
 
@@ -260,7 +262,7 @@ store_product_list(db_conn *c, arena *a, const product_filter *f,
 	if (map_summaries(a, r, &out->items, &out->n, e) != E_OK)
 		return e->code;
 	if (out->n > 0) {
-		out->total = row_i64(r, 0, 27);
+		out->total = row_i64(r, 0, 28);
 		return E_OK;
 	}
 	out->total = 0;

@@ -7,12 +7,15 @@
  *     files are served by the web server with the right type and a
  *     year-long immutable cache lifetime, and decode to the sizes listed.
  *   - A JPEG with an EXIF orientation is turned upright and its metadata
- *     stripped; a narrow image is never upscaled.
+ *     stripped; a narrow image is never upscaled; a 40-megapixel photo
+ *     (just under the cap) is accepted.
  *   - Refusals leave nothing (no row, no file, no event): a PNG declaring
  *     30000x30000 pixels (413), a truncated JPEG (415), HTML named .png
  *     (415), a GIF89a header followed by a script (415), a filename with
  *     ../ and CR/LF (400), a seller on a product not theirs (404), a
  *     customer (403) and a guest (401).
+ *   - A seller uploads to, reads, changes and deletes on their own
+ *     product; another seller gets 404 for all of it.
  *   - The product gets the image (media_id) and its page a srcset; alt
  *     text and order change; the owner list is public; the same bytes
  *     uploaded twice share files, which go with the last item using them;
@@ -254,6 +257,13 @@ fetch_image(const char *url, const char *want_type, long want_w, long want_h)
 	ck_assert(http_header(r, "cache-control", v, sizeof v));
 	ck_assert_msg(strstr(v, "max-age=31536000") != NULL && strstr(v, "immutable") != NULL,
 	    "%s: cache %s", url, v);
+	/* the bytes are what the name and type say */
+	if (strcmp(want_type, "image/webp") == 0)
+		ck_assert_msg(r->body_len > 12 && memcmp(r->body, "RIFF", 4) == 0 &&
+		    memcmp(r->body + 8, "WEBP", 4) == 0, "%s is not WebP", url);
+	else
+		ck_assert_msg(r->body_len > 3 && memcmp(r->body, "\xff\xd8\xff", 3) == 0,
+		    "%s is not JPEG", url);
 	mw = NewMagickWand();
 	ck_assert(MagickPingImageBlob(mw, r->body, r->body_len));
 	ck_assert_msg((long)MagickGetImageWidth(mw) == want_w &&
@@ -386,6 +396,29 @@ START_TEST(orients_and_never_upscales)
 }
 END_TEST
 
+/* Near the pixel cap (6400x6200, 39.7 megapixels) is still accepted. */
+START_TEST(accepts_a_large_photo)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char q[256];
+
+	setup();
+	img = make_image("JPEG", 6400, 6200, "#806040", 0, &len);
+	r = upload(admin_tok, "banner", product_id, NULL, "big.jpg", "image/jpeg", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(jint(r->json, "data.width"), 1600);
+	ck_assert_int_eq(jint(r->json, "data.height"), 1550);
+	snprintf(q, sizeof q, "/api/v1/media/%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	r = call(admin_tok, "DELETE", q, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	free(img);
+}
+END_TEST
+
 /* Each refusal: the status, and no row, file or event left. */
 static void
 refused(http_result *r, long want, const char *what)
@@ -395,6 +428,54 @@ refused(http_result *r, long want, const char *what)
 		ck_assert_msg(jpath(r->json, "error.code") != NULL, "%s: no error envelope", what);
 	http_result_free(r);
 }
+
+/* A seller's own product: the seller uploads, reads, changes and deletes;
+ * another seller sees none of it. */
+START_TEST(seller_on_own_product)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char path[256], pid[64], mid[64], *other_sub, *other_tok;
+
+	setup();
+	r = call(seller_tok, "POST", "/api/v1/products",
+	    "{\"name\":\"Media test lamp\",\"base_price\":1999,\"currency\":\"EUR\"}");
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(pid, sizeof pid, "%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	img = make_image("WEBP", 640, 480, "#ffcc00", 0, &len);
+	r = upload(seller_tok, "product", pid, "Lamp", "lamp.webp", "image/webp", img, len);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(mid, sizeof mid, "%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	other_sub = psql_value("SELECT gen_random_uuid()");
+	other_tok = mint_token("seller", other_sub);
+	r = upload(other_tok, "product", pid, NULL, "x.webp", "image/webp", img, len);
+	refused(r, 404, "another seller's product");
+	snprintf(path, sizeof path, "/api/v1/media/%s", mid);
+	r = call(other_tok, "GET", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	r = call(other_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	r = call(seller_tok, "PUT", path, "{\"alt_text\":null}");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "data.alt_text"), "");
+	http_result_free(r);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	snprintf(path, sizeof path, "/api/v1/products/%s", pid);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	free(other_sub);
+	free(other_tok);
+	free(img);
+}
+END_TEST
 
 START_TEST(refuses_and_writes_nothing)
 {
@@ -520,6 +601,36 @@ START_TEST(product_images_alt_order_and_delete)
 	ck_assert_ptr_null(strstr(r->body, "<b>bold</b>"));
 	http_result_free(r);
 
+	/* a listing card of the product (once the upload is its primary
+	 * image): the same, at card sizes */
+	{
+		char *iid;
+		snprintf(q, sizeof q, "SELECT id FROM catalog.images WHERE media_id = '%s'", id1);
+		iid = psql_value(q);
+		snprintf(path, sizeof path, "/api/v1/products/%s/images/%s", product_id, iid);
+		r = call(admin_tok, "PUT", path, "{\"is_primary\":true}");
+		ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+		http_result_free(r);
+		free(iid);
+	}
+	{
+		char *name, *enc;
+		CURL *c = curl_easy_init();
+		snprintf(q, sizeof q, "SELECT name FROM catalog.products WHERE id = '%s'", product_id);
+		name = psql_value(q);
+		enc = curl_easy_escape(c, name, 0);
+		snprintf(path, sizeof path, "/search?q=%s", enc);
+		r = http_get(path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_msg(strstr(r->body, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL,
+		    "no srcset on %s", path);
+		ck_assert_ptr_nonnull(strstr(r->body, "sizes=\"(max-width: 40em) 50vw, 16em\""));
+		http_result_free(r);
+		curl_free(enc);
+		curl_easy_cleanup(c);
+		free(name);
+	}
+
 	/* alt text and order */
 	snprintf(path, sizeof path, "/api/v1/media/%s", id1);
 	r = call(admin_tok, "PUT", path, "{\"alt_text\":\"Teal mug\",\"sort_order\":7}");
@@ -592,6 +703,8 @@ media_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, round_trips_every_format, 0, (int)(sizeof formats / sizeof formats[0]));
 	tcase_add_test(tc, orients_and_never_upscales);
+	tcase_add_test(tc, accepts_a_large_photo);
+	tcase_add_test(tc, seller_on_own_product);
 	tcase_add_test(tc, refuses_and_writes_nothing);
 	tcase_add_test(tc, product_images_alt_order_and_delete);
 	suite_add_tcase(s, tc);

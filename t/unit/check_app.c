@@ -215,6 +215,21 @@ t_form(request *req, response *res, error *e)
 	return E_OK;
 }
 
+/* Each part as name[filename]=len, then the plain field "b" via req_form. */
+static ecode
+t_upload(request *req, response *res, error *e)
+{
+	const char *b = req_form(req, "b");
+
+	(void)e;
+	for (size_t i = 0; i < req->nparts; i++)
+		buf_printf(res->body, "%s[%s]=%zu;", req->parts[i].name,
+		    req->parts[i].filename != NULL ? req->parts[i].filename : "-", req->parts[i].len);
+	buf_printf(res->body, "b=%s", b != NULL ? b : "(none)");
+	res->content_type = "text/plain; charset=utf-8";
+	return E_OK;
+}
+
 static ecode
 t_cached(request *req, response *res, error *e)
 {
@@ -252,6 +267,9 @@ static const route t_routes[] = {
 	{ "GET", "/t/boom", t_boom, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
 	{ "POST", "/t/login", t_form, ROLE_PUBLIC, CSRF_NONE, BODY_FORM, 0, RL_LOGIN },
 	{ "GET", "/t/health", t_cached, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
+	{ "POST", "/t/upload", t_upload, ROLE_PUBLIC, CSRF_NONE, BODY_MULTIPART, 256, RL_READ },
+	{ "POST", "/t/upload/admin", t_upload, ROLE_ADMIN, CSRF_NONE, BODY_MULTIPART, 256, RL_READ },
+	{ "POST", "/t/upload/csrf", t_upload, ROLE_PUBLIC, CSRF_REQUIRED, BODY_MULTIPART, 256, RL_READ },
 };
 static const app json_app = { "t-json", APP_JSON, t_routes, sizeof t_routes / sizeof t_routes[0], NULL, NULL };
 static const app html_app = { "t-html", APP_HTML, t_routes, sizeof t_routes / sizeof t_routes[0], NULL, NULL };
@@ -260,6 +278,11 @@ static const app html_app = { "t-html", APP_HTML, t_routes, sizeof t_routes / si
 #define HTML_CT "Content-Type: text/html; charset=utf-8\r\n"
 #define JSON_CT_REQ "application/json"
 #define FORM_CT_REQ "application/x-www-form-urlencoded"
+#define MP_CT_REQ "multipart/form-data; boundary=B"
+#define MP_BODY "--B\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\nx y\r\n" \
+	"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.png\"\r\n" \
+	"Content-Type: image/png\r\n\r\n\x89PNG\r\n--B--\r\n"
+#define X256 X64 X64 X64 X64
 
 typedef struct cgi_row {
 	int line;
@@ -391,6 +414,20 @@ static const cgi_row cgi_rows[] = {
 	{ __LINE__, 1, "POST", "/t/login", FORM_CT_REQ, "b=1", { NULL }, 503, HTML_CT, NULL, "b=1" },
 	{ __LINE__, 0, "POST", "/t/login", FORM_CT_REQ, "b=1", { "ECOM_RATE_LIMITS=login=off" }, 200, "b=1", NULL, NULL },
 	{ __LINE__, 0, "GET", "/t/health", NULL, NULL, { NULL }, 200, NULL, NULL, "X-RateLimit" },
+	/* multipart: parts and plain fields reach the handler */
+	{ __LINE__, 0, "POST", "/t/upload", MP_CT_REQ, MP_BODY, { NULL }, 200,
+	  "\r\n\r\nb[-]=3;f[a.png]=4;b=x y", NULL, NULL },
+	{ __LINE__, 0, "POST", "/t/upload", JSON_CT_REQ, "{}", { NULL }, 415, "multipart/form-data", NULL, NULL },
+	{ __LINE__, 0, "POST", "/t/upload", "multipart/form-data", MP_BODY, { NULL }, 400, "boundary", NULL, NULL },
+	{ __LINE__, 0, "POST", "/t/upload", MP_CT_REQ, "--B\r\n\r\n--B--", { NULL }, 400,
+	  "Content-Disposition", NULL, NULL },
+	{ __LINE__, 0, "POST", "/t/upload", MP_CT_REQ, MP_BODY X256, { NULL }, 413, "PAYLOAD_TOO_LARGE", NULL, NULL },
+	/* the role before the body: a guest is refused without a parse, even
+	 * with a body that would not parse */
+	{ __LINE__, 0, "POST", "/t/upload/admin", JSON_CT_REQ, "{}", { NULL }, 401, "UNAUTHORIZED", NULL, NULL },
+	{ __LINE__, 0, "POST", "/t/upload/admin", MP_CT_REQ, MP_BODY X256, { NULL }, 413, NULL, NULL, NULL },
+	/* a form post as multipart: the CSRF token is looked for in its fields */
+	{ __LINE__, 0, "POST", "/t/upload/csrf", MP_CT_REQ, MP_BODY, { NULL }, 403, "FORBIDDEN", NULL, "f[a.png]" },
 };
 
 struct reply {
