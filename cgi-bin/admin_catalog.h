@@ -1,7 +1,9 @@
 /*
  * admin_catalog.h — the admin panel's catalog pages: products and their
- * variants and images (admin_products.c, admin_images.c), categories and
- * brands (admin_taxonomy.c), and the CSV import (admin_catalog_io.c).
+ * variants and images (admin_products.c, admin_variants.c,
+ * admin_images.c), categories and brands (admin_taxonomy.c), banners
+ * (admin_banners.c), review moderation (admin_reviews.c) and the CSV
+ * import (admin_catalog_io.c); what they share is admin_catalog.c.
  *
  * Products are also a seller's pages (their own products only); the rest
  * is the admins'.  The rules are lib/product's: these files turn forms
@@ -28,6 +30,17 @@ ecode admin_product_load(request *req, const user *me, const char *id, product *
 /* The product's page (status, with message as its alert when not NULL). */
 ecode admin_product_page(request *req, response *res, int status, const user *me,
     const product *p, const char *message, error *e);
+
+/* The product's page with a refused "add a variant" form (vform, consumed)
+ * and its message. */
+ecode admin_product_with_variant_form(request *req, response *res, int status,
+    const user *me, const product *p, json_object *vform, const char *verror, error *e);
+/* admin_variants.c: the empty "add a variant" form's context. */
+json_object *admin_variant_form_blank(void);
+/* "size=M; colour=Red" of a variant's attributes (arena). */
+const char *admin_variant_attrs(request *req, const product_variant *v);
+/* An <option> row {value, label, selected}. */
+json_object *admin_option(const char *value, const char *label, bool selected);
 
 /* Append {name, url} to the breadcrumb array crumbs (url NULL: the current
  * page); returns crumbs. */

@@ -2,8 +2,9 @@
  * admin_products.c — /admin/products: the product list (search, filters,
  * sort, pagination), the new-product form, one product's page (its form,
  * publish / back to draft, archive behind a confirmation page, its
- * variants with their stock per warehouse, its images) and the variant
- * pages.
+ * variants with their stock per warehouse, its images).  The variant
+ * pages are admin_variants.c's, the images' admin_images.c's, what the
+ * catalog pages share admin_catalog.c's.
  *
  * Sellers use these pages too, for their own products only: the list is
  * filtered to their id and any other product is "not found", even a
@@ -26,127 +27,10 @@
 
 #define PRODUCTS_URL "/admin/products"
 
-/* ------------------------------------------------------------ shared */
-
-ecode
-admin_product_load(request *req, const user *me, const char *id, product *p, error *e)
-{
-	catalog_actor who = catalog_actor_of(req);
-
-	if (id == NULL || !uuid_valid(id))
-		return err_set(e, E_NOT_FOUND, "there is no product with this id");
-	if (product_get(req->a, &who, id, p, e) != E_OK)
-		return e->code;
-	/* product_get shows a seller every published product; these pages
-	 * show them their own only */
-	if (me->role != ROLE_ADMIN &&
-	    (p->s.seller_id == NULL || strcmp(p->s.seller_id, me->id) != 0))
-		return err_set(e, E_NOT_FOUND, "there is no product with this id");
-	return E_OK;
-}
-
-json_object *
-admin_crumb(json_object *crumbs, const char *name, const char *url)
-{
-	json_object *o = json_object_new_object();
-
-	admin_put_str(o, "name", name);
-	if (url != NULL)
-		admin_put_str(o, "url", url);
-	json_object_array_add(crumbs, o);
-	return crumbs;
-}
-
-/* Whether a domain refusal belongs next to the form's fields (else it is
- * the error page's). */
-bool
-admin_form_refusal(ecode rc)
-{
-	return rc == E_VALIDATION || rc == E_INVALID_INPUT || rc == E_ALREADY_EXISTS ||
-	    rc == E_CONFLICT || rc == E_INVALID_PARAMETER;
-}
-
-/* The domain's answer v folded into the form's ferr; the status to show
- * the form again with (409 for a duplicate, else 400). */
-int
-admin_refusal_status(ecode rc, error *ferr, const error *v, const char *field)
-{
-	admin_take_fields(ferr, v);
-	if (ferr->nfields == 0)
-		err_field(ferr, field, "%s", v->message);
-	snprintf(ferr->message, sizeof ferr->message, "%s",
-	    rc == E_ALREADY_EXISTS || rc == E_CONFLICT ? v->message :
-	    "Check the fields marked below.");
-	return rc == E_ALREADY_EXISTS || rc == E_CONFLICT ? 409 : 400;
-}
-
-static json_object *
-option(const char *value, const char *label, bool selected)
-{
-	json_object *o = json_object_new_object();
-
-	admin_put_str(o, "value", value);
-	admin_put_str(o, "label", label);
-	admin_put_flag(o, "selected", selected);
-	return o;
-}
-
 static bool
 same(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/* Every category as options, indented by depth ("— — Shirts"). */
-json_object *
-admin_category_options(request *req, const category_forest *cf, const char *selected)
-{
-	json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; i < cf->nall; i++) {
-		const category_node *n = &cf->all[i];
-		char pad[3 * CATEGORY_DEPTH_MAX * 2 + 1] = "";
-		size_t used = 0;
-
-		for (int d = 0; d < n->depth && d < CATEGORY_DEPTH_MAX; d++)
-			used += (size_t)snprintf(pad + used, sizeof pad - used, "— ");
-		json_object_array_add(arr, option(n->cat.id, arena_printf(req->a, "%s%s%s", pad,
-		    n->cat.name, n->cat.is_active ? "" : " (inactive)"), same(selected, n->cat.id)));
-	}
-	return arr;
-}
-
-/* The category forest in tree order (parents before children). */
-static void
-walk(const category_node *n, const category_node **out, size_t *k)
-{
-	out[(*k)++] = n;
-	for (size_t i = 0; i < n->nchildren; i++)
-		walk(n->children[i], out, k);
-}
-
-ecode
-admin_category_forest(request *req, category_forest *cf, error *e)
-{
-	catalog_actor who = catalog_actor_of(req);
-	const category_node **order;
-	category_node *all;
-	size_t k = 0;
-
-	if (category_tree(req->a, &who, true, cf, e) != E_OK)
-		return e->code;
-	/* cf->all is in (sort_order, name) order; a select wants tree order */
-	order = arena_calloc(req->a, cf->nall + 1, sizeof *order);
-	all = arena_calloc(req->a, cf->nall + 1, sizeof *all);
-	if (order == NULL || all == NULL)
-		return err_set(e, E_INTERNAL, "out of memory");
-	for (size_t i = 0; i < cf->nroots; i++)
-		walk(cf->roots[i], order, &k);
-	for (size_t i = 0; i < k; i++)
-		all[i] = *order[i];
-	cf->all = all;
-	cf->nall = k;
-	return E_OK;
 }
 
 /* Brands as options (the first BRAND_OPTIONS_MAX by name). */
@@ -171,7 +55,7 @@ brand_options(request *req, const char *selected, json_object **out, brand_page 
 		}
 		for (size_t i = 0; i < bp.n && all->n < BRAND_OPTIONS_MAX; i++) {
 			all->items[all->n++] = bp.items[i];
-			json_object_array_add(*out, option(bp.items[i].id, bp.items[i].name,
+			json_object_array_add(*out, admin_option(bp.items[i].id, bp.items[i].name,
 			    same(selected, bp.items[i].id)));
 		}
 		pg.page++;
@@ -286,11 +170,11 @@ h_products(request *req, response *res, error *e)
 	admin_put_str(ctx, "search", f.search);
 	opts = json_object_new_array();
 	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-		json_object_array_add(opts, option(statuses[i], statuses[i], same(status, statuses[i])));
+		json_object_array_add(opts, admin_option(statuses[i], statuses[i], same(status, statuses[i])));
 	json_object_object_add(ctx, "statuses", opts);
 	opts = json_object_new_array();
 	for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
-		json_object_array_add(opts, option(sorts[i].value, sorts[i].label,
+		json_object_array_add(opts, admin_option(sorts[i].value, sorts[i].label,
 		    same(sort, sorts[i].value)));
 	json_object_object_add(ctx, "sorts", opts);
 	json_object_object_add(ctx, "categories", admin_category_options(req, &cf, f.category_id));
@@ -454,10 +338,6 @@ h_product_create(request *req, response *res, error *e)
 
 /* ------------------------------------------------------------ one product */
 
-typedef struct var_form {
-	const char *sku, *name, *price, *attributes, *weight_grams, *active, *sort_order;
-} var_form;
-
 static json_object *
 stock_cells(request *req, const product *p, const product_variant *v, json_object *o,
     error *e)
@@ -491,18 +371,6 @@ stock_cells(request *req, const product *p, const product_variant *v, json_objec
 	return cells;
 }
 
-/* "size=M; colour=Red" from a variant's attributes. */
-static const char *
-attrs_text(request *req, const product_variant *v)
-{
-	const char *s = "";
-
-	for (size_t i = 0; i < v->nattributes; i++)
-		s = arena_printf(req->a, "%s%s%s=%s", s, i > 0 ? "; " : "", v->attributes[i].key,
-		    v->attributes[i].value);
-	return s;
-}
-
 static ecode
 variant_rows(request *req, const user *me, const product *p, json_object **out, error *e)
 {
@@ -516,7 +384,7 @@ variant_rows(request *req, const user *me, const product *p, json_object **out, 
 		admin_put_str(o, "name", v->name);
 		admin_put_str(o, "price", money_format_a(req->a, v->effective_price, v->currency));
 		admin_put_flag(o, "own_price", v->has_price);
-		admin_put_str(o, "attributes", attrs_text(req, v));
+		admin_put_str(o, "attributes", admin_variant_attrs(req, v));
 		admin_put_flag(o, "active", v->is_active);
 		admin_put_str(o, "url", arena_printf(req->a, PRODUCTS_URL "/%s/variants/%s",
 		    p->s.id, v->id));
@@ -557,28 +425,11 @@ image_rows(request *req, const product *p)
 	return rows;
 }
 
-static json_object *
-var_form_ctx(const var_form *f, const error *verr)
-{
-	json_object *o = json_object_new_object();
-
-	admin_put_str(o, "sku", f != NULL ? f->sku : "");
-	admin_put_str(o, "name", f != NULL ? f->name : "");
-	admin_put_str(o, "price", f != NULL ? f->price : "");
-	admin_put_str(o, "attributes", f != NULL ? f->attributes : "");
-	admin_put_str(o, "weight_grams", f != NULL ? f->weight_grams : "");
-	admin_put_str(o, "sort_order", f != NULL ? f->sort_order : "");
-	admin_put_flag(o, "active", f == NULL || f->active != NULL);
-	json_object_object_add(o, "errors", verr != NULL ? admin_field_errors(verr) :
-	    json_object_new_object());
-	return o;
-}
-
-/* The product page; pf/perr keep a refused product form, vf/verr a
- * refused new variant (either may be NULL). */
+/* The product page; pf/perr keep a refused product form, vform/verror a
+ * refused new variant (either may be NULL; vform is consumed). */
 static ecode
 product_render(request *req, response *res, int status, const user *me, const product *p,
-    const prod_form *pf, const error *perr, const var_form *vf, const error *verr, error *e)
+    const prod_form *pf, const error *perr, json_object *vform, const char *verror, error *e)
 {
 	json_object *ctx, *brands, *variants = NULL, *crumbs;
 	category_forest cf = { 0 };
@@ -590,10 +441,13 @@ product_render(request *req, response *res, int status, const user *me, const pr
 	if (pf == NULL)
 		pf = &cur;
 	if ((rc = admin_category_forest(req, &cf, e)) != E_OK ||
-	    (rc = brand_options(req, pf->brand_id, &brands, &bp, e)) != E_OK)
+	    (rc = brand_options(req, pf->brand_id, &brands, &bp, e)) != E_OK) {
+		json_object_put(vform);
 		return rc;
+	}
 	if ((rc = variant_rows(req, me, p, &variants, e)) != E_OK) {
 		json_object_put(brands);
+		json_object_put(vform);
 		return rc;
 	}
 	ctx = json_object_new_object();
@@ -611,7 +465,8 @@ product_render(request *req, response *res, int status, const user *me, const pr
 	json_object_object_add(ctx, "form", prod_form_ctx(req, pf, &cf, brands, perr));
 	json_object_object_add(ctx, "variants", variants);
 	json_object_object_add(ctx, "images", image_rows(req, p));
-	json_object_object_add(ctx, "variant_form", var_form_ctx(vf, verr));
+	json_object_object_add(ctx, "variant_form", vform != NULL ? vform :
+	    admin_variant_form_blank());
 	admin_put_flag(ctx, "uploads", ADMIN_IMAGE_UPLOADS != 0);
 	/* the audit log is the admins' */
 	if (me->role == ROLE_ADMIN)
@@ -619,8 +474,8 @@ product_render(request *req, response *res, int status, const user *me, const pr
 		    p->s.id));
 	if (perr != NULL)
 		admin_put_str(ctx, "error", perr->message);
-	if (verr != NULL)
-		admin_put_str(ctx, "variant_error", verr->message);
+	if (verror != NULL)
+		admin_put_str(ctx, "variant_error", verror);
 	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
 	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, p->s.name, NULL));
 	return admin_render(req, res, status, "admin/product", ctx, me, p->s.name, e);
@@ -637,6 +492,13 @@ admin_product_page(request *req, response *res, int status, const user *me, cons
 	err_clear(&perr);
 	snprintf(perr.message, sizeof perr.message, "%s", message);
 	return product_render(req, res, status, me, p, NULL, &perr, NULL, NULL, e);
+}
+
+ecode
+admin_product_with_variant_form(request *req, response *res, int status, const user *me,
+    const product *p, json_object *vform, const char *verror, error *e)
+{
+	return product_render(req, res, status, me, p, NULL, NULL, vform, verror, e);
 }
 
 ecode
@@ -715,24 +577,6 @@ h_product_status(request *req, response *res, error *e)
 	    in.status == PRODUCT_PUBLISHED ? "product-published" : "product-unpublished", e);
 }
 
-/* ------------------------------------------------------------ confirmations */
-
-ecode
-admin_confirm_render(request *req, response *res, const user *me, json_object *crumbs,
-    const char *title, const char *question, const char *action, const char *button,
-    const char *cancel, error *e)
-{
-	json_object *ctx = json_object_new_object();
-
-	admin_put_str(ctx, "heading", title);
-	admin_put_str(ctx, "question", question);
-	admin_put_str(ctx, "action", action);
-	admin_put_str(ctx, "button", button);
-	admin_put_str(ctx, "cancel", cancel);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, title, NULL));
-	return admin_render(req, res, 200, "admin/confirm", ctx, me, title, e);
-}
-
 ecode
 h_product_archive_confirm(request *req, response *res, error *e)
 {
@@ -774,254 +618,3 @@ h_product_archive(request *req, response *res, error *e)
 	    "product-archived", e);
 }
 
-/* ------------------------------------------------------------ variants */
-
-static void
-var_form_read(request *req, var_form *f)
-{
-	f->sku = req_form(req, "sku");
-	f->name = req_form(req, "name");
-	f->price = req_form(req, "price");
-	f->attributes = req_form(req, "attributes");
-	f->weight_grams = req_form(req, "weight_grams");
-	f->active = req_form(req, "active");
-	f->sort_order = req_form(req, "sort_order");
-}
-
-/* "size=M; colour=Red" as a JSON object (the catalog's reading of the
- * text, as for the CSV column); NULL and a field error when it is not. */
-static json_object *
-attrs_json(request *req, const char *s, error *ferr)
-{
-	const char *text = variant_attrs_from_text(req->a, s != NULL ? s : "");
-	json_object *o = text != NULL ? json_tokener_parse(text) : NULL;
-
-	if (o == NULL)
-		err_field(ferr, "attributes", "write attributes as name=value pairs separated "
-		    "by semicolons, such as size=M; colour=Red");
-	return o;
-}
-
-static json_object *
-var_json(request *req, const var_form *f, const char *currency, bool create, error *ferr)
-{
-	json_object *o = json_object_new_object(), *attrs;
-	int d = currency_digits(currency);
-	int64_t n;
-
-	if (create || (f->sku != NULL && f->sku[0] != '\0'))
-		admin_put_str(o, "sku", f->sku);
-	admin_put_str(o, "name", f->name);
-	if (f->price == NULL || f->price[0] == '\0')
-		json_object_object_add(o, "price", NULL);	/* the base price */
-	else if (parse_decimal(f->price, d < 0 ? 2 : d, PRODUCT_PRICE_MAX / 1000, &n) != 0 ||
-	    n > PRODUCT_PRICE_MAX)
-		err_field(ferr, "price", "enter a price such as 19.90, or leave it empty for the "
-		    "product's price");
-	else
-		json_object_object_add(o, "price", json_object_new_int64(n));
-	if ((attrs = attrs_json(req, f->attributes, ferr)) != NULL)
-		json_object_object_add(o, "attributes", attrs);
-	if (f->weight_grams != NULL && f->weight_grams[0] != '\0') {
-		if (parse_i64(f->weight_grams, 0, VARIANT_WEIGHT_MAX, &n) != 0)
-			err_field(ferr, "weight_grams", "enter whole grams from 0 to %d",
-			    VARIANT_WEIGHT_MAX);
-		else
-			json_object_object_add(o, "weight_grams", json_object_new_int64(n));
-	}
-	if (f->sort_order != NULL && f->sort_order[0] != '\0') {
-		if (parse_i64(f->sort_order, SORT_ORDER_MIN, SORT_ORDER_MAX, &n) != 0)
-			err_field(ferr, "sort_order", "enter a whole number");
-		else
-			json_object_object_add(o, "sort_order", json_object_new_int64(n));
-	}
-	json_object_object_add(o, "is_active", json_object_new_boolean(f->active != NULL));
-	return o;
-}
-
-ecode
-h_variant_create(request *req, response *res, error *e)
-{
-	catalog_actor who = catalog_actor_of(req);
-	variant_input in = { 0 };
-	product_variant out = { 0 };
-	json_object *body;
-	var_form f;
-	product p = { 0 };
-	error ferr, v;
-	user me;
-	bool done;
-	ecode rc;
-
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
-		return rc;
-	var_form_read(req, &f);
-	err_clear(&ferr);
-	err_clear(&v);
-	body = var_json(req, &f, p.s.currency, true, &ferr);
-	rc = variant_input_from_json(req->a, body, true, &in, &v);
-	if (rc == E_OK && ferr.nfields == 0)
-		rc = variant_create(req->a, &who, p.s.id, &in, &out, &v);
-	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
-		    p.s.id), "variant-added", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
-		return rc;
-	}
-	return product_render(req, res, admin_refusal_status(rc, &ferr, &v, "sku"), &me, &p,
-	    NULL, NULL, &f, &ferr, e);
-}
-
-typedef struct var_target {
-	product p;
-	const product_variant *v;
-} var_target;
-
-static ecode
-load_variant(request *req, const user *me, var_target *t, error *e)
-{
-	const char *vid = req_param(req, "vid");
-
-	t->v = NULL;
-	if (admin_product_load(req, me, req_param(req, "id"), &t->p, e) != E_OK)
-		return e->code;
-	for (size_t i = 0; vid != NULL && i < t->p.nvariants; i++)
-		if (strcmp(t->p.variants[i].id, vid) == 0)
-			t->v = &t->p.variants[i];
-	if (t->v == NULL)
-		return err_set(e, E_NOT_FOUND, "this product has no such variant");
-	return E_OK;
-}
-
-static ecode
-variant_render(request *req, response *res, int status, const user *me, const var_target *t,
-    const var_form *f, const error *ferr, error *e)
-{
-	json_object *ctx = json_object_new_object(), *crumbs;
-	const char *purl = arena_printf(req->a, PRODUCTS_URL "/%s", t->p.s.id);
-	var_form cur;
-	int d = currency_digits(t->p.s.currency);
-
-	if (f == NULL) {
-		cur.sku = t->v->sku;
-		cur.name = t->v->name;
-		cur.price = t->v->has_price ? decimal_format(req->a, t->v->price, d < 0 ? 2 : d) : "";
-		cur.attributes = attrs_text(req, t->v);
-		cur.weight_grams = t->v->has_weight ? arena_printf(req->a, "%d",
-		    (int)t->v->weight_grams) : "";
-		cur.active = t->v->is_active ? "1" : NULL;
-		cur.sort_order = arena_printf(req->a, "%d", (int)t->v->sort_order);
-		f = &cur;
-	}
-	json_object_object_add(ctx, "form", var_form_ctx(f, ferr));
-	admin_put_str(ctx, "product", t->p.s.name);
-	admin_put_str(ctx, "product_url", purl);
-	admin_put_str(ctx, "sku", t->v->sku);
-	admin_put_str(ctx, "currency", t->p.s.currency);
-	admin_put_str(ctx, "url", arena_printf(req->a, "%s/variants/%s", purl, t->v->id));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t->p.s.name, purl);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, t->v->sku, NULL));
-	return admin_render(req, res, status, "admin/variant", ctx, me,
-	    arena_printf(req->a, "Variant %s", t->v->sku), e);
-}
-
-ecode
-h_variant(request *req, response *res, error *e)
-{
-	var_target t = { 0 };
-	user me;
-	bool done;
-	ecode rc;
-
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
-		return rc;
-	return variant_render(req, res, 200, &me, &t, NULL, NULL, e);
-}
-
-ecode
-h_variant_update(request *req, response *res, error *e)
-{
-	catalog_actor who = catalog_actor_of(req);
-	variant_input in = { 0 };
-	product_variant out = { 0 };
-	json_object *body;
-	var_target t = { 0 };
-	var_form f;
-	error ferr, v;
-	user me;
-	bool done;
-	ecode rc;
-
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
-		return rc;
-	var_form_read(req, &f);
-	err_clear(&ferr);
-	err_clear(&v);
-	body = var_json(req, &f, t.p.s.currency, false, &ferr);
-	rc = variant_input_from_json(req->a, body, false, &in, &v);
-	if (rc == E_OK && ferr.nfields == 0)
-		rc = variant_update(req->a, &who, t.p.s.id, t.v->id, &in, &out, &v);
-	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
-		    t.p.s.id), "variant-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
-		return rc;
-	}
-	return variant_render(req, res, admin_refusal_status(rc, &ferr, &v, "sku"), &me, &t, &f,
-	    &ferr, e);
-}
-
-ecode
-h_variant_delete_confirm(request *req, response *res, error *e)
-{
-	const char *purl;
-	json_object *crumbs;
-	var_target t = { 0 };
-	user me;
-	bool done;
-	ecode rc;
-
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
-		return rc;
-	purl = arena_printf(req->a, PRODUCTS_URL "/%s", t.p.s.id);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t.p.s.name, purl);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete variant",
-	    arena_printf(req->a, "Delete the variant %s (%s)? Its stock rows stay with the "
-	    "inventory; orders that contain it keep their lines.", t.v->sku, t.v->name),
-	    arena_printf(req->a, "%s/variants/%s/delete", purl, t.v->id), "Delete variant",
-	    arena_printf(req->a, "%s/variants/%s", purl, t.v->id), e);
-}
-
-ecode
-h_variant_delete(request *req, response *res, error *e)
-{
-	catalog_actor who = catalog_actor_of(req);
-	var_target t = { 0 };
-	user me;
-	bool done;
-	ecode rc;
-
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = load_variant(req, &me, &t, e)) != E_OK ||
-	    (rc = variant_delete(req->a, &who, t.p.s.id, t.v->id, e)) != E_OK)
-		return rc;
-	return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants", t.p.s.id),
-	    "variant-deleted", e);
-}
