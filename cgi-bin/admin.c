@@ -15,6 +15,8 @@
 #include "core/config.h"
 #include "core/util.h"
 #include "admin.h"
+#include "admin_catalog.h"
+#include "media/media.h"
 
 #define PAGE(m, path, h, role, rate) \
 	{ m, path, h, role, CSRF_NONE, BODY_NONE, 0, rate }
@@ -27,7 +29,7 @@ static const route admin_routes[] = {
 	FORM("/admin/login", h_login, ROLE_PUBLIC, RL_LOGIN),
 	PAGE("GET", "/admin/login/code", h_login_otp_form, ROLE_PUBLIC, RL_READ),
 	FORM("/admin/login/code", h_login_otp, ROLE_PUBLIC, RL_LOGIN),
-	FORM("/admin/logout", h_logout, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/logout", h_logout, ROLE_SELLER, RL_WRITE),
 	PAGE("GET", ADMIN_ENROL_URL, h_enrol_form, ROLE_ADMIN, RL_READ),
 	FORM(ADMIN_ENROL_URL, h_enrol, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/users", h_users, ROLE_ADMIN, RL_READ),
@@ -50,8 +52,58 @@ static const route admin_routes[] = {
 	FORM("/admin/campaigns/{id}/stacking-rules", h_campaign_rule_add, ROLE_ADMIN, RL_WRITE),
 	FORM("/admin/campaigns/stacking-rules/{ruleId}/delete", h_campaign_rule_delete,
 	    ROLE_ADMIN, RL_WRITE),
+	/* products: sellers too, their own only (admin_products.c) */
+	PAGE("GET", "/admin/products", h_products, ROLE_SELLER, RL_READ),
+	PAGE("GET", "/admin/products/new", h_product_new, ROLE_SELLER, RL_READ),
+	FORM("/admin/products/new", h_product_create, ROLE_SELLER, RL_WRITE),
+	PAGE("GET", "/admin/products/{id}", h_product, ROLE_SELLER, RL_READ),
+	FORM("/admin/products/{id}", h_product_update, ROLE_SELLER, RL_WRITE),
+	FORM("/admin/products/{id}/status", h_product_status, ROLE_SELLER, RL_WRITE),
+	PAGE("GET", "/admin/products/{id}/archive", h_product_archive_confirm, ROLE_SELLER, RL_READ),
+	FORM("/admin/products/{id}/archive", h_product_archive, ROLE_SELLER, RL_WRITE),
+	FORM("/admin/products/{id}/variants", h_variant_create, ROLE_SELLER, RL_WRITE),
+	PAGE("GET", "/admin/products/{id}/variants/{vid}", h_variant, ROLE_SELLER, RL_READ),
+	FORM("/admin/products/{id}/variants/{vid}", h_variant_update, ROLE_SELLER, RL_WRITE),
+	PAGE("GET", "/admin/products/{id}/variants/{vid}/delete", h_variant_delete_confirm,
+	    ROLE_SELLER, RL_READ),
+	FORM("/admin/products/{id}/variants/{vid}/delete", h_variant_delete, ROLE_SELLER, RL_WRITE),
+	/* an image file (MEDIA_UPLOAD_BODY_MAX), judged by lib/media */
+	{ "POST", "/admin/products/{id}/images", h_image_upload, ROLE_SELLER, CSRF_REQUIRED,
+	  BODY_MULTIPART, MEDIA_UPLOAD_BODY_MAX, RL_WRITE },
+	FORM("/admin/products/{id}/images/{iid}", h_image_update, ROLE_SELLER, RL_WRITE),
+	PAGE("GET", "/admin/products/{id}/images/{iid}/delete", h_image_delete_confirm,
+	    ROLE_SELLER, RL_READ),
+	FORM("/admin/products/{id}/images/{iid}/delete", h_image_delete, ROLE_SELLER, RL_WRITE),
+	/* categories and brands (admin_taxonomy.c) */
+	PAGE("GET", "/admin/categories", h_categories, ROLE_ADMIN, RL_READ),
+	FORM("/admin/categories", h_category_create, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/categories/{id}", h_category, ROLE_ADMIN, RL_READ),
+	FORM("/admin/categories/{id}", h_category_update, ROLE_ADMIN, RL_WRITE),
+	FORM("/admin/categories/{id}/move", h_category_move, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/categories/{id}/delete", h_category_delete_confirm, ROLE_ADMIN, RL_READ),
+	FORM("/admin/categories/{id}/delete", h_category_delete, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/brands", h_brands, ROLE_ADMIN, RL_READ),
+	FORM("/admin/brands", h_brand_create, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/brands/{id}", h_brand, ROLE_ADMIN, RL_READ),
+	FORM("/admin/brands/{id}", h_brand_update, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/brands/{id}/delete", h_brand_delete_confirm, ROLE_ADMIN, RL_READ),
+	FORM("/admin/brands/{id}/delete", h_brand_delete, ROLE_ADMIN, RL_WRITE),
+	/* banners (admin_banners.c) */
+	PAGE("GET", "/admin/banners", h_banners, ROLE_ADMIN, RL_READ),
+	FORM("/admin/banners", h_banner_create, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/banners/{id}", h_banner, ROLE_ADMIN, RL_READ),
+	FORM("/admin/banners/{id}", h_banner_update, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/banners/{id}/delete", h_banner_delete_confirm, ROLE_ADMIN, RL_READ),
+	FORM("/admin/banners/{id}/delete", h_banner_delete, ROLE_ADMIN, RL_WRITE),
+	/* review moderation (admin_reviews.c) */
+	PAGE("GET", "/admin/reviews", h_reviews, ROLE_ADMIN, RL_READ),
+	FORM("/admin/reviews/{id}/status", h_review_status, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/catalog/io", h_catalog_io, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/catalog/export.csv", h_catalog_export, ROLE_ADMIN, RL_READ),
+	/* the file is bounded by the catalog's CSV limit, not the form limit */
+	{ "POST", "/admin/catalog/import", h_catalog_import, ROLE_ADMIN, CSRF_REQUIRED,
+	  BODY_MULTIPART, CATALOG_CSV_BYTES_MAX + 64 * 1024, RL_WRITE },
+	PAGE("GET", "/admin/catalog/import/{id}", h_catalog_import_job, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders", h_orders, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders/{id}", h_order, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/orders/{id}/invoice", h_order_invoice, ROLE_ADMIN, RL_READ),
@@ -93,19 +145,21 @@ main(int argc, char **argv)
 
 /* ------------------------------------------------------------ shared */
 
-ecode
-admin_begin(request *req, response *res, bool allow_enrol, user *me, bool *done, error *e)
+/* The signed-in account, active, with at least role `least`. */
+static ecode
+begin(request *req, response *res, bool allow_enrol, role least, user *me, bool *done,
+    error *e)
 {
 	ecode rc;
 
 	*done = false;
-	/* the gate let a valid admin token through; the row may have changed since */
+	/* the gate let a valid token through; the row may have changed since */
 	if ((rc = user_get(req->a, req->user_id, me, e)) != E_OK) {
 		if (rc == E_NOT_FOUND)
 			return err_set(e, E_FORBIDDEN, "this account no longer exists");
 		return rc;
 	}
-	if (!me->active || me->role != ROLE_ADMIN)
+	if (!me->active || me->role < least)
 		return err_set(e, E_FORBIDDEN, "this account has no admin access");
 	if (!allow_enrol && !user_2fa_ok(me)) {
 		if (resp_redirect(res, 303, ADMIN_ENROL_URL) != 0)
@@ -116,10 +170,100 @@ admin_begin(request *req, response *res, bool allow_enrol, user *me, bool *done,
 }
 
 ecode
+admin_begin(request *req, response *res, bool allow_enrol, user *me, bool *done, error *e)
+{
+	return begin(req, res, allow_enrol, ROLE_ADMIN, me, done, e);
+}
+
+ecode
+admin_begin_seller(request *req, response *res, user *me, bool *done, error *e)
+{
+	return begin(req, res, false, ROLE_SELLER, me, done, e);
+}
+
+const char *
+admin_seller_next(const char *next)
+{
+	next = admin_safe_next(next);
+	if (strncmp(next, "/admin/products", 15) == 0 &&
+	    (next[15] == '\0' || next[15] == '/' || next[15] == '?'))
+		return next;
+	return "/admin/products";
+}
+
+/* ------------------------------------------------------------ flash */
+
+/* Codes in the cookie, sentences here: a cookie set by someone else can
+ * only pick one of these. */
+static const struct {
+	const char *code, *text;
+} flashes[] = {
+	{ "product-created", "The product is created. Add its variants and images below." },
+	{ "product-saved", "The product is saved." },
+	{ "product-published", "The product is published: the shop shows it now." },
+	{ "product-unpublished", "The product is back to draft: the shop no longer shows it." },
+	{ "product-archived", "The product is archived." },
+	{ "variant-added", "The variant is added." },
+	{ "variant-saved", "The variant is saved." },
+	{ "variant-deleted", "The variant is deleted." },
+	{ "image-added", "The image is added." },
+	{ "image-saved", "The image is saved." },
+	{ "image-deleted", "The image is deleted." },
+	{ "category-created", "The category is created." },
+	{ "category-saved", "The category is saved." },
+	{ "category-moved", "The category is moved." },
+	{ "category-deleted", "The category is deleted." },
+	{ "brand-created", "The brand is created." },
+	{ "brand-saved", "The brand is saved." },
+	{ "brand-deleted", "The brand is deleted." },
+	{ "banner-created", "The banner is created." },
+	{ "banner-saved", "The banner is saved." },
+	{ "banner-deleted", "The banner is deleted." },
+	{ "review-published", "The review is published." },
+	{ "review-rejected", "The review is rejected: the shop no longer shows it." },
+	{ "review-held", "The review is held as pending." },
+	{ "import-applied", "The import is applied." },
+	{ "import-checked", "The file is valid; nothing was changed (check only)." },
+};
+
+static const char *
+flash_attrs(const request *req, int max_age)
+{
+	return arena_printf(req->a, "Path=/admin; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+	    max_age, req->https ? "; Secure" : "");
+}
+
+/* The pending flash sentence (and the cookie cleared), or NULL. */
+static const char *
+flash_take(request *req, response *res)
+{
+	const char *code = req_cookie(req, ADMIN_FLASH_COOKIE), *attrs;
+
+	if (code == NULL || code[0] == '\0')
+		return NULL;
+	if ((attrs = flash_attrs(req, 0)) != NULL)
+		resp_cookie(res, ADMIN_FLASH_COOKIE, "", attrs);
+	for (size_t i = 0; i < sizeof flashes / sizeof flashes[0]; i++)
+		if (strcmp(flashes[i].code, code) == 0)
+			return flashes[i].text;
+	return NULL;
+}
+
+ecode
+admin_flash(request *req, response *res, const char *url, const char *code, error *e)
+{
+	const char *attrs = flash_attrs(req, 60);
+
+	if (attrs == NULL || resp_cookie(res, ADMIN_FLASH_COOKIE, code, attrs) != 0)
+		return err_set(e, E_INTERNAL, "flash cookie refused");
+	return admin_see_other(res, url, e);
+}
+
+ecode
 admin_render(request *req, response *res, int status, const char *name,
     json_object *ctx, const user *me, const char *title, error *e)
 {
-	const char *tok = csrf_token(req, res);
+	const char *tok = csrf_token(req, res), *flash;
 
 	if (tok == NULL) {
 		json_object_put(ctx);
@@ -131,8 +275,12 @@ admin_render(request *req, response *res, int status, const char *name,
 		json_object_object_add(o, "email", json_object_new_string(me->email));
 		json_object_object_add(o, "name", json_object_new_string(
 		    arena_printf(req->a, "%s %s", me->first_name, me->last_name)));
+		/* a seller's navigation shows their products only */
+		admin_put_flag(o, "admin", me->role == ROLE_ADMIN);
 		json_object_object_add(ctx, "me", o);
 	}
+	if ((flash = flash_take(req, res)) != NULL)
+		admin_put_str(ctx, "flash", flash);
 	json_object_object_add(ctx, "csrf_token", json_object_new_string(tok));
 	json_object_object_add(ctx, "title", json_object_new_string(title));
 	/* account data: never in a shared cache, never in a search engine */

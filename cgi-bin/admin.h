@@ -25,6 +25,7 @@
 
 #define ADMIN_PAGE_SIZE   25
 #define ADMIN_ENROL_URL   "/admin/2fa/enrol"
+#define ADMIN_FLASH_COOKIE "admin_flash"
 
 /* Shared by the admin pages (admin.c). */
 /* 303 to url after a POST; E_INTERNAL if the location is refused. */
@@ -112,6 +113,22 @@ ecode h_settings_update(request *req, response *res, error *e);
  */
 ecode admin_begin(request *req, response *res, bool allow_enrol, user *me, bool *done,
     error *e);
+
+/*
+ * admin_begin for the pages a seller may use too (their own products):
+ * an active seller or admin, 2FA policy met.
+ */
+ecode admin_begin_seller(request *req, response *res, user *me, bool *done, error *e);
+/* Where a signed-in seller goes: next when it is under /admin/products,
+ * else /admin/products (the rest of the panel is the admins'). */
+const char *admin_seller_next(const char *next);
+
+/*
+ * 303 to url with a flash message shown once by the next admin page:
+ * code is one of the fixed sentences of admin.c (a cookie, so the URL
+ * stays clean and a reload does not show it again).
+ */
+ecode admin_flash(request *req, response *res, const char *url, const char *code, error *e);
 
 /*
  * Render templates/<name> in the admin layout with ctx (consumed): adds

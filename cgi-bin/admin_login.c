@@ -11,9 +11,10 @@
  * never written into a page or a cookie, so it is not in the browser's
  * form cache, the page source or a proxy log.
  *
- * A signed-in account that is not an admin is refused and its new session
- * revoked at once, so signing in here never leaves a customer session
- * behind.  An admin who must still enrol in 2FA is signed in but sent to
+ * A signed-in account that is neither an admin nor a seller is refused and
+ * its new session revoked at once, so signing in here never leaves a
+ * customer session behind.  A seller is let in to the pages of their own
+ * products only (admin_begin_seller); they land on /admin/products.  An admin who must still enrol in 2FA is signed in but sent to
  * /admin/2fa/enrol by every page (admin_begin) until enrolment succeeds.
  */
 #include <stdio.h>
@@ -165,8 +166,8 @@ code_page(request *req, response *res, int status, const char *email, const char
 }
 
 /*
- * After user_login succeeded: keep the session only for an admin.  A
- * customer or seller gets the refusal and their fresh session revoked.
+ * After user_login succeeded: keep the session only for an admin or a
+ * seller.  A customer gets the refusal and their fresh session revoked.
  */
 static ecode
 signed_in(request *req, response *res, const user *u, const user_tokens *tok,
@@ -176,7 +177,7 @@ signed_in(request *req, response *res, const user *u, const user_tokens *tok,
 	error e2;
 
 	pending_clear(req, res);
-	if (u->role != ROLE_ADMIN) {
+	if (u->role != ROLE_ADMIN && u->role != ROLE_SELLER) {
 		err_clear(&e2);
 		if (user_logout(req->a, &ctx, u->id, tok->session_id, &e2) != E_OK)
 			log_msg(LOG_WARN, "admin: revoking a non-admin session failed: %s", e2.message);
@@ -184,6 +185,8 @@ signed_in(request *req, response *res, const user *u, const user_tokens *tok,
 		    "This account has no admin access.", e);
 	}
 	session_set_cookies(req, res, tok->access_token, tok->refresh_token);
+	if (u->role == ROLE_SELLER)
+		return admin_see_other(res, admin_seller_next(next), e);
 	return admin_see_other(res, need_enrol ? ADMIN_ENROL_URL : next, e);
 }
 
@@ -210,6 +213,8 @@ h_login_form(request *req, response *res, error *e)
 
 	if (req->user_id != NULL && req->user_role == ROLE_ADMIN)
 		return admin_see_other(res, next, e);
+	if (req->user_id != NULL && req->user_role == ROLE_SELLER)
+		return admin_see_other(res, admin_seller_next(next), e);
 	return login_page(req, res, 200, NULL, next, NULL, e);
 }
 

@@ -14,6 +14,8 @@
  *     (checkout_janitor);
  *   - finishes the stock and refund steps of cancels and refunds that
  *     failed or were cut short (order_compensations_retry).
+ *   - applies catalog CSV imports too large for a web request, uploaded on
+ *     /admin/catalog/io (catalog_import_jobs_run).
  * Each job runs even if the other failed; the exit status is 0 when both
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
@@ -28,9 +30,11 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/redis.h"
 #include "inventory/inventory.h"
 #include "order/order.h"
 #include "payment/payment.h"
+#include "product/product.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
 
@@ -44,6 +48,14 @@ checkout_job(arena *a, int64_t *count, error *e)
 
 	*count = finished + compensated;
 	return rc;
+}
+
+/* A few queued imports per run: each may take a while, and the next run
+ * a minute later takes the rest. */
+static ecode
+import_job(arena *a, int64_t *count, error *e)
+{
+	return catalog_import_jobs_run(a, 4, count, e);
 }
 
 static int
@@ -87,7 +99,9 @@ main(void)
 	failed |= run(a, "payment_reconcile", payment_reconcile);
 	failed |= run(a, "checkout_janitor", checkout_job);
 	failed |= run(a, "order_compensations_retry", order_compensations_retry);
+	failed |= run(a, "catalog_import", import_job);
 	arena_free(a);
 	db_close_all();
+	redis_close();		/* the import job's progress counter used it */
 	return failed;
 }

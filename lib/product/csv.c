@@ -262,40 +262,51 @@ report_fields(import *im, size_t line, const error *e, bool variant)
 	}
 }
 
-/* "size=M; colour=red" -> {"colour":"red","size":"M"}; NULL with a
- * reported problem. */
-static const char *
-attrs_json(import *im, size_t line, const char *s)
+const char *
+variant_attrs_from_text(arena *a, const char *s)
 {
 	json_object *o = json_object_new_object();
 	const char *res = NULL;
 
 	while (o != NULL && *s) {
-		size_t n = strcspn(s, ";"), kn;
+		size_t n = strcspn(s, ";"), kn, vn;
 		const char *eq = memchr(s, '=', n), *k, *v;
 
-		if (strspn(s, " ") == n) {	/* "a=1;" or ";;" */
+		if (strspn(s, " ") >= n) {	/* "a=1;" or ";;" */
 			s += n + (s[n] == ';');
 			continue;
 		}
-		if (eq == NULL) {
-			report(im, line, col_names[C_ATTRIBUTES],
-			    "write attributes as key=value; key=value");
+		if (eq == NULL)
 			goto out;
-		}
 		k = s + strspn(s, " ");
 		kn = (size_t)(eq - k);
 		while (kn > 0 && k[kn - 1] == ' ')
 			kn--;
 		v = eq + 1 + strspn(eq + 1, " ");
-		json_object_object_add(o, arena_strndup(im->a, k, kn), json_object_new_string_len(
-		    v, (int)(s + n - v) - 0));
+		if (v > s + n)		/* "k=" with the spaces running into ';' */
+			v = s + n;
+		vn = (size_t)(s + n - v);
+		while (vn > 0 && v[vn - 1] == ' ')
+			vn--;
+		json_object_object_add(o, arena_strndup(a, k, kn), json_object_new_string_len(v,
+		    (int)vn));
 		s += n + (s[n] == ';');
 	}
 	if (o != NULL)
-		res = arena_strdup(im->a, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		res = arena_strdup(a, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 out:
 	json_object_put(o);
+	return res;
+}
+
+/* The attributes cell as JSON; NULL with a reported problem. */
+static const char *
+attrs_json(import *im, size_t line, const char *s)
+{
+	const char *res = variant_attrs_from_text(im->a, s);
+
+	if (res == NULL)
+		report(im, line, col_names[C_ATTRIBUTES], "write attributes as key=value; key=value");
 	return res;
 }
 

@@ -202,6 +202,13 @@ ecode store_image_delete(db_conn *c, arena *a, const char *product_id,
 
 ecode store_review_list(db_conn *c, arena *a, const char *product_id,
     const page *pg, review_page *out, error *e);
+/* Moderation (admins): reviews of one status (NULL: every status) with
+ * their products' names, newest first; total over all pages. */
+ecode store_review_moderation(db_conn *c, arena *a, const char *status, const page *pg,
+    review_page *out, const char ***product_names, error *e);
+/* Set a review's status; E_NOT_FOUND for an unknown id. */
+ecode store_review_set_status(db_conn *c, arena *a, const char *id, const char *status,
+    review *out, error *e);
 ecode store_review_insert(db_conn *c, arena *a, const char *id,
     const char *product_id, const char *user_id, const review_input *in,
     review *out, error *e);
@@ -267,5 +274,19 @@ ecode variants_from_json(arena *a, json_object *arr, const char *product_id,
     error *e);
 ecode refs_from_json(arena *a, json_object *arr, catalog_ref **out, size_t *n,
     error *e);
+
+/* ------------------------------------------------------------ store_import.c */
+
+/* JOB_COLS of one job, or the latest `limit` (of actor_id, NULL = all). */
+ecode store_import_insert(db_conn *c, arena *a, const char *const params[7], error *e);
+ecode store_import_get(db_conn *c, arena *a, const char *id, PGresult **out, error *e);
+ecode store_import_list(db_conn *c, arena *a, const char *actor_id, const char *limit,
+    PGresult **out, error *e);
+/* Mark running and return (id, actor_id, actor_role, data, dry_run) of job
+ * `id` if it waits, or (id NULL) of the oldest waiting or stale one. */
+ecode store_import_claim(db_conn *c, arena *a, const char *id, const char *stale_s,
+    PGresult **out, error *e);
+/* (id, status, message, report JSON): the end of a job; its file dropped. */
+ecode store_import_finish(db_conn *c, arena *a, const char *const params[4], error *e);
 
 #endif

@@ -220,7 +220,9 @@ typedef struct product_page {
 
 /*
  * One page of products matching f, in one database round trip.  Non-admins
- * see published products only (f->has_status ignored).  Unknown
+ * see published products only (f->has_status ignored), except a seller
+ * whose f->seller_id is their own id: they see their products in every
+ * status, like an admin.  Unknown
  * category/brand ids simply match nothing.
  */
 ecode product_list(arena *a, const catalog_actor *who, const product_filter *f,
@@ -311,6 +313,15 @@ typedef struct variant_input {
 	bool        is_active;
 	int32_t     sort_order;
 } variant_input;
+
+/*
+ * Variant attributes as people type them, "size=M; colour=Red" (the CSV
+ * column and the admin form): a serialised JSON object of strings in the
+ * arena ({"colour":"Red","size":"M"}), keys and values trimmed of spaces,
+ * empty pairs skipped; NULL when a pair has no '=' (or out of memory).
+ * The keys and values are then the variant rules' to judge.
+ */
+const char *variant_attrs_from_text(arena *a, const char *s);
 
 /* sku*, name*, price (null = base), attributes{}, weight_grams, is_active,
  * sort_order; then validated. */
@@ -409,6 +420,18 @@ ecode review_list(arena *a, const catalog_actor *who, const char *product_id_or_
  * same user is E_ALREADY_EXISTS; no user is E_UNAUTHORIZED. */
 ecode review_create(arena *a, const catalog_actor *who, const char *product_id,
     const review_input *in, review *out, error *e);
+
+/*
+ * Moderation (admins, else E_FORBIDDEN): reviews of one status (NULL =
+ * every status), newest first, with each one's product name in
+ * (*product_names)[i]; a review's status set to published, pending or
+ * rejected (only published reviews count in the rating summary and show
+ * in the shop).
+ */
+ecode review_moderation_list(arena *a, const catalog_actor *who, const char *status,
+    const page *pg, review_page *out, const char ***product_names, error *e);
+ecode review_set_status(arena *a, const catalog_actor *who, const char *id, const char *status,
+    review *out, error *e);
 
 /* ------------------------------------------------------------ categories */
 
@@ -714,6 +737,45 @@ typedef struct catalog_csv_report {
 ecode catalog_csv_import(arena *a, const catalog_actor *who, const char *data, size_t len,
     bool dry_run, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
     catalog_csv_report *rep, error *e);
+
+/* ------------------------------------------------------------ import jobs (import_job.c) */
+
+/*
+ * A CSV import applied by a worker rather than within the web request (a
+ * large file): the file is kept with who uploaded it, and a worker run
+ * (the janitor) checks and applies it with catalog_csv_import and that
+ * account's rights, then keeps the report.  See import_job.c.
+ */
+typedef struct catalog_import_job {
+	const char        *id;
+	const char        *actor_id;	/* who uploaded it */
+	const char        *status;	/* "queued", "running", "done", "failed" */
+	const char        *filename;	/* as uploaded, "" when none */
+	int64_t            bytes;
+	bool               dry_run;	/* check only */
+	const char        *message;	/* failed: why ("3 problems found; ...") */
+	int64_t            rows_done;	/* running: rows read or applied so far */
+	int64_t            rows_total;	/* running: rows to apply (0 while reading) */
+	catalog_csv_report report;	/* done or failed: the import's report */
+	int64_t            created_at, started_at, finished_at;
+} catalog_import_job;
+
+/* Queue the file (UTF-8, at most CATALOG_CSV_BYTES_MAX) for a worker; the
+ * new job's id into *id (arena). */
+ecode catalog_import_job_create(arena *a, const catalog_actor *who, const char *filename,
+    const char *data, size_t len, bool dry_run, const char **id, error *e);
+/* A job, for whoever uploaded it or an admin (else E_NOT_FOUND). */
+ecode catalog_import_job_get(arena *a, const catalog_actor *who, const char *id,
+    catalog_import_job *out, error *e);
+/* The latest `limit` jobs: all for an admin, a seller's own for a seller. */
+ecode catalog_import_job_list(arena *a, const catalog_actor *who, int limit,
+    catalog_import_job **out, size_t *n, error *e);
+/* Run the waiting job `id` now, in this process (a small file, within the
+ * request that uploaded it); E_CONFLICT if a worker took it already.  How
+ * the import ended is in the job (catalog_import_job_get), not in e. */
+ecode catalog_import_job_run(arena *a, const char *id, error *e);
+/* The worker: run up to max_jobs waiting jobs, oldest first; *count run. */
+ecode catalog_import_jobs_run(arena *a, int max_jobs, int64_t *count, error *e);
 
 /* ------------------------------------------------------------ JSON (json.c) */
 

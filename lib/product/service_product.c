@@ -52,6 +52,14 @@ product_filter_key(arena *a, const product_filter *f)
 	    (long long)f->pg.per_page, f->search ? f->search : "");
 }
 
+/* A seller asking for their own products only. */
+static bool
+own_listing(const catalog_actor *who, const product_filter *f)
+{
+	return who && who->user_id && who->role == ROLE_SELLER && f->seller_id &&
+	    strcmp(f->seller_id, who->user_id) == 0;
+}
+
 ecode
 product_list(arena *a, const catalog_actor *who, const product_filter *f,
     product_page *out, error *e)
@@ -63,9 +71,11 @@ product_list(arena *a, const catalog_actor *who, const product_filter *f,
 	uint64_t    gen = catalog_cache_generation();
 
 	memset(out, 0, sizeof *out);
-	/* Only admins choose the status; everyone else sees the shop window,
+	/* Only admins choose the status, and a seller listing their own
+	 * products (seller_id = theirs: drafts and archived ones are theirs to
+	 * see, as product_get shows them); everyone else sees the shop window,
 	 * the same for all of them, so their pages can be cached. */
-	if (catalog_is_admin(who))
+	if (catalog_is_admin(who) || own_listing(who, f))
 		status = f->has_status ? product_status_name(f->status) : NULL;
 	else if ((key = product_filter_key(a, f)) && cache_get(CK_PRODUCT_PAGE, key, &hit, &n))
 		return copy_into(copy_product_page(a, hit, n), out, sizeof *out, e);

@@ -381,3 +381,45 @@ review_create(arena *a, const catalog_actor *who, const char *product_id,
 	return catalog_written(store_review_insert(c, a, id, product_id, who->user_id,
 	    in, out, e));
 }
+
+/* ------------------------------------------------------------ moderation */
+
+static bool
+review_status_valid(const char *s)
+{
+	return s && (strcmp(s, "published") == 0 || strcmp(s, "pending") == 0 ||
+	    strcmp(s, "rejected") == 0);
+}
+
+ecode
+review_moderation_list(arena *a, const catalog_actor *who, const char *status,
+    const page *pg, review_page *out, const char ***product_names, error *e)
+{
+	db_conn *c;
+
+	if (!catalog_is_admin(who))
+		return err_set(e, E_FORBIDDEN, "only admins moderate reviews");
+	if (status && !review_status_valid(status))
+		return err_set(e, E_INVALID_PARAMETER, "status must be published, pending or rejected");
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	return store_review_moderation(c, a, status, pg, out, product_names, e);
+}
+
+ecode
+review_set_status(arena *a, const catalog_actor *who, const char *id, const char *status,
+    review *out, error *e)
+{
+	db_conn *c;
+
+	if (!catalog_is_admin(who))
+		return err_set(e, E_FORBIDDEN, "only admins moderate reviews");
+	if (!id || !uuid_valid(id))
+		return err_set(e, E_NOT_FOUND, "there is no review with this id");
+	if (!review_status_valid(status))
+		return err_field(e, "status", "must be published, pending or rejected");
+	if (!(c = catalog_db(e)))
+		return catalog_fail(e, E_UNAVAILABLE);
+	/* one statement; the trigger moves the rating summary with it */
+	return catalog_written(store_review_set_status(c, a, id, status, out, e));
+}

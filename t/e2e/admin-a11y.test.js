@@ -164,6 +164,26 @@ function createAdmin(email, password, secret) {
   await submit(page, 'form.stack button[type="submit"]');
   assert.equal(new URL(page.url()).pathname, '/admin', 'signed in');
 
+  // a fixture for the catalog pages with two parameters: the newest
+  // product (the first the product list links to) gets a variant and an
+  // image through the panel's own forms, so its variant and image pages
+  // are linked
+  {
+    await page.goto(base + '/admin/products/new');
+    await page.fill('#name', `A11y lamp ${tag}`);
+    await page.fill('#base_price', '10');
+    await submit(page, 'form.stack button[type="submit"]');
+    const product = new URL(page.url()).pathname;
+    await page.fill('#sku', `A11Y-${tag}`.replace(/[^A-Za-z0-9._-]/g, '-'));
+    await page.fill('#variant-name', 'One');
+    await submit(page, `form[action="${product}/variants"] button[type="submit"]`);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAABlklEQVR4nBXR4RiFMQiG4Q9hCEMIYQghhDCEEIbwIIQQQgghDOHs9Lu7662+72N8zA/5WB/6YR/7wz/OBx/xkR/10R/34/sGYzAHMlgDHdhgD3xwBgxikIMa9OCOByZjMicyWROd2GRPfHImTGKSk5r05M4HhCFMQYQlqGDCFlw4AkIIKZTQwpUHFmMxF7JYC13YYi98cRYsYpGLWvTirgeUoUxFlKWoYspWXDkKSiiplNLK1QeMYUxDjGWoYcY23DgGRhhplNHGtQc2YzM3slkb3dhmb3xzNmxik5va9ObuB5zhTEec5ahjznbcOQ5OOOmU0871Bw7jMA9yWAc92GEf/HAOHOKQhzr04Z4H/s95534HfCd5S77YL8gb/Zr/FZBQ0HDf679gBDOQYAUaWLADD0782yPIoIIObjyQjGQmkqxEE0t24snJ//BIMqmkk5sPFKOYhRSr0MKKXXhx6h8liiyq6OLWA81oZiPNarSxZjfenP4Hjyabarq5/cBlXOZFLuuiF7vsi1/O/a8Zl7zUpS/38gNq4ZAQG74ASAAAAABJRU5ErkJggg==', 'base64');	// 16 x 16
+    await page.setInputFiles('#image', { name: 'a11y.png', mimeType: 'image/png', buffer: png });
+    await page.fill('#upload-alt', 'A test image');
+    await submit(page, `form[action="${product}/images"] button[type="submit"]`);
+    assert.equal(await page.locator('img.thumb').count(), 1, 'the fixture image is uploaded');
+  }
+
   const seen = new Set(['/admin/login', '/admin/login/code', ADMIN_ENROL]);
   const routes = adminPages().filter(p => !seen.has(p));
   const literal = new Set(routes.filter(p => !p.includes('{')));

@@ -110,7 +110,7 @@
 /* ---------------------------------------------------------------- admin
  * Guests are sent to /admin/login; signed-in non-admins get 403. */
 { "admin", "GET", "/admin", "/admin", { 303, 403, 403, 403, 200 } },
-{ "admin", "GET", "/admin/login", "/admin/login", { 200, 200, 200, 200, 303 } },
+{ "admin", "GET", "/admin/login", "/admin/login", { 200, 200, 200, 303, 303 } },
 { "admin", "POST", "/admin/login", "/admin/login", { 403, 400, 400, 400, 400 } },
 { "admin", "GET", "/admin/login/code", "/admin/login/code", ALL(303) },
 { "admin", "POST", "/admin/login/code", "/admin/login/code", { 403, 401, 401, 401, 401 } },
@@ -169,6 +169,52 @@
 { "admin", "GET", "/admin/warehouses", "/admin/warehouses", ADMIN_PAGE(200) },
 { "admin", "POST", "/admin/warehouses", "/admin/warehouses", ADMIN_FORM(400) },
 { "admin", "POST", "/admin/warehouses/{id}", "/admin/warehouses/{none}", ADMIN_FORM(404) },
+/* ---------------------------------------------------------------- admin: catalog
+ * Products are sellers' pages too, for their own products only: a demo
+ * product (the shop's own) is 404 to a seller like an id that exists
+ * nowhere.  Categories and brands are the admins'. */
+#define SELLER_PAGE(s, a) { 303, 403, 403, s, a }
+#define SELLER_FORM(s, a) { 401, 403, 403, s, a }
+{ "admin", "GET", "/admin/products", "/admin/products", SELLER_PAGE(200, 200) },
+{ "admin", "GET", "/admin/products/new", "/admin/products/new", SELLER_PAGE(200, 200) },
+{ "admin", "POST", "/admin/products/new", "/admin/products/new", SELLER_FORM(400, 400) },
+{ "admin", "GET", "/admin/products/{id}", "/admin/products/{product}", SELLER_PAGE(404, 200) },
+{ "admin", "POST", "/admin/products/{id}", "/admin/products/{none}", SELLER_FORM(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/status", "/admin/products/{none}/status", SELLER_FORM(404, 404) },
+{ "admin", "GET", "/admin/products/{id}/archive", "/admin/products/{product}/archive", SELLER_PAGE(404, 200) },
+{ "admin", "POST", "/admin/products/{id}/archive", "/admin/products/{none}/archive", SELLER_FORM(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/variants", "/admin/products/{none}/variants", SELLER_FORM(404, 404) },
+{ "admin", "GET", "/admin/products/{id}/variants/{vid}", "/admin/products/{product}/variants/{none}", SELLER_PAGE(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/variants/{vid}", "/admin/products/{none}/variants/{none}", SELLER_FORM(404, 404) },
+{ "admin", "GET", "/admin/products/{id}/variants/{vid}/delete", "/admin/products/{product}/variants/{none}/delete", SELLER_PAGE(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/variants/{vid}/delete", "/admin/products/{none}/variants/{none}/delete", SELLER_FORM(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/images", "/admin/products/{none}/images", SELLER_FORM(415, 415) },
+{ "admin", "POST", "/admin/products/{id}/images/{iid}", "/admin/products/{none}/images/{none}", SELLER_FORM(404, 404) },
+{ "admin", "GET", "/admin/products/{id}/images/{iid}/delete", "/admin/products/{product}/images/{none}/delete", SELLER_PAGE(404, 404) },
+{ "admin", "POST", "/admin/products/{id}/images/{iid}/delete", "/admin/products/{none}/images/{none}/delete", SELLER_FORM(404, 404) },
+{ "admin", "GET", "/admin/categories", "/admin/categories", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/categories", "/admin/categories", ADMIN_FORM(400) },
+{ "admin", "GET", "/admin/categories/{id}", "/admin/categories/{category}", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/categories/{id}", "/admin/categories/{none}", ADMIN_FORM(404) },
+{ "admin", "POST", "/admin/categories/{id}/move", "/admin/categories/{none}/move", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/categories/{id}/delete", "/admin/categories/{category}/delete", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/categories/{id}/delete", "/admin/categories/{none}/delete", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/brands", "/admin/brands", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/brands", "/admin/brands", ADMIN_FORM(400) },
+{ "admin", "GET", "/admin/brands/{id}", "/admin/brands/{brand}", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/brands/{id}", "/admin/brands/{none}", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/brands/{id}/delete", "/admin/brands/{brand}/delete", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/brands/{id}/delete", "/admin/brands/{none}/delete", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/banners", "/admin/banners", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/banners", "/admin/banners", ADMIN_FORM(400) },
+{ "admin", "GET", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_PAGE(404) },
+{ "admin", "POST", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_PAGE(404) },
+{ "admin", "POST", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_FORM(404) },
+{ "admin", "GET", "/admin/reviews", "/admin/reviews", ADMIN_PAGE(200) },
+{ "admin", "POST", "/admin/reviews/{id}/status", "/admin/reviews/{none}/status", ADMIN_FORM(400) },
+#undef SELLER_PAGE
+#undef SELLER_FORM
 { "admin", "GET", "/admin/campaigns", "/admin/campaigns", ADMIN_PAGE(200) },
 { "admin", "GET", "/admin/campaigns/new", "/admin/campaigns/new", ADMIN_PAGE(200) },
 { "admin", "POST", "/admin/campaigns/new", "/admin/campaigns/new", ADMIN_FORM(400) },
@@ -230,6 +276,10 @@
 { "store", "GET", "/account/orders", "/account/orders", { 303, 200, 200, 200, 200 } },
 { "admin", "GET", "/admin/catalog/io", "/admin/catalog/io", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/catalog/export.csv", "/admin/catalog/export.csv", { 303, 403, 403, 403, 200 } },
+/* a multipart route checks the caller before the body: an admin's form
+ * that is not multipart is 415 */
+{ "admin", "POST", "/admin/catalog/import", "/admin/catalog/import", { 401, 403, 403, 403, 415 } },
+{ "admin", "GET", "/admin/catalog/import/{id}", "/admin/catalog/import/{none}", { 303, 403, 403, 403, 404 } },
 { "admin", "GET", "/admin/orders", "/admin/orders", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/orders/{id}", "/admin/orders/{none}", { 303, 403, 403, 403, 404 } },
 { "admin", "GET", "/admin/orders/{id}/invoice", "/admin/orders/{none}/invoice", { 303, 403, 403, 403, 404 } },
@@ -294,4 +344,5 @@
  * (run with tokens outside the matrix's sessions, see check_authz.c) */
 { "users", "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", { 401, 200, 200, 200, 200 } },
 { "store", "POST", "/logout", "/logout", { 403, 303, 303, 303, 303 } },
-{ "admin", "POST", "/admin/logout", "/admin/logout", { 401, 403, 403, 403, 303 } },
+/* sellers sign in to the panel for their products, and out of it */
+{ "admin", "POST", "/admin/logout", "/admin/logout", { 401, 403, 403, 303, 303 } },

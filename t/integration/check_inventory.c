@@ -433,9 +433,13 @@ START_TEST(adjustments_log_movements_and_low_stock_fires_once_per_crossing)
 	error e;
 	const char *count_low;
 
-	/* a real catalog variant: stock_set checks the catalog */
-	pid = sql("SELECT product_id FROM catalog.variants ORDER BY id LIMIT 1");
-	vid = sql("SELECT id FROM catalog.variants ORDER BY id LIMIT 1");
+	/* a real catalog variant of a published product (stock_set checks the
+	 * catalog, which finds published products only; other suites leave
+	 * drafts and archived products behind) */
+	pid = sql("SELECT v.product_id FROM catalog.variants v JOIN catalog.products p ON"
+	    " p.id = v.product_id WHERE p.status = 'published' ORDER BY v.id LIMIT 1");
+	vid = sql("SELECT v.id FROM catalog.variants v JOIN catalog.products p ON"
+	    " p.id = v.product_id WHERE p.status = 'published' ORDER BY v.id LIMIT 1");
 	if (!pid || !vid)
 		return;		/* no catalog rows: the demo was not loaded */
 	count_low = arena_printf(a, "SELECT count(*) FROM inventory.outbox WHERE aggregate_id = '%s'"

@@ -158,6 +158,36 @@ START_TEST(test_url_valid)
 }
 END_TEST
 
+/* "size=M; colour=Red" as typed in the CSV column and the admin form. */
+static const struct {
+	int         line;
+	const char *text;
+	const char *json;	/* NULL: refused */
+} attrs_cases[] = {
+	{ __LINE__, "size=M; colour=Red", "{\"size\":\"M\",\"colour\":\"Red\"}" },
+	{ __LINE__, "  size =  M  ;colour= Red ", "{\"size\":\"M\",\"colour\":\"Red\"}" },
+	{ __LINE__, "", "{}" },
+	{ __LINE__, " ; ;", "{}" },
+	{ __LINE__, "size=M;", "{\"size\":\"M\"}" },
+	{ __LINE__, "size=", "{\"size\":\"\"}" },
+	{ __LINE__, "size=  ;x=1", "{\"size\":\"\",\"x\":\"1\"}" },
+	{ __LINE__, "a=b=c", "{\"a\":\"b=c\"}" },
+	{ __LINE__, "size", NULL },
+	{ __LINE__, "size=M; colour", NULL },
+};
+
+START_TEST(test_attrs_from_text)
+{
+	const char *got = variant_attrs_from_text(A, attrs_cases[_i].text);
+
+	if (attrs_cases[_i].json == NULL)
+		ck_assert_msg(got == NULL, "line %d: %s", attrs_cases[_i].line, got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, attrs_cases[_i].json) == 0,
+		    "line %d: %s", attrs_cases[_i].line, got ? got : "(refused)");
+}
+END_TEST
+
 START_TEST(test_url_too_long)
 {
 	char *u = arena_alloc(A, CATALOG_URL_MAX + 2);
@@ -804,6 +834,8 @@ product_suite(void)
 	tcase_add_test(t, test_slug_unique_long);
 	tcase_add_test(t, test_slug_unique_nth);
 	tcase_add_test(t, test_slug_base);
+	tcase_add_loop_test(t, test_attrs_from_text, 0,
+	    (int)(sizeof attrs_cases / sizeof attrs_cases[0]));
 	tcase_add_loop_test(t, test_url_valid, 0, sizeof url_cases / sizeof url_cases[0]);
 	tcase_add_test(t, test_url_too_long);
 	tcase_add_loop_test(t, test_sku_valid, 0, sizeof sku_cases / sizeof sku_cases[0]);

@@ -1,0 +1,363 @@
+/*
+ * admin_banners.c — /admin/banners (admins only): the banners by
+ * position with their date windows and whether the shop shows them now,
+ * a create form, one banner's edit page, and deletion behind a
+ * confirmation page.
+ *
+ * The window is typed as two local date-times (<input type=
+ * "datetime-local">, no script) read as UTC, and sent to the catalog as
+ * the RFC 3339 strings its JSON input takes; an empty field means "no
+ * bound".  Every rule (title, URLs, link type, position, a window that
+ * ends after it starts) is banner_input_validate's.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/parse.h"
+#include "core/util.h"
+#include "admin.h"
+#include "admin_catalog.h"
+
+#define BANNERS_URL "/admin/banners"
+
+static const char *const link_types[] = { "product", "category", "brand", "page", "external" };
+
+typedef struct banner_form {
+	const char *title, *subtitle, *image_url, *link_url, *link_type, *position;
+	const char *sort_order, *active, *starts_at, *ends_at;
+} banner_form;
+
+static void
+form_read(request *req, banner_form *f)
+{
+	f->title = req_form(req, "title");
+	f->subtitle = req_form(req, "subtitle");
+	f->image_url = req_form(req, "image_url");
+	f->link_url = req_form(req, "link_url");
+	f->link_type = req_form(req, "link_type");
+	f->position = req_form(req, "position");
+	f->sort_order = req_form(req, "sort_order");
+	f->active = req_form(req, "active");
+	f->starts_at = req_form(req, "starts_at");
+	f->ends_at = req_form(req, "ends_at");
+}
+
+/* "2026-12-01T09:30" as typed -> "2026-12-01T09:30:00Z"; NULL when it is
+ * not that shape (the catalog then names the field). */
+static const char *
+local_to_rfc3339(request *req, const char *s)
+{
+	int64_t t;
+	const char *z;
+
+	if (s == NULL || strlen(s) != 16)
+		return NULL;
+	z = arena_printf(req->a, "%s:00Z", s);
+	return z != NULL && time_parse_rfc3339(z, &t) == 0 ? z : NULL;
+}
+
+/* Unix seconds -> the value a datetime-local input shows; "" for 0. */
+static const char *
+rfc3339_to_local(request *req, int64_t t)
+{
+	char out[21];
+
+	if (t <= 0)
+		return "";
+	time_rfc3339(t, out);
+	out[16] = '\0';		/* drop ":SSZ" */
+	return arena_strdup(req->a, out);
+}
+
+static void
+put_time(request *req, json_object *o, const char *k, const char *v, error *ferr)
+{
+	const char *z;
+
+	if (v == NULL || v[0] == '\0') {
+		json_object_object_add(o, k, NULL);
+		return;
+	}
+	if ((z = local_to_rfc3339(req, v)) == NULL)
+		err_field(ferr, k, "enter a date and time such as 2026-12-01T09:30 (UTC)");
+	else
+		admin_put_str(o, k, z);
+}
+
+static json_object *
+form_json(request *req, const banner_form *f, error *ferr)
+{
+	json_object *o = json_object_new_object();
+	int64_t n;
+
+	admin_put_str(o, "title", f->title);
+	admin_put_str(o, "subtitle", f->subtitle);
+	admin_put_str(o, "image_url", f->image_url);
+	admin_put_str(o, "link_url", f->link_url);
+	admin_put_str(o, "link_type", f->link_type);
+	admin_put_str(o, "position", f->position);
+	if (f->sort_order != NULL && f->sort_order[0] != '\0') {
+		if (parse_i64(f->sort_order, SORT_ORDER_MIN, SORT_ORDER_MAX, &n) != 0)
+			err_field(ferr, "sort_order", "enter a whole number (lower comes first)");
+		else
+			json_object_object_add(o, "sort_order", json_object_new_int64(n));
+	}
+	json_object_object_add(o, "is_active", json_object_new_boolean(f->active != NULL));
+	put_time(req, o, "starts_at", f->starts_at, ferr);
+	put_time(req, o, "ends_at", f->ends_at, ferr);
+	return o;
+}
+
+static json_object *
+form_ctx(const banner_form *f, const error *ferr)
+{
+	json_object *o = json_object_new_object(), *types = json_object_new_array();
+
+	admin_put_str(o, "title", f->title);
+	admin_put_str(o, "subtitle", f->subtitle);
+	admin_put_str(o, "image_url", f->image_url);
+	admin_put_str(o, "link_url", f->link_url);
+	admin_put_str(o, "position", f->position);
+	admin_put_str(o, "sort_order", f->sort_order);
+	admin_put_str(o, "starts_at", f->starts_at);
+	admin_put_str(o, "ends_at", f->ends_at);
+	admin_put_flag(o, "active", f->active != NULL);
+	for (size_t i = 0; i < sizeof link_types / sizeof link_types[0]; i++) {
+		json_object *t = json_object_new_object();
+
+		admin_put_str(t, "value", link_types[i]);
+		admin_put_flag(t, "selected", f->link_type != NULL &&
+		    strcmp(f->link_type, link_types[i]) == 0);
+		json_object_array_add(types, t);
+	}
+	json_object_object_add(o, "link_types", types);
+	json_object_object_add(o, "errors", ferr != NULL ? admin_field_errors(ferr) :
+	    json_object_new_object());
+	return o;
+}
+
+/* Whether the shop shows b now (active and inside its window). */
+static const char *
+showing(const banner *b, int64_t now)
+{
+	if (!b->is_active)
+		return "inactive";
+	if (b->starts_at > 0 && now < b->starts_at)
+		return "scheduled";
+	if (b->ends_at > 0 && now >= b->ends_at)
+		return "ended";
+	return "showing";
+}
+
+static ecode
+banners_render(request *req, response *res, int status, const user *me, const banner_form *f,
+    const error *ferr, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	const char *pos = req_query(req, "position");
+	banner_filter bf = { NULL, -1 };
+	banner_form blank = { .link_type = "page", .position = "hero", .active = "1" };
+	json_object *ctx, *rows;
+	int64_t now = (int64_t)time(NULL);
+	banner *b;
+	size_t n;
+	ecode rc;
+
+	if (pos != NULL && pos[0] != '\0') {
+		if (strlen(pos) > 32 || strspn(pos, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(pos))
+			return err_set(e, E_INVALID_PARAMETER, "position is 1 to 32 of a-z, 0-9, _ and -");
+		bf.position = pos;
+	}
+	if ((rc = banner_list(req->a, &who, &bf, &b, &n, e)) != E_OK)
+		return rc;
+	ctx = json_object_new_object();
+	rows = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		admin_put_str(o, "title", b[i].title);
+		admin_put_str(o, "url", arena_printf(req->a, BANNERS_URL "/%s", b[i].id));
+		admin_put_str(o, "position", b[i].position);
+		admin_put_str(o, "state", showing(&b[i], now));
+		admin_put_str(o, "from", b[i].starts_at > 0 ? admin_time(req->a, b[i].starts_at) : "—");
+		admin_put_str(o, "until", b[i].ends_at > 0 ? admin_time(req->a, b[i].ends_at) : "—");
+		json_object_object_add(o, "sort_order", json_object_new_int(b[i].sort_order));
+		json_object_array_add(rows, o);
+	}
+	json_object_object_add(ctx, "rows", rows);
+	json_object_object_add(ctx, "total", json_object_new_int64((int64_t)n));
+	admin_put_str(ctx, "position", bf.position);
+	json_object_object_add(ctx, "form", form_ctx(f != NULL ? f : &blank, ferr));
+	if (ferr != NULL)
+		admin_put_str(ctx, "error", ferr->message);
+	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Banners", NULL));
+	return admin_render(req, res, status, "admin/banners", ctx, me, "Banners", e);
+}
+
+ecode
+h_banners(request *req, response *res, error *e)
+{
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	return banners_render(req, res, 200, &me, NULL, NULL, e);
+}
+
+ecode
+h_banner_create(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	banner_input in = { 0 };
+	banner_form f;
+	json_object *body;
+	banner out = { 0 };
+	error ferr, v;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	form_read(req, &f);
+	err_clear(&ferr);
+	err_clear(&v);
+	body = form_json(req, &f, &ferr);
+	rc = banner_input_from_json(req->a, body, true, &in, &v);
+	if (rc == E_OK && ferr.nfields == 0)
+		rc = banner_create(req->a, &who, &in, &out, &v);
+	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0)
+		return admin_flash(req, res, BANNERS_URL, "banner-created", e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = v;
+		return rc;
+	}
+	return banners_render(req, res, admin_refusal_status(rc, &ferr, &v, "title"), &me, &f,
+	    &ferr, e);
+}
+
+static ecode
+load_banner(request *req, banner *b, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	const char *id = req_param(req, "id");
+
+	if (id == NULL || !uuid_valid(id))
+		return err_set(e, E_NOT_FOUND, "there is no banner with this id");
+	return banner_get(req->a, &who, id, b, e);
+}
+
+static ecode
+banner_render(request *req, response *res, int status, const user *me, const banner *b,
+    const banner_form *f, const error *ferr, error *e)
+{
+	json_object *ctx = json_object_new_object(), *crumbs;
+	banner_form cur = { b->title, b->subtitle, b->image_url, b->link_url, b->link_type,
+	    b->position, arena_printf(req->a, "%d", (int)b->sort_order), b->is_active ? "1" : NULL,
+	    rfc3339_to_local(req, b->starts_at), rfc3339_to_local(req, b->ends_at) };
+
+	json_object_object_add(ctx, "form", form_ctx(f != NULL ? f : &cur, ferr));
+	admin_put_str(ctx, "title", b->title);
+	admin_put_str(ctx, "url", arena_printf(req->a, BANNERS_URL "/%s", b->id));
+	admin_put_str(ctx, "state", showing(b, (int64_t)time(NULL)));
+	if (ferr != NULL)
+		admin_put_str(ctx, "error", ferr->message);
+	crumbs = admin_crumb(json_object_new_array(), "Banners", BANNERS_URL);
+	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, b->title, NULL));
+	return admin_render(req, res, status, "admin/banner", ctx, me, b->title, e);
+}
+
+ecode
+h_banner(request *req, response *res, error *e)
+{
+	banner b = { 0 };
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_banner(req, &b, e)) != E_OK)
+		return rc;
+	return banner_render(req, res, 200, &me, &b, NULL, NULL, e);
+}
+
+ecode
+h_banner_update(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	banner_input in = { 0 };
+	banner_form f;
+	json_object *body;
+	banner b = { 0 }, out = { 0 };
+	error ferr, v;
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_banner(req, &b, e)) != E_OK)
+		return rc;
+	form_read(req, &f);
+	err_clear(&ferr);
+	err_clear(&v);
+	body = form_json(req, &f, &ferr);
+	rc = banner_input_from_json(req->a, body, false, &in, &v);
+	if (rc == E_OK && ferr.nfields == 0)
+		rc = banner_update(req->a, &who, b.id, &in, &out, &v);
+	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0)
+		return admin_flash(req, res, arena_printf(req->a, BANNERS_URL "/%s", b.id),
+		    "banner-saved", e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = v;
+		return rc;
+	}
+	return banner_render(req, res, admin_refusal_status(rc, &ferr, &v, "title"), &me, &b, &f,
+	    &ferr, e);
+}
+
+ecode
+h_banner_delete_confirm(request *req, response *res, error *e)
+{
+	json_object *crumbs;
+	const char *url;
+	banner b = { 0 };
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_banner(req, &b, e)) != E_OK)
+		return rc;
+	url = arena_printf(req->a, BANNERS_URL "/%s", b.id);
+	crumbs = admin_crumb(json_object_new_array(), "Banners", BANNERS_URL);
+	admin_crumb(crumbs, b.title, url);
+	return admin_confirm_render(req, res, &me, crumbs, "Delete banner",
+	    arena_printf(req->a, "Delete the banner “%s”? To take it off the shop for a while, "
+	    "untick Active instead.", b.title), arena_printf(req->a, "%s/delete", url),
+	    "Delete banner", url, e);
+}
+
+ecode
+h_banner_delete(request *req, response *res, error *e)
+{
+	catalog_actor who = catalog_actor_of(req);
+	banner b = { 0 };
+	user me;
+	bool done;
+	ecode rc;
+
+	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
+		return rc;
+	if ((rc = load_banner(req, &b, e)) != E_OK ||
+	    (rc = banner_delete(req->a, &who, b.id, e)) != E_OK)
+		return rc;
+	return admin_flash(req, res, BANNERS_URL, "banner-deleted", e);
+}
