@@ -5,8 +5,10 @@
 #include "consumers.h"
 
 #include "audit/audit.h"
+#include "search/search.h"
 
 const consumer *const worker_consumers[] = {
 	&audit_consumer,
+	&search_consumer,
 	NULL
 };

@@ -49,6 +49,11 @@
 { "catalog", "PUT", "/api/v1/banners/{id}", "/api/v1/banners/{none}", { 401, 403, 403, 403, 404 } },
 { "catalog", "DELETE", "/api/v1/banners/{id}", "/api/v1/banners/{none}", { 401, 403, 403, 403, 404 } },
 
+/* ---------------------------------------------------------------- search */
+{ "search", "GET", "/api/v1/search", "/api/v1/search?q=shirt", ALL(200) },
+{ "search", "GET", "/api/v1/search/suggest", "/api/v1/search/suggest?q=sh", ALL(200) },
+{ "search", "POST", "/api/v1/search/reindex", "/api/v1/search/reindex", { 401, 403, 403, 403, 202 } },
+
 /* ---------------------------------------------------------------- store */
 { "store", "GET", "/", "/", ALL(200) },
 { "store", "GET", "/c/{slug}", "/c/{cslug}", ALL(200) },
