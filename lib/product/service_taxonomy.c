@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/outbox.h"
 #include "core/util.h"
 #include "product/internal.h"
 
@@ -209,10 +210,33 @@ category_get(arena *a, const catalog_actor *who, const char *id_or_slug,
 /* ------------------------------------------------------------ category writes */
 
 typedef struct tax_tx {
-	const char *id;
-	const void *in;
-	void       *out;
+	const char          *id;
+	const void          *in;
+	void                *out;
+	const catalog_actor *who;
 } tax_tx;
+
+/* ecommerce.category.* / brand.* in the write's transaction, like the
+ * product events: search keeps its names and tree from them. */
+static ecode
+emit_taxonomy(db_conn *c, arena *a, const catalog_actor *who, const char *type,
+    const char *aggregate_type, const char *id, json_object *data, error *e)
+{
+	event_origin o = { "catalog", who ? who->request_id : NULL,
+	    who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC };
+
+	return outbox_emit(c, a, store_outbox_stmt(), &o, type, aggregate_type, id, data, e);
+}
+
+static json_object *
+deleted_json(const char *id)
+{
+	json_object *o = json_object_new_object();
+
+	if (o)
+		json_object_object_add(o, "id", json_object_new_string(id));
+	return o;
+}
 
 static ecode
 category_insert_slug(db_conn *c, arena *a, const char *slug, void *ud,
@@ -231,9 +255,11 @@ category_create_tx(db_conn *c, arena *a, void *ud, error *e)
 
 	if (catalog_insert_slugged(c, a, SLUG_CATEGORIES,
 	    (in->set & CI_SLUG) ? in->slug : NULL, in->name, "category",
-	    category_insert_slug, t, e) != E_OK)
+	    category_insert_slug, t, e) != E_OK ||
+	    store_category_get(c, a, t->id, NULL, t->out, NULL, NULL, e) != E_OK)
 		return e->code;
-	return store_category_get(c, a, t->id, NULL, t->out, NULL, NULL, e);
+	return emit_taxonomy(c, a, t->who, "category.created", "category", t->id,
+	    category_to_json(t->out), e);
 }
 
 ecode
@@ -241,7 +267,7 @@ category_create(arena *a, const catalog_actor *who, const category_input *in,
     category *out, error *e)
 {
 	char     id[37];
-	tax_tx   t = { id, in, out };
+	tax_tx   t = { id, in, out, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK || category_input_validate(in, true, e) != E_OK)
@@ -258,16 +284,18 @@ category_update_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	tax_tx *t = ud;
 
-	if (store_category_update(c, a, t->id, t->in, e) != E_OK)
+	if (store_category_update(c, a, t->id, t->in, e) != E_OK ||
+	    store_category_get(c, a, t->id, NULL, t->out, NULL, NULL, e) != E_OK)
 		return e->code;
-	return store_category_get(c, a, t->id, NULL, t->out, NULL, NULL, e);
+	return emit_taxonomy(c, a, t->who, "category.updated", "category", t->id,
+	    category_to_json(t->out), e);
 }
 
 ecode
 category_update(arena *a, const catalog_actor *who, const char *id,
     const category_input *in, category *out, error *e)
 {
-	tax_tx   t = { id, in, out };
+	tax_tx   t = { id, in, out, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK || category_input_validate(in, false, e) != E_OK)
@@ -282,9 +310,21 @@ category_update(arena *a, const catalog_actor *who, const char *id,
 	return catalog_written(db_tx(c, a, category_update_tx, &t, e));
 }
 
+static ecode
+category_delete_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	tax_tx *t = ud;
+
+	if (store_category_delete(c, a, t->id, e) != E_OK)
+		return e->code;
+	return emit_taxonomy(c, a, t->who, "category.deleted", "category", t->id,
+	    deleted_json(t->id), e);
+}
+
 ecode
 category_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 {
+	tax_tx   t = { id, NULL, NULL, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK)
@@ -293,7 +333,7 @@ category_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "category not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return catalog_written(store_category_delete(c, a, id, e));
+	return catalog_written(db_tx(c, a, category_delete_tx, &t, e));
 }
 
 /* ------------------------------------------------------------ brands */
@@ -340,9 +380,11 @@ brand_create_tx(db_conn *c, arena *a, void *ud, error *e)
 
 	if (catalog_insert_slugged(c, a, SLUG_BRANDS,
 	    (in->set & BI_SLUG) ? in->slug : NULL, in->name, "brand",
-	    brand_insert_slug, t, e) != E_OK)
+	    brand_insert_slug, t, e) != E_OK ||
+	    store_brand_get(c, a, t->id, NULL, t->out, e) != E_OK)
 		return e->code;
-	return store_brand_get(c, a, t->id, NULL, t->out, e);
+	return emit_taxonomy(c, a, t->who, "brand.created", "brand", t->id,
+	    brand_to_json(t->out), e);
 }
 
 ecode
@@ -350,7 +392,7 @@ brand_create(arena *a, const catalog_actor *who, const brand_input *in,
     brand *out, error *e)
 {
 	char     id[37];
-	tax_tx   t = { id, in, out };
+	tax_tx   t = { id, in, out, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK || brand_input_validate(in, true, e) != E_OK)
@@ -367,16 +409,18 @@ brand_update_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	tax_tx *t = ud;
 
-	if (store_brand_update(c, a, t->id, t->in, e) != E_OK)
+	if (store_brand_update(c, a, t->id, t->in, e) != E_OK ||
+	    store_brand_get(c, a, t->id, NULL, t->out, e) != E_OK)
 		return e->code;
-	return store_brand_get(c, a, t->id, NULL, t->out, e);
+	return emit_taxonomy(c, a, t->who, "brand.updated", "brand", t->id,
+	    brand_to_json(t->out), e);
 }
 
 ecode
 brand_update(arena *a, const catalog_actor *who, const char *id,
     const brand_input *in, brand *out, error *e)
 {
-	tax_tx   t = { id, in, out };
+	tax_tx   t = { id, in, out, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK || brand_input_validate(in, false, e) != E_OK)
@@ -388,9 +432,21 @@ brand_update(arena *a, const catalog_actor *who, const char *id,
 	return catalog_written(db_tx(c, a, brand_update_tx, &t, e));
 }
 
+static ecode
+brand_delete_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	tax_tx *t = ud;
+
+	if (store_brand_delete(c, a, t->id, e) != E_OK)
+		return e->code;
+	return emit_taxonomy(c, a, t->who, "brand.deleted", "brand", t->id,
+	    deleted_json(t->id), e);
+}
+
 ecode
 brand_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 {
+	tax_tx   t = { id, NULL, NULL, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK)
@@ -399,5 +455,5 @@ brand_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "brand not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return catalog_written(store_brand_delete(c, a, id, e));
+	return catalog_written(db_tx(c, a, brand_delete_tx, &t, e));
 }

@@ -102,7 +102,5 @@ ecode sstore_facets(db_conn *c, arena *a, const search_params *p, search_facet_r
 ecode sstore_suggest(db_conn *c, arena *a, const char *tsq, const char *prefix, int limit,
     const char ***out, size_t *n, error *e);
 
-/* The fixed price buckets (minor units, max -1 = open). */
-extern const int64_t search_price_buckets[SEARCH_PRICE_BUCKETS][2];
 
 #endif

@@ -38,6 +38,10 @@
 #define SEARCH_FACET_MAX	50	/* values listed per facet */
 #define SEARCH_PRICE_BUCKETS	5
 
+/* The fixed price buckets of the price_ranges facet: minor units, bounds
+ * inclusive, max -1 = no upper bound. */
+extern const int64_t search_price_buckets[SEARCH_PRICE_BUCKETS][2];
+
 /* The consumer group "search-indexer" (workers/consumers.c). */
 extern const consumer search_consumer;
 
