@@ -11,7 +11,8 @@
  *   - settles card payments left pending by a provider timeout or a crash
  *     by asking the provider what it did (payment_reconcile);
  *   - finishes or compensates checkout sagas whose process died mid-way
- *     (checkout_janitor).
+ *     (checkout_janitor);
+ *   - runs a search reindex an admin asked for (search_reindex_pending).
  * Each job runs even if the other failed; the exit status is 0 when both
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
@@ -28,6 +29,7 @@
 #include "core/log.h"
 #include "inventory/inventory.h"
 #include "payment/payment.h"
+#include "search/search.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
 
@@ -83,6 +85,7 @@ main(void)
 	failed |= run(a, "campaign_janitor", campaign_janitor);
 	failed |= run(a, "payment_reconcile", payment_reconcile);
 	failed |= run(a, "checkout_janitor", checkout_job);
+	failed |= run(a, "search_reindex", search_reindex_pending);
 	arena_free(a);
 	db_close_all();
 	return failed;

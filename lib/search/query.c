@@ -152,25 +152,26 @@ search_query_from_request(const request *req, search_query *q, error *e)
 
 /* ------------------------------------------------------------ words */
 
-/* The words of s, lower-cased: runs of ASCII letters and digits and of
- * non-ASCII bytes (letters of other scripts).  E_INVALID_PARAMETER when
- * there are more than SEARCH_TERMS_MAX or one is longer than
- * SEARCH_TERM_MAX bytes. */
-static ecode
-split_words(arena *a, const char *s, search_term **out, size_t *n, error *e)
+static bool
+word_byte(char c)
+{
+	return (unsigned char)c >= 0x80 || (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+ecode
+search_words(arena *a, const char *s, const char ***words, size_t *n, error *e)
 {
 	*n = 0;
-	if (!(*out = arena_calloc(a, SEARCH_TERMS_MAX, sizeof **out)))
+	if (!(*words = arena_calloc(a, SEARCH_TERMS_MAX, sizeof **words)))
 		return err_set(e, E_INTERNAL, "out of memory");
 	while (*s) {
 		size_t len = 0;
 		char *w;
 
-		while (*s && !((unsigned char)*s >= 0x80 || (*s >= '0' && *s <= '9') ||
-		    ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z')))
+		while (*s && !word_byte(*s))
 			s++;
-		while (s[len] && ((unsigned char)s[len] >= 0x80 || (s[len] >= '0' && s[len] <= '9') ||
-		    ((s[len] | 0x20) >= 'a' && (s[len] | 0x20) <= 'z')))
+		while (s[len] && word_byte(s[len]))
 			len++;
 		if (len == 0)
 			break;
@@ -185,9 +186,24 @@ split_words(arena *a, const char *s, search_term **out, size_t *n, error *e)
 		for (char *p = w; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
-		(*out)[(*n)++].word = w;
+		(*words)[(*n)++] = w;
 		s += len;
 	}
+	return E_OK;
+}
+
+/* search_words as terms for sstore_terms. */
+static ecode
+split_words(arena *a, const char *s, search_term **out, size_t *n, error *e)
+{
+	const char **w;
+
+	if (search_words(a, s, &w, n, e) != E_OK)
+		return e->code;
+	if (!(*out = arena_calloc(a, *n ? *n : 1, sizeof **out)))
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i].word = w[i];
 	return E_OK;
 }
 

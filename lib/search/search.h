@@ -85,6 +85,16 @@ void search_query_init(search_query *q);
  */
 ecode search_query_from_request(const request *req, search_query *q, error *e);
 
+/*
+ * The words of q as a query uses them: runs of ASCII letters and digits
+ * and of non-ASCII bytes (letters of other scripts), ASCII lower-cased;
+ * everything else separates ("T-Shirt" -> "t", "shirt").  Only such words
+ * ever reach to_tsquery, so no input can form tsquery syntax.  More than
+ * SEARCH_TERMS_MAX words, or one longer than SEARCH_TERM_MAX bytes, is
+ * E_INVALID_PARAMETER.  *words (arena) has *n entries.
+ */
+ecode search_words(arena *a, const char *q, const char ***words, size_t *n, error *e);
+
 typedef struct search_hit {
 	const char *product_id;
 	const char *slug;
