@@ -89,9 +89,10 @@ typedef struct search_params {
 } search_params;
 
 ecode sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size_t *n,
-    int64_t *total, error *e);
+    error *e);
 
-/* One facet row: kind "category" | "brand" | "price" | "in_stock" | "attr". */
+/* One facet row: kind "total" (every filter: the number of hits),
+ * "category" | "brand" | "price" | "in_stock" | "attr". */
 typedef struct search_facet_row {
 	const char *kind, *value, *label, *parent;
 	int64_t     count;

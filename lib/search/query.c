@@ -285,6 +285,10 @@ facet_row(arena *a, const search_query *q, const search_facet_row *row, search_r
 	search_facet_value v = { row->value, row->label ? row->label : "", row->parent, 0, -1,
 	    row->count, false };
 
+	if (strcmp(row->kind, "total") == 0) {
+		r->total = row->count;
+		return E_OK;
+	}
 	if (strcmp(row->kind, "category") == 0) {
 		v.selected = same_id(q->category_id, row->value);
 		return facet_add(a, &r->categories, 200, &v, e);
@@ -298,16 +302,9 @@ facet_row(arena *a, const search_query *q, const search_facet_row *row, search_r
 		return facet_add(a, &r->in_stock, 2, &v, e);
 	}
 	if (strcmp(row->kind, "price") == 0) {
-		for (int i = 0; i < SEARCH_PRICE_BUCKETS; i++) {
-			if (strtoll(row->value, NULL, 10) != search_price_buckets[i][0])
-				continue;
-			v.min = search_price_buckets[i][0];
-			v.max = search_price_buckets[i][1];
-			v.value = v.max < 0 ? arena_printf(a, "%lld-", (long long)v.min) :
-			    arena_printf(a, "%lld-%lld", (long long)v.min, (long long)v.max);
-			v.selected = q->min_price == v.min && q->max_price == v.max;
-			return facet_add(a, &r->price_ranges, SEARCH_PRICE_BUCKETS, &v, e);
-		}
+		for (size_t i = 0; i < r->price_ranges.n; i++)
+			if (strtoll(row->value, NULL, 10) == r->price_ranges.values[i].min)
+				r->price_ranges.values[i].count = row->count;
 		return E_OK;
 	}
 	if (strcmp(row->kind, "attr") == 0) {
@@ -384,6 +381,20 @@ search_run(arena *a, const search_query *q, search_result *out, error *e)
 	out->brands.name = "brands";
 	out->price_ranges.name = "price_ranges";
 	out->in_stock.name = "in_stock";
+	/* every bucket is listed, the empty ones with 0 */
+	if (!(out->price_ranges.values = arena_calloc(a, SEARCH_PRICE_BUCKETS,
+	    sizeof *out->price_ranges.values)))
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (int i = 0; i < SEARCH_PRICE_BUCKETS; i++) {
+		search_facet_value *v = &out->price_ranges.values[out->price_ranges.n++];
+
+		v->min = search_price_buckets[i][0];
+		v->max = search_price_buckets[i][1];
+		v->value = v->max < 0 ? arena_printf(a, "%lld-", (long long)v->min) :
+		    arena_printf(a, "%lld-%lld", (long long)v->min, (long long)v->max);
+		v->label = "";
+		v->selected = q->min_price == v->min && q->max_price == v->max;
+	}
 	if (split_words(a, q->q ? q->q : "", &terms, &nterms, e) != E_OK)
 		return e->code;
 	if (!(c = search_db(e)))
@@ -394,7 +405,7 @@ search_run(arena *a, const search_query *q, search_result *out, error *e)
 		tsq = tsquery_text(a, terms, nterms, true, &out->corrected);
 	}
 	if (params_of(a, q, tsq, &p, e) != E_OK ||
-	    sstore_hits(c, a, &p, &out->hits, &out->n, &out->total, e) != E_OK ||
+	    sstore_hits(c, a, &p, &out->hits, &out->n, e) != E_OK ||
 	    sstore_facets(c, a, &p, &rows, &nrows, e) != E_OK)
 		return e->code;
 	for (size_t i = 0; i < nrows; i++)
@@ -402,17 +413,6 @@ search_run(arena *a, const search_query *q, search_result *out, error *e)
 			return e->code;
 	if (out->nattributes > 1)
 		qsort(out->attributes, out->nattributes, sizeof *out->attributes, facet_by_name);
-	/* a page past the end still says how many there are */
-	if (out->n == 0 && q->pg.offset > 0) {
-		search_params all = p;
-		search_hit *h;
-		size_t n;
-
-		all.offset = "0";
-		all.limit = "1";
-		if (sstore_hits(c, a, &all, &h, &n, &out->total, e) != E_OK)
-			return e->code;
-	}
 	out->took_ms = (int64_t)((now_us() - t0) / 1000);
 	return E_OK;
 }

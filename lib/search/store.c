@@ -129,7 +129,7 @@ static db_stmt hits_stmt = DB_STMT("search_hits",
     "SELECT d.product_id, d.slug, d.name, d.brand_id, d.brand_name, d.category_id, d.price_min,"
     " d.price_max, d.currency, d.in_stock, d.popularity, d.image_url, d.image_alt,"
     " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") ","
-    " r.score, count(*) OVER ()"
+    " r.score"
     " FROM search.documents d CROSS JOIN LATERAL (SELECT CASE WHEN $1::text IS NULL THEN 0::real"
     "  ELSE ts_rank(d.tsv, to_tsquery('english', $1::text)) END AS score) r"
     " WHERE " F_TEXT " AND " F_CAT " AND " F_BRAND " AND " F_PRICE " AND " F_STOCK " AND " F_ATTR
@@ -138,40 +138,57 @@ static db_stmt hits_stmt = DB_STMT("search_hits",
     " CASE WHEN $8::text = 'price_asc' THEN d.price_min END ASC,"
     " CASE WHEN $8::text = 'price_desc' THEN d.price_min END DESC,"
     " CASE WHEN $8::text = 'newest' THEN d.created_at END DESC,"
-    " lower(d.name), d.product_id LIMIT $9::bigint OFFSET $10::bigint", 10);
+    " lower(d.name) COLLATE \"C\", d.product_id LIMIT $9::bigint OFFSET $10::bigint", 10);
 
-/* The text match once, each filter as a flag; then every facet over the
- * matches with all flags but its own.  Attribute values are counted with
- * the attribute filters of the other keys only. */
+/* Every facet in one pass over the text matches: each filter is a flag,
+ * and one GROUP BY GROUPING SETS counts, per facet, the rows with every
+ * flag but the facet's own (GROUPING() tells the sets apart: 31 is the
+ * total, 15 brands, 23 in stock, 27 price buckets, 29 category paths, 30
+ * attribute sets).  Categories and attributes are counted per distinct
+ * array, then spread over its elements; an attribute value is counted
+ * with the attribute filters of the other keys only.  The price buckets
+ * are those of search_price_buckets. */
 static db_stmt facets_stmt = DB_STMT("search_facets",
-    "WITH m AS MATERIALIZED (SELECT d.category_ids, d.brand_id, d.brand_name, d.price_min,"
-    " d.in_stock, d.attrs, " F_CAT " AS fc, " F_BRAND " AS fb, " F_PRICE " AS fp, "
-    F_STOCK " AS fs, " F_ATTR " AS fa FROM search.documents d WHERE " F_TEXT ")"
-    " (SELECT 'category', c.id::text, min(c.name), min(c.parent_id::text), count(*)"
-    "  FROM m CROSS JOIN unnest(m.category_ids) u(id) JOIN search.categories c ON c.id = u.id"
-    "  WHERE m.fb AND m.fp AND m.fs AND m.fa GROUP BY c.id ORDER BY count(*) DESC, min(c.name)"
-    "  LIMIT 200)"
-    " UNION ALL (SELECT 'brand', m.brand_id::text, min(m.brand_name), NULL, count(*) FROM m"
-    "  WHERE m.brand_id IS NOT NULL AND m.fc AND m.fp AND m.fs AND m.fa GROUP BY m.brand_id"
-    "  ORDER BY count(*) DESC, min(m.brand_name) LIMIT 50)"
-    " UNION ALL (SELECT 'price', b.lo::text, NULL, NULL, count(m.price_min)"
-    "  FROM (VALUES (0::bigint, 2499::bigint), (2500, 4999), (5000, 9999), (10000, 19999),"
-    "  (20000, NULL)) b(lo, hi) LEFT JOIN m ON m.price_min >= b.lo"
-    "  AND (b.hi IS NULL OR m.price_min <= b.hi) AND m.fc AND m.fb AND m.fs AND m.fa"
-    "  GROUP BY b.lo ORDER BY b.lo)"
-    " UNION ALL (SELECT 'in_stock', m.in_stock::text, NULL, NULL, count(*) FROM m"
-    "  WHERE m.fc AND m.fb AND m.fp AND m.fa GROUP BY m.in_stock)"
-    " UNION ALL (SELECT 'attr', a.kv, NULL, NULL, count(*) FROM m CROSS JOIN unnest(m.attrs) a(kv)"
-    "  WHERE m.fc AND m.fb AND m.fp AND m.fs AND (cardinality($7::text[]) = 0 OR NOT EXISTS"
-    "  (SELECT 1 FROM unnest($7::text[]) f(kv) WHERE split_part(f.kv, '=', 1) <>"
-    "  split_part(a.kv, '=', 1) GROUP BY split_part(f.kv, '=', 1)"
-    "  HAVING NOT bool_or(m.attrs @> ARRAY[f.kv])))"
-    "  GROUP BY a.kv ORDER BY count(*) DESC, a.kv LIMIT 500)", 7);
+    "WITH x AS (SELECT d.brand_id, d.brand_name, d.in_stock, CASE WHEN d.price_min < 2500 THEN '0'"
+    " WHEN d.price_min < 5000 THEN '2500' WHEN d.price_min < 10000 THEN '5000'"
+    " WHEN d.price_min < 20000 THEN '10000' ELSE '20000' END AS pb, d.category_ids, d.attrs,"
+    " " F_CAT " AS fc, " F_BRAND " AS fb, " F_PRICE " AS fp, " F_STOCK " AS fs, " F_ATTR " AS fa"
+    " FROM search.documents d WHERE " F_TEXT "),"
+    " g AS (SELECT x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs,"
+    " GROUPING(x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs) AS gs,"
+    " min(x.brand_name) AS bname,"
+    " count(*) FILTER (WHERE fc AND fb AND fp AND fs AND fa) AS n_all,"
+    " count(*) FILTER (WHERE fc AND fp AND fs AND fa) AS n_brand,"
+    " count(*) FILTER (WHERE fc AND fb AND fp AND fa) AS n_stock,"
+    " count(*) FILTER (WHERE fc AND fb AND fs AND fa) AS n_price,"
+    " count(*) FILTER (WHERE fb AND fp AND fs AND fa) AS n_cat,"
+    " count(*) FILTER (WHERE fc AND fb AND fp AND fs) AS n_attr"
+    " FROM x GROUP BY GROUPING SETS ((), (x.brand_id), (x.in_stock), (x.pb), (x.category_ids),"
+    " (x.attrs)))"
+    " (SELECT 'total', NULL, NULL, NULL, g.n_all FROM g WHERE g.gs = 31)"
+    " UNION ALL (SELECT 'brand', g.brand_id::text, g.bname, NULL, g.n_brand FROM g"
+    "  WHERE g.gs = 15 AND g.brand_id IS NOT NULL AND g.n_brand > 0"
+    "  ORDER BY g.n_brand DESC, g.bname LIMIT 50)"
+    " UNION ALL (SELECT 'in_stock', g.in_stock::text, NULL, NULL, g.n_stock FROM g"
+    "  WHERE g.gs = 23 AND g.n_stock > 0)"
+    " UNION ALL (SELECT 'price', g.pb, NULL, NULL, g.n_price FROM g WHERE g.gs = 27)"
+    " UNION ALL (SELECT 'category', c.id::text, c.name, c.parent_id::text, sum(g.n_cat)::bigint"
+    "  FROM g CROSS JOIN unnest(g.category_ids) u(id) JOIN search.categories c ON c.id = u.id"
+    "  WHERE g.gs = 29 AND g.n_cat > 0 GROUP BY c.id ORDER BY sum(g.n_cat) DESC, c.name LIMIT 200)"
+    " UNION ALL (SELECT 'attr', a.kv, NULL, NULL, sum(g.n_attr)::bigint"
+    "  FROM g CROSS JOIN unnest(g.attrs) a(kv) WHERE g.gs = 30 AND g.n_attr > 0 AND"
+    "  (cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)"
+    "  WHERE split_part(f.kv, '=', 1) <> split_part(a.kv, '=', 1) GROUP BY split_part(f.kv, '=', 1)"
+    "  HAVING NOT bool_or(g.attrs @> ARRAY[f.kv])))"
+    "  GROUP BY a.kv ORDER BY sum(g.n_attr) DESC, a.kv LIMIT 500)", 7);
 
+/* Names that start with what was typed first, then by how well they
+ * match (a name word weighs most), then by units sold. */
 static db_stmt suggest_stmt = DB_STMT("search_suggest",
     "SELECT d.name FROM search.documents d WHERE d.tsv @@ to_tsquery('english', $1::text)"
-    " GROUP BY d.name ORDER BY bool_or(lower(d.name) LIKE $2::text || '%') DESC,"
-    " max(d.popularity) DESC, lower(d.name) LIMIT $3::bigint", 3);
+    " GROUP BY d.name ORDER BY bool_or(starts_with(lower(d.name), $2::text)) DESC,"
+    " max(ts_rank(d.tsv, to_tsquery('english', $1::text))) DESC, max(d.popularity) DESC,"
+    " lower(d.name) COLLATE \"C\" LIMIT $3::bigint", 3);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -412,7 +429,7 @@ filter_args(const search_params *p, const char **v)
 
 ecode
 sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size_t *n,
-    int64_t *total, error *e)
+    error *e)
 {
 	const char *v[10];
 	PGresult *r = db_exec(c, a, &hits_stmt, filter_args(p, v), e);
@@ -420,7 +437,6 @@ sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size
 
 	*out = NULL;
 	*n = 0;
-	*total = 0;
 	if (r == NULL)
 		return e->code;
 	rows = PQntuples(r);
@@ -450,7 +466,6 @@ sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size
 		h->rating_count = db_i64(r, i, 16);
 		h->created_at = db_i64(r, i, 17);
 		h->score = db_val(r, i, 18) ? strtod(db_val(r, i, 18), NULL) : 0;
-		*total = db_i64(r, i, 19);
 	}
 	*n = (size_t)rows;
 	return E_OK;
