@@ -62,5 +62,5 @@ SELECT DISTINCT w FROM search.documents d, regexp_split_to_table(lower(d.name ||
 WHERE d.product_id::text LIKE 'b0000000-%' AND length(w) BETWEEN 2 AND 60
 ON CONFLICT DO NOTHING;
 COMMIT;
-ANALYZE search.documents;
-ANALYZE search.words;
+VACUUM ANALYZE search.documents;
+VACUUM ANALYZE search.words;

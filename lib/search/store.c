@@ -115,7 +115,8 @@ static db_stmt terms_stmt = DB_STMT("search_terms",
 
 /* The filters, each one a boolean; $1 tsquery text, $2 category, $3 brand,
  * $4/$5 price bounds, $6 in stock, $7 attributes "key=value". */
-#define F_TEXT	"($1::text IS NULL OR d.tsv @@ to_tsquery('english', $1::text))"
+#define F_TEXT_Q	"d.tsv @@ to_tsquery('english', $1::text)"
+#define F_TEXT_ALL	"$1::text IS NULL"
 #define F_CAT	"($2::uuid IS NULL OR d.category_ids @> ARRAY[$2::uuid])"
 #define F_BRAND	"($3::uuid IS NULL OR d.brand_id = $3::uuid)"
 #define F_PRICE	"(($4::bigint IS NULL OR d.price_min >= $4::bigint) AND" \
@@ -125,20 +126,24 @@ static db_stmt terms_stmt = DB_STMT("search_terms",
 #define F_ATTR	"(cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)" \
 		" GROUP BY split_part(f.kv, '=', 1) HAVING NOT bool_or(d.attrs @> ARRAY[f.kv])))"
 
-static db_stmt hits_stmt = DB_STMT("search_hits",
-    "SELECT d.product_id, d.slug, d.name, d.brand_id, d.brand_name, d.category_id, d.price_min,"
-    " d.price_max, d.currency, d.in_stock, d.popularity, d.image_url, d.image_alt,"
-    " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") ","
-    " r.score"
-    " FROM search.documents d CROSS JOIN LATERAL (SELECT CASE WHEN $1::text IS NULL THEN 0::real"
-    "  ELSE ts_rank(d.tsv, to_tsquery('english', $1::text)) END AS score) r"
-    " WHERE " F_TEXT " AND " F_CAT " AND " F_BRAND " AND " F_PRICE " AND " F_STOCK " AND " F_ATTR
-    " ORDER BY CASE WHEN $8::text = 'relevance' THEN r.score END DESC,"
-    " CASE WHEN $8::text = 'relevance' THEN d.popularity END DESC,"
-    " CASE WHEN $8::text = 'price_asc' THEN d.price_min END ASC,"
-    " CASE WHEN $8::text = 'price_desc' THEN d.price_min END DESC,"
-    " CASE WHEN $8::text = 'newest' THEN d.created_at END DESC,"
-    " lower(d.name) COLLATE \"C\", d.product_id LIMIT $9::bigint OFFSET $10::bigint", 10);
+/* The page of hits; TEXT is F_TEXT_Q or F_TEXT_ALL and SCORE the rank.
+ * With and without q are two statements so that each has a plan that
+ * fits: the text match through the GIN index, or none. */
+#define HITS_SQL(TEXT, SCORE) \
+    "SELECT d.product_id, d.slug, d.name, d.brand_id, d.brand_name, d.category_id, d.price_min," \
+    " d.price_max, d.currency, d.in_stock, d.popularity, d.image_url, d.image_alt," \
+    " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") "," \
+    " " SCORE " AS score FROM search.documents d" \
+    " WHERE " TEXT " AND " F_CAT " AND " F_BRAND " AND " F_PRICE " AND " F_STOCK " AND " F_ATTR \
+    " ORDER BY CASE WHEN $8::text = 'relevance' THEN " SCORE " END DESC," \
+    " CASE WHEN $8::text = 'relevance' THEN d.popularity END DESC," \
+    " CASE WHEN $8::text = 'price_asc' THEN d.price_min END ASC," \
+    " CASE WHEN $8::text = 'price_desc' THEN d.price_min END DESC," \
+    " CASE WHEN $8::text = 'newest' THEN d.created_at END DESC," \
+    " lower(d.name) COLLATE \"C\", d.product_id LIMIT $9::bigint OFFSET $10::bigint"
+static db_stmt hits_q_stmt = DB_STMT("search_hits_q",
+    HITS_SQL(F_TEXT_Q, "ts_rank(d.tsv, to_tsquery('english', $1::text))"), 10);
+static db_stmt hits_all_stmt = DB_STMT("search_hits_all", HITS_SQL(F_TEXT_ALL, "0::real"), 10);
 
 /* Every facet in one pass over the text matches: each filter is a flag,
  * and one GROUP BY GROUPING SETS counts, per facet, the rows with every
@@ -148,39 +153,41 @@ static db_stmt hits_stmt = DB_STMT("search_hits",
  * array, then spread over its elements; an attribute value is counted
  * with the attribute filters of the other keys only.  The price buckets
  * are those of search_price_buckets. */
-static db_stmt facets_stmt = DB_STMT("search_facets",
-    "WITH x AS (SELECT d.brand_id, d.brand_name, d.in_stock, CASE WHEN d.price_min < 2500 THEN '0'"
-    " WHEN d.price_min < 5000 THEN '2500' WHEN d.price_min < 10000 THEN '5000'"
-    " WHEN d.price_min < 20000 THEN '10000' ELSE '20000' END AS pb, d.category_ids, d.attrs,"
-    " " F_CAT " AS fc, " F_BRAND " AS fb, " F_PRICE " AS fp, " F_STOCK " AS fs, " F_ATTR " AS fa"
-    " FROM search.documents d WHERE " F_TEXT "),"
-    " g AS (SELECT x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs,"
-    " GROUPING(x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs) AS gs,"
-    " min(x.brand_name) AS bname,"
-    " count(*) FILTER (WHERE fc AND fb AND fp AND fs AND fa) AS n_all,"
-    " count(*) FILTER (WHERE fc AND fp AND fs AND fa) AS n_brand,"
-    " count(*) FILTER (WHERE fc AND fb AND fp AND fa) AS n_stock,"
-    " count(*) FILTER (WHERE fc AND fb AND fs AND fa) AS n_price,"
-    " count(*) FILTER (WHERE fb AND fp AND fs AND fa) AS n_cat,"
-    " count(*) FILTER (WHERE fc AND fb AND fp AND fs) AS n_attr"
-    " FROM x GROUP BY GROUPING SETS ((), (x.brand_id), (x.in_stock), (x.pb), (x.category_ids),"
-    " (x.attrs)))"
-    " (SELECT 'total', NULL, NULL, NULL, g.n_all FROM g WHERE g.gs = 31)"
-    " UNION ALL (SELECT 'brand', g.brand_id::text, g.bname, NULL, g.n_brand FROM g"
-    "  WHERE g.gs = 15 AND g.brand_id IS NOT NULL AND g.n_brand > 0"
-    "  ORDER BY g.n_brand DESC, g.bname LIMIT 50)"
-    " UNION ALL (SELECT 'in_stock', g.in_stock::text, NULL, NULL, g.n_stock FROM g"
-    "  WHERE g.gs = 23 AND g.n_stock > 0)"
-    " UNION ALL (SELECT 'price', g.pb, NULL, NULL, g.n_price FROM g WHERE g.gs = 27)"
-    " UNION ALL (SELECT 'category', c.id::text, c.name, c.parent_id::text, sum(g.n_cat)::bigint"
-    "  FROM g CROSS JOIN unnest(g.category_ids) u(id) JOIN search.categories c ON c.id = u.id"
-    "  WHERE g.gs = 29 AND g.n_cat > 0 GROUP BY c.id ORDER BY sum(g.n_cat) DESC, c.name LIMIT 200)"
-    " UNION ALL (SELECT 'attr', a.kv, NULL, NULL, sum(g.n_attr)::bigint"
-    "  FROM g CROSS JOIN unnest(g.attrs) a(kv) WHERE g.gs = 30 AND g.n_attr > 0 AND"
-    "  (cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)"
-    "  WHERE split_part(f.kv, '=', 1) <> split_part(a.kv, '=', 1) GROUP BY split_part(f.kv, '=', 1)"
-    "  HAVING NOT bool_or(g.attrs @> ARRAY[f.kv])))"
-    "  GROUP BY a.kv ORDER BY sum(g.n_attr) DESC, a.kv LIMIT 500)", 7);
+#define FACETS_SQL(TEXT) \
+    "WITH x AS (SELECT d.brand_id, d.brand_name, d.in_stock, CASE WHEN d.price_min < 2500 THEN '0'" \
+    " WHEN d.price_min < 5000 THEN '2500' WHEN d.price_min < 10000 THEN '5000'" \
+    " WHEN d.price_min < 20000 THEN '10000' ELSE '20000' END AS pb, d.category_ids, d.attrs," \
+    " " F_CAT " AS fc, " F_BRAND " AS fb, " F_PRICE " AS fp, " F_STOCK " AS fs, " F_ATTR " AS fa" \
+    " FROM search.documents d WHERE " TEXT ")," \
+    " g AS (SELECT x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs," \
+    " GROUPING(x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs) AS gs," \
+    " min(x.brand_name) AS bname," \
+    " count(*) FILTER (WHERE fc AND fb AND fp AND fs AND fa) AS n_all," \
+    " count(*) FILTER (WHERE fc AND fp AND fs AND fa) AS n_brand," \
+    " count(*) FILTER (WHERE fc AND fb AND fp AND fa) AS n_stock," \
+    " count(*) FILTER (WHERE fc AND fb AND fs AND fa) AS n_price," \
+    " count(*) FILTER (WHERE fb AND fp AND fs AND fa) AS n_cat," \
+    " count(*) FILTER (WHERE fc AND fb AND fp AND fs) AS n_attr" \
+    " FROM x GROUP BY GROUPING SETS ((), (x.brand_id), (x.in_stock), (x.pb), (x.category_ids)," \
+    " (x.attrs)))" \
+    " (SELECT 'total', NULL, NULL, NULL, g.n_all FROM g WHERE g.gs = 31)" \
+    " UNION ALL (SELECT 'brand', g.brand_id::text, g.bname, NULL, g.n_brand FROM g" \
+    "  WHERE g.gs = 15 AND g.brand_id IS NOT NULL AND g.n_brand > 0" \
+    "  ORDER BY g.n_brand DESC, g.bname LIMIT 50)" \
+    " UNION ALL (SELECT 'in_stock', g.in_stock::text, NULL, NULL, g.n_stock FROM g" \
+    "  WHERE g.gs = 23 AND g.n_stock > 0)" \
+    " UNION ALL (SELECT 'price', g.pb, NULL, NULL, g.n_price FROM g WHERE g.gs = 27)" \
+    " UNION ALL (SELECT 'category', c.id::text, c.name, c.parent_id::text, sum(g.n_cat)::bigint" \
+    "  FROM g CROSS JOIN unnest(g.category_ids) u(id) JOIN search.categories c ON c.id = u.id" \
+    "  WHERE g.gs = 29 AND g.n_cat > 0 GROUP BY c.id ORDER BY sum(g.n_cat) DESC, c.name LIMIT 200)" \
+    " UNION ALL (SELECT 'attr', a.kv, NULL, NULL, sum(g.n_attr)::bigint" \
+    "  FROM g CROSS JOIN unnest(g.attrs) a(kv) WHERE g.gs = 30 AND g.n_attr > 0 AND" \
+    "  (cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)" \
+    "  WHERE split_part(f.kv, '=', 1) <> split_part(a.kv, '=', 1) GROUP BY split_part(f.kv, '=', 1)" \
+    "  HAVING NOT bool_or(g.attrs @> ARRAY[f.kv])))" \
+    "  GROUP BY a.kv ORDER BY sum(g.n_attr) DESC, a.kv LIMIT 500)"
+static db_stmt facets_q_stmt = DB_STMT("search_facets_q", FACETS_SQL(F_TEXT_Q), 7);
+static db_stmt facets_all_stmt = DB_STMT("search_facets_all", FACETS_SQL(F_TEXT_ALL), 7);
 
 /* Names that start with what was typed first, then by how well they
  * match (a name word weighs most), then by units sold. */
@@ -432,7 +439,7 @@ sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size
     error *e)
 {
 	const char *v[10];
-	PGresult *r = db_exec(c, a, &hits_stmt, filter_args(p, v), e);
+	PGresult *r = db_exec(c, a, p->tsq ? &hits_q_stmt : &hits_all_stmt, filter_args(p, v), e);
 	int rows;
 
 	*out = NULL;
@@ -476,7 +483,7 @@ sstore_facets(db_conn *c, arena *a, const search_params *p, search_facet_row **o
     size_t *n, error *e)
 {
 	const char *v[10];
-	PGresult *r = db_exec(c, a, &facets_stmt, filter_args(p, v), e);
+	PGresult *r = db_exec(c, a, p->tsq ? &facets_q_stmt : &facets_all_stmt, filter_args(p, v), e);
 	int rows;
 
 	*out = NULL;
