@@ -22,6 +22,12 @@ SELECT ('b2000000-0000-4000-8000-' || lpad((r * 10 + c)::text, 12, '0'))::uuid,
              ('b2000000-0000-4000-8000-' || lpad((r * 10 + c)::text, 12, '0'))::uuid]
 FROM generate_series(1, 5) r, generate_series(1, 4) c
 ON CONFLICT (id) DO NOTHING;
+INSERT INTO search.brands (id, name)
+SELECT ('b3000000-0000-4000-8000-' || lpad(b::text, 12, '0'))::uuid,
+       (ARRAY['Northfield', 'Tidewater', 'Alder & Co', 'Marlowe', 'Greywell', 'Fenwick', 'Oakhurst',
+              'Halden', 'Brightwater', 'Kestrel', 'Larkspur', 'Wexford'])[b]
+FROM generate_series(1, 12) b
+ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name;
 WITH v AS (SELECT
 	ARRAY['Classic', 'Relaxed', 'Slim', 'Heavy', 'Light', 'Waxed', 'Quilted', 'Organic', 'Vintage',
 	      'Everyday', 'Technical', 'Merino', 'Brushed', 'Washed', 'Tailored', 'Cropped', 'Oversized',

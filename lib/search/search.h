@@ -148,7 +148,8 @@ typedef struct search_result {
  * (B), description and attributes (C), the last word as a prefix; a word
  * no document has is replaced by the most similar known word (pg_trgm),
  * reported in `corrected`.  Facets count the documents matching every
- * filter except the facet's own.  Two database round trips.
+ * filter except the facet's own.  Three database round trips
+ * (the words, the page, the facets); two without q.
  */
 ecode search_run(arena *a, const search_query *q, search_result *out, error *e);
 

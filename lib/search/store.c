@@ -78,8 +78,13 @@ static db_stmt cat_docs_stmt = DB_STMT("search_cat_docs",
 static db_stmt cat_drop_stmt = DB_STMT("search_cat_drop",
     "DELETE FROM search.categories WHERE id = $1::uuid", 1);
 static db_stmt brand_stmt = DB_STMT("search_brand_rename",
-    "UPDATE search.documents SET brand_name = $2::text"
+    "WITH b AS (UPDATE search.brands SET name = $2::text WHERE id = $1::uuid)"
+    " UPDATE search.documents SET brand_name = $2::text"
     " WHERE brand_id = $1::uuid AND brand_name <> $2::text", 2);
+/* The brands' names for the facet's labels, as the documents have them. */
+static db_stmt brand_put_stmt = DB_STMT("search_brand_put",
+    "INSERT INTO search.brands (id, name) VALUES ($1::uuid, $2::text)"
+    " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name WHERE search.brands.name <> EXCLUDED.name", 2);
 static db_stmt sold_stmt = DB_STMT("search_sold",
     "WITH p AS (INSERT INTO search.popularity (product_id, sold) VALUES ($1::uuid, $2::bigint)"
     " ON CONFLICT (product_id) DO UPDATE SET sold = search.popularity.sold + EXCLUDED.sold"
@@ -126,66 +131,73 @@ static db_stmt terms_stmt = DB_STMT("search_terms",
 #define F_ATTR	"(cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)" \
 		" GROUP BY split_part(f.kv, '=', 1) HAVING NOT bool_or(d.attrs @> ARRAY[f.kv])))"
 
-/* The page of hits; TEXT is F_TEXT_Q or F_TEXT_ALL and SCORE the rank.
- * With and without q are two statements so that each has a plan that
- * fits: the text match through the GIN index, or none. */
-#define HITS_SQL(TEXT, SCORE) \
+/* The page of hits with words: the text match through the GIN index,
+ * then ranked and sorted.  Without words one statement per order, each
+ * walking the index of that order until the page is full. */
+#define HIT_COLS \
     "SELECT d.product_id, d.slug, d.name, d.brand_id, d.brand_name, d.category_id, d.price_min," \
     " d.price_max, d.currency, d.in_stock, d.popularity, d.image_url, d.image_alt," \
-    " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") "," \
-    " " SCORE " AS score FROM search.documents d" \
-    " WHERE " TEXT " AND " F_CAT " AND " F_BRAND " AND " F_PRICE " AND " F_STOCK " AND " F_ATTR \
-    " ORDER BY CASE WHEN $8::text = 'relevance' THEN " SCORE " END DESC," \
-    " CASE WHEN $8::text = 'relevance' THEN d.popularity END DESC," \
-    " CASE WHEN $8::text = 'price_asc' THEN d.price_min END ASC," \
-    " CASE WHEN $8::text = 'price_desc' THEN d.price_min END DESC," \
-    " CASE WHEN $8::text = 'newest' THEN d.created_at END DESC," \
-    " lower(d.name) COLLATE \"C\", d.product_id LIMIT $9::bigint OFFSET $10::bigint"
+    " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") ","
+#define HIT_FILTERS \
+    " AND " F_CAT " AND " F_BRAND " AND " F_PRICE " AND " F_STOCK " AND " F_ATTR
+#define NAME_ORDER "lower(d.name) COLLATE \"C\""
 static db_stmt hits_q_stmt = DB_STMT("search_hits_q",
-    HITS_SQL(F_TEXT_Q, "ts_rank(d.tsv, to_tsquery('english', $1::text))"), 10);
-static db_stmt hits_all_stmt = DB_STMT("search_hits_all", HITS_SQL(F_TEXT_ALL, "0::real"), 10);
+    HIT_COLS " ts_rank(d.tsv, to_tsquery('english', $1::text)) AS score"
+    " FROM search.documents d WHERE " F_TEXT_Q HIT_FILTERS
+    " ORDER BY CASE WHEN $8::text = 'relevance' THEN ts_rank(d.tsv,"
+    " to_tsquery('english', $1::text)) END DESC,"
+    " CASE WHEN $8::text = 'relevance' THEN d.popularity END DESC,"
+    " CASE WHEN $8::text = 'price_asc' THEN d.price_min END ASC,"
+    " CASE WHEN $8::text = 'price_desc' THEN d.price_min END DESC,"
+    " CASE WHEN $8::text = 'newest' THEN d.created_at END DESC,"
+    " " NAME_ORDER ", d.product_id LIMIT $9::bigint OFFSET $10::bigint", 10);
+/* $8 is unused but kept so every hits statement takes the same parameters */
+#define HITS_ALL(name, order) DB_STMT(name, HIT_COLS " 0::real AS score"	\
+    " FROM search.documents d WHERE " F_TEXT_ALL " AND $8::text IS NOT NULL" HIT_FILTERS \
+    " ORDER BY " order " LIMIT $9::bigint OFFSET $10::bigint", 10)
+static db_stmt hits_popular_stmt = HITS_ALL("search_hits_popular",
+    "d.popularity DESC, " NAME_ORDER ", d.product_id");
+static db_stmt hits_price_asc_stmt = HITS_ALL("search_hits_price_asc",
+    "d.price_min, " NAME_ORDER ", d.product_id");
+/* the price index backwards: equal prices by name from Z */
+static db_stmt hits_price_desc_stmt = HITS_ALL("search_hits_price_desc",
+    "d.price_min DESC, " NAME_ORDER " DESC, d.product_id DESC");
+static db_stmt hits_newest_stmt = HITS_ALL("search_hits_newest",
+    "d.created_at DESC, d.product_id");
+static db_stmt hits_name_stmt = HITS_ALL("search_hits_name", NAME_ORDER ", d.product_id");
 
-/* Every facet in one pass over the text matches: each filter is a flag,
- * and one GROUP BY GROUPING SETS counts, per facet, the rows with every
- * flag but the facet's own (GROUPING() tells the sets apart: 31 is the
- * total, 15 brands, 23 in stock, 27 price buckets, 29 category paths, 30
- * attribute sets).  Categories and attributes are counted per distinct
- * array, then spread over its elements; an attribute value is counted
+/* The text match once into a narrow working set with each filter as a
+ * flag; then each facet counts the rows with every flag but its own.
+ * Categories and attributes are counted per distinct array first (there
+ * are few), then spread over its elements; an attribute value is counted
  * with the attribute filters of the other keys only.  The price buckets
  * are those of search_price_buckets. */
 #define FACETS_SQL(TEXT) \
-    "WITH x AS (SELECT d.brand_id, d.brand_name, d.in_stock, CASE WHEN d.price_min < 2500 THEN '0'" \
-    " WHEN d.price_min < 5000 THEN '2500' WHEN d.price_min < 10000 THEN '5000'" \
-    " WHEN d.price_min < 20000 THEN '10000' ELSE '20000' END AS pb, d.category_ids, d.attrs," \
+    "WITH x AS MATERIALIZED (SELECT d.brand_id, d.in_stock, d.price_min, d.category_ids, d.attrs," \
     " " F_CAT " AS fc, " F_BRAND " AS fb, " F_PRICE " AS fp, " F_STOCK " AS fs, " F_ATTR " AS fa" \
-    " FROM search.documents d WHERE " TEXT ")," \
-    " g AS (SELECT x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs," \
-    " GROUPING(x.brand_id, x.in_stock, x.pb, x.category_ids, x.attrs) AS gs," \
-    " min(x.brand_name) AS bname," \
-    " count(*) FILTER (WHERE fc AND fb AND fp AND fs AND fa) AS n_all," \
-    " count(*) FILTER (WHERE fc AND fp AND fs AND fa) AS n_brand," \
-    " count(*) FILTER (WHERE fc AND fb AND fp AND fa) AS n_stock," \
-    " count(*) FILTER (WHERE fc AND fb AND fs AND fa) AS n_price," \
-    " count(*) FILTER (WHERE fb AND fp AND fs AND fa) AS n_cat," \
-    " count(*) FILTER (WHERE fc AND fb AND fp AND fs) AS n_attr" \
-    " FROM x GROUP BY GROUPING SETS ((), (x.brand_id), (x.in_stock), (x.pb), (x.category_ids)," \
-    " (x.attrs)))" \
-    " (SELECT 'total', NULL, NULL, NULL, g.n_all FROM g WHERE g.gs = 31)" \
-    " UNION ALL (SELECT 'brand', g.brand_id::text, g.bname, NULL, g.n_brand FROM g" \
-    "  WHERE g.gs = 15 AND g.brand_id IS NOT NULL AND g.n_brand > 0" \
-    "  ORDER BY g.n_brand DESC, g.bname LIMIT 50)" \
-    " UNION ALL (SELECT 'in_stock', g.in_stock::text, NULL, NULL, g.n_stock FROM g" \
-    "  WHERE g.gs = 23 AND g.n_stock > 0)" \
-    " UNION ALL (SELECT 'price', g.pb, NULL, NULL, g.n_price FROM g WHERE g.gs = 27)" \
-    " UNION ALL (SELECT 'category', c.id::text, c.name, c.parent_id::text, sum(g.n_cat)::bigint" \
-    "  FROM g CROSS JOIN unnest(g.category_ids) u(id) JOIN search.categories c ON c.id = u.id" \
-    "  WHERE g.gs = 29 AND g.n_cat > 0 GROUP BY c.id ORDER BY sum(g.n_cat) DESC, c.name LIMIT 200)" \
-    " UNION ALL (SELECT 'attr', a.kv, NULL, NULL, sum(g.n_attr)::bigint" \
-    "  FROM g CROSS JOIN unnest(g.attrs) a(kv) WHERE g.gs = 30 AND g.n_attr > 0 AND" \
-    "  (cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)" \
+    " FROM search.documents d WHERE " TEXT ")" \
+    " (SELECT 'total', NULL, NULL, NULL, count(*) FROM x WHERE x.fc AND x.fb AND x.fp AND x.fs AND x.fa)" \
+    " UNION ALL (SELECT 'brand', g.brand_id::text, coalesce(b.name, ''), NULL, g.n" \
+    "  FROM (SELECT x.brand_id, count(*) AS n FROM x WHERE x.brand_id IS NOT NULL AND x.fc AND x.fp" \
+    "  AND x.fs AND x.fa GROUP BY x.brand_id) g LEFT JOIN search.brands b ON b.id = g.brand_id" \
+    "  ORDER BY g.n DESC, b.name LIMIT 50)" \
+    " UNION ALL (SELECT 'in_stock', x.in_stock::text, NULL, NULL, count(*) FROM x" \
+    "  WHERE x.fc AND x.fb AND x.fp AND x.fa GROUP BY x.in_stock)" \
+    " UNION ALL (SELECT 'price', CASE WHEN x.price_min < 2500 THEN '0' WHEN x.price_min < 5000" \
+    "  THEN '2500' WHEN x.price_min < 10000 THEN '5000' WHEN x.price_min < 20000 THEN '10000'" \
+    "  ELSE '20000' END, NULL, NULL, count(*) FROM x WHERE x.fc AND x.fb AND x.fs AND x.fa GROUP BY 2)" \
+    " UNION ALL (SELECT 'category', c.id::text, c.name, c.parent_id::text, sum(g.n)::bigint" \
+    "  FROM (SELECT x.category_ids, count(*) AS n FROM x WHERE x.fb AND x.fp AND x.fs AND x.fa" \
+    "  GROUP BY x.category_ids) g CROSS JOIN unnest(g.category_ids) u(id)" \
+    "  JOIN search.categories c ON c.id = u.id GROUP BY c.id ORDER BY sum(g.n) DESC, c.name" \
+    "  LIMIT 200)" \
+    " UNION ALL (SELECT 'attr', a.kv, NULL, NULL, sum(g.n)::bigint" \
+    "  FROM (SELECT x.attrs, count(*) AS n FROM x WHERE x.fc AND x.fb AND x.fp AND x.fs" \
+    "  GROUP BY x.attrs) g CROSS JOIN unnest(g.attrs) a(kv)" \
+    "  WHERE cardinality($7::text[]) = 0 OR NOT EXISTS (SELECT 1 FROM unnest($7::text[]) f(kv)" \
     "  WHERE split_part(f.kv, '=', 1) <> split_part(a.kv, '=', 1) GROUP BY split_part(f.kv, '=', 1)" \
-    "  HAVING NOT bool_or(g.attrs @> ARRAY[f.kv])))" \
-    "  GROUP BY a.kv ORDER BY sum(g.n_attr) DESC, a.kv LIMIT 500)"
+    "  HAVING NOT bool_or(g.attrs @> ARRAY[f.kv]))" \
+    "  GROUP BY a.kv ORDER BY sum(g.n) DESC, a.kv LIMIT 500)"
 static db_stmt facets_q_stmt = DB_STMT("search_facets_q", FACETS_SQL(F_TEXT_Q), 7);
 static db_stmt facets_all_stmt = DB_STMT("search_facets_all", FACETS_SQL(F_TEXT_ALL), 7);
 
@@ -284,8 +296,11 @@ sstore_doc_put(db_conn *c, arena *a, const search_doc *d, error *e)
 		d->attr_text ? d->attr_text : "",
 	};
 	const char *w[1] = { d->product_id };
+	const char *b[2] = { d->brand_id, d->brand_name };
 
 	if (run(c, a, &doc_put_stmt, p, e) != E_OK)
+		return e->code;
+	if (d->brand_id && d->brand_name && run(c, a, &brand_put_stmt, b, e) != E_OK)
 		return e->code;
 	return run(c, a, &words_stmt, w, e);
 }
@@ -434,12 +449,28 @@ filter_args(const search_params *p, const char **v)
 	return v;
 }
 
+static db_stmt *
+hits_stmt_for(const search_params *p)
+{
+	if (p->tsq)
+		return &hits_q_stmt;
+	if (strcmp(p->sort, "price_asc") == 0)
+		return &hits_price_asc_stmt;
+	if (strcmp(p->sort, "price_desc") == 0)
+		return &hits_price_desc_stmt;
+	if (strcmp(p->sort, "newest") == 0)
+		return &hits_newest_stmt;
+	if (strcmp(p->sort, "name") == 0)
+		return &hits_name_stmt;
+	return &hits_popular_stmt;
+}
+
 ecode
 sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size_t *n,
     error *e)
 {
 	const char *v[10];
-	PGresult *r = db_exec(c, a, p->tsq ? &hits_q_stmt : &hits_all_stmt, filter_args(p, v), e);
+	PGresult *r = db_exec(c, a, hits_stmt_for(p), filter_args(p, v), e);
 	int rows;
 
 	*out = NULL;

@@ -30,6 +30,12 @@ CREATE TABLE search.categories (
 	is_active boolean NOT NULL DEFAULT true
 );
 
+-- The brands' names for the facet's labels, as the documents have them.
+CREATE TABLE search.brands (
+	id   uuid PRIMARY KEY,
+	name text NOT NULL CHECK (length(name) BETWEEN 1 AND 500)
+);
+
 -- Units sold per product, from ecommerce.order.created (kept apart from
 -- the documents so a rebuilt document keeps it).
 CREATE TABLE search.popularity (
@@ -77,9 +83,13 @@ CREATE INDEX documents_tsv_idx ON search.documents USING gin (tsv);
 CREATE INDEX documents_category_ids_idx ON search.documents USING gin (category_ids);
 CREATE INDEX documents_attrs_idx ON search.documents USING gin (attrs);
 CREATE INDEX documents_brand_idx ON search.documents (brand_id);
-CREATE INDEX documents_price_idx ON search.documents (price_min);
+-- a page without words walks one of these in the order asked for
+CREATE INDEX documents_popular_idx ON search.documents
+	(popularity DESC, (lower(name) COLLATE "C"), product_id);
+CREATE INDEX documents_price_idx ON search.documents
+	(price_min, (lower(name) COLLATE "C"), product_id);
 CREATE INDEX documents_created_idx ON search.documents (created_at DESC, product_id);
-CREATE INDEX documents_name_idx ON search.documents (lower(name), product_id);
+CREATE INDEX documents_name_idx ON search.documents ((lower(name) COLLATE "C"), product_id);
 CREATE INDEX documents_name_trgm_idx ON search.documents USING gin (lower(name) gin_trgm_ops);
 
 -- The words of names, brands, categories and attribute values: the

@@ -36,6 +36,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "product/product.h"
 #include "search/search.h"
 #include "http_client.h"
 
@@ -218,12 +219,12 @@ make_variant(const char *pid, const char *sku, const char *price, const char *at
 }
 
 static void
-make_product(const char *name, const char *desc, const char *brand, const char *cat, char *id)
+make_product(const char *name, const char *desc, const char *brand_id, const char *cat, char *id)
 {
 	admin_call("POST", "/api/v1/products", arena_printf(a,
 	    "{\"name\":\"%s\",\"description\":\"%s\",\"brand_id\":\"%s\",\"category_id\":\"%s\","
 	    "\"base_price\":9900,\"currency\":\"EUR\",\"status\":\"published\"}",
-	    name, desc, brand, cat), 201, id);
+	    name, desc, brand_id, cat), 201, id);
 }
 
 static void
@@ -248,10 +249,12 @@ setup_once(void)
 	ck_assert_msg(admin_id != NULL && strlen(admin_id) == 36, "ecomctl user create failed");
 	ck_assert_ptr_nonnull(admin_tok = mint_token("admin", admin_id));
 
+	/* last in the storefront's menu, where the browser tests do not look */
 	admin_call("POST", "/api/v1/categories", arena_printf(a,
-	    "{\"name\":\"Search Root %s\"}", num), 201, root_id);
+	    "{\"name\":\"Search Root %s\",\"sort_order\":%d}", num, SORT_ORDER_MAX), 201, root_id);
 	admin_call("POST", "/api/v1/categories", arena_printf(a,
-	    "{\"name\":\"Search Leaf %s\",\"parent_id\":\"%s\"}", num, root_id), 201, leaf_id);
+	    "{\"name\":\"Search Leaf %s\",\"parent_id\":\"%s\",\"sort_order\":%d}", num, root_id,
+	    SORT_ORDER_MAX), 201, leaf_id);
 	admin_call("POST", "/api/v1/brands", arena_printf(a, "{\"name\":\"%s Works\"}", word),
 	    201, brand_w);
 	admin_call("POST", "/api/v1/brands", arena_printf(a, "{\"name\":\"Plain Goods %s\"}", num),
