@@ -167,25 +167,33 @@ static db_stmt hits_newest_stmt = HITS_ALL("search_hits_newest",
 static db_stmt hits_name_stmt = HITS_ALL("search_hits_name", NAME_ORDER ", d.product_id");
 
 /* The text match once into a narrow working set with each filter as a
- * flag; then each facet counts the rows with every flag but its own.
- * Categories and attributes are counted per distinct array first (there
- * are few), then spread over its elements; an attribute value is counted
- * with the attribute filters of the other keys only.  The price buckets
- * are those of search_price_buckets. */
+ * flag; then each facet counts the rows with every flag but its own.  The
+ * total, brands, stock and price buckets come out of one pass (GROUPING
+ * SETS, told apart by GROUPING(): 7 the total, 3 brands, 5 stock, 6
+ * prices).  Categories and attributes are counted per distinct array
+ * first (there are few), then spread over its elements; an attribute
+ * value is counted with the attribute filters of the other keys only.
+ * The price buckets are those of search_price_buckets. */
 #define FACETS_SQL(TEXT) \
-    "WITH x AS MATERIALIZED (SELECT d.brand_id, d.in_stock, d.price_min, d.category_ids, d.attrs," \
+    "WITH x AS MATERIALIZED (SELECT d.brand_id, d.in_stock, CASE WHEN d.price_min < 2500 THEN '0'" \
+    " WHEN d.price_min < 5000 THEN '2500' WHEN d.price_min < 10000 THEN '5000'" \
+    " WHEN d.price_min < 20000 THEN '10000' ELSE '20000' END AS pb, d.category_ids, d.attrs," \
     " " F_CAT " AS fc, " F_BRAND " AS fb, " F_PRICE " AS fp, " F_STOCK " AS fs, " F_ATTR " AS fa" \
-    " FROM search.documents d WHERE " TEXT ")" \
-    " (SELECT 'total', NULL, NULL, NULL, count(*) FROM x WHERE x.fc AND x.fb AND x.fp AND x.fs AND x.fa)" \
-    " UNION ALL (SELECT 'brand', g.brand_id::text, coalesce(b.name, ''), NULL, g.n" \
-    "  FROM (SELECT x.brand_id, count(*) AS n FROM x WHERE x.brand_id IS NOT NULL AND x.fc AND x.fp" \
-    "  AND x.fs AND x.fa GROUP BY x.brand_id) g LEFT JOIN search.brands b ON b.id = g.brand_id" \
-    "  ORDER BY g.n DESC, b.name LIMIT 50)" \
-    " UNION ALL (SELECT 'in_stock', x.in_stock::text, NULL, NULL, count(*) FROM x" \
-    "  WHERE x.fc AND x.fb AND x.fp AND x.fa GROUP BY x.in_stock)" \
-    " UNION ALL (SELECT 'price', CASE WHEN x.price_min < 2500 THEN '0' WHEN x.price_min < 5000" \
-    "  THEN '2500' WHEN x.price_min < 10000 THEN '5000' WHEN x.price_min < 20000 THEN '10000'" \
-    "  ELSE '20000' END, NULL, NULL, count(*) FROM x WHERE x.fc AND x.fb AND x.fs AND x.fa GROUP BY 2)" \
+    " FROM search.documents d WHERE " TEXT ")," \
+    " s AS (SELECT x.brand_id, x.in_stock, x.pb, GROUPING(x.brand_id, x.in_stock, x.pb) AS gs," \
+    " count(*) FILTER (WHERE x.fc AND x.fb AND x.fp AND x.fs AND x.fa) AS n_all," \
+    " count(*) FILTER (WHERE x.fc AND x.fp AND x.fs AND x.fa) AS n_brand," \
+    " count(*) FILTER (WHERE x.fc AND x.fb AND x.fp AND x.fa) AS n_stock," \
+    " count(*) FILTER (WHERE x.fc AND x.fb AND x.fs AND x.fa) AS n_price" \
+    " FROM x GROUP BY GROUPING SETS ((), (x.brand_id), (x.in_stock), (x.pb)))" \
+    " (SELECT 'total', NULL, NULL, NULL, s.n_all FROM s WHERE s.gs = 7)" \
+    " UNION ALL (SELECT 'brand', s.brand_id::text, coalesce(b.name, ''), NULL, s.n_brand" \
+    "  FROM s LEFT JOIN search.brands b ON b.id = s.brand_id" \
+    "  WHERE s.gs = 3 AND s.brand_id IS NOT NULL AND s.n_brand > 0" \
+    "  ORDER BY s.n_brand DESC, b.name LIMIT 50)" \
+    " UNION ALL (SELECT 'in_stock', s.in_stock::text, NULL, NULL, s.n_stock FROM s" \
+    "  WHERE s.gs = 5 AND s.n_stock > 0)" \
+    " UNION ALL (SELECT 'price', s.pb, NULL, NULL, s.n_price FROM s WHERE s.gs = 6)" \
     " UNION ALL (SELECT 'category', c.id::text, c.name, c.parent_id::text, sum(g.n)::bigint" \
     "  FROM (SELECT x.category_ids, count(*) AS n FROM x WHERE x.fb AND x.fp AND x.fs AND x.fa" \
     "  GROUP BY x.category_ids) g CROSS JOIN unnest(g.category_ids) u(id)" \
