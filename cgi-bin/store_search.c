@@ -54,8 +54,9 @@ search_url(arena *a, const search_query *sq, const link_change *ch, bool keep_pa
 	v = CHANGED("brand_id") ? ch->value : sq->brand_id;
 	u = append(a, u, "brand_id", v);
 	if (CHANGED("price")) {
+		/* a chosen bucket's link removes both bounds */
 		u = append(a, u, "min_price", ch->value);
-		if (ch->value2 && ch->value2[0])
+		if (ch->value && ch->value2 && ch->value2[0])
 			u = append(a, u, "max_price", ch->value2);
 	} else {
 		u = append(a, u, "min_price", sq->min_price >= 0 ? i64s(a, sq->min_price) : NULL);

@@ -612,6 +612,13 @@ START_TEST(storefront_page_has_hits_and_plain_facet_links)
 	ck_assert_ptr_nonnull(strstr(r->body, "attr.size=M"));
 	http_result_free(r);
 
+	/* a chosen price bucket links back to the search without it */
+	r = api("GET", arena_printf(a, "/search?q=%s&min_price=2500&max_price=4999", word), NULL, NULL);
+	expect(r, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "<a href=\"/search?q=%s\" aria-current=\"true\"",
+	    word)));
+	http_result_free(r);
+
 	r = api("GET", arena_printf(a, "/search?q=%s&brand_id=%s", word, brand_w), NULL, NULL);
 	expect(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "Quilted Vest"));
