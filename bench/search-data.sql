@@ -70,3 +70,5 @@ ON CONFLICT DO NOTHING;
 COMMIT;
 VACUUM ANALYZE search.documents;
 VACUUM ANALYZE search.words;
+-- the responders' facet counts are of the documents before these
+SELECT nextval('search.generation');

@@ -335,6 +335,17 @@ brand_tx(db_conn *c, arena *a, void *ud, error *e)
 	return sstore_brand_rename(c, a, t->ev->aggregate_id, name, e);
 }
 
+/* After a commit: responders drop the facet counts they keep (cache.c).
+ * A failure here only leaves counts up to FCACHE_TTL_US old. */
+static void
+advance(db_conn *c, arena *a)
+{
+	error ignored;
+
+	err_clear(&ignored);
+	(void)sstore_advance(c, a, &ignored);
+}
+
 static ecode
 search_handle(arena *a, const event *ev, error *e)
 {
@@ -354,7 +365,10 @@ search_handle(arena *a, const event *ev, error *e)
 		touched_products(ev, &t);
 	if (!(c = search_db(e)))
 		return e->code;
-	return db_tx(c, a, fn, &t, e);
+	if (db_tx(c, a, fn, &t, e) != E_OK)
+		return e->code;
+	advance(c, a);
+	return E_OK;
 }
 
 const consumer search_consumer = { "search-indexer", search_topics, search_handle };
@@ -442,10 +456,12 @@ search_reindex(arena *a, void (*progress)(void *ud, int64_t done, int64_t total)
 			if (progress)
 				progress(ud, ++done, pg.total);
 		}
+		advance(c, a);
 		if (pg.n < (size_t)f.pg.per_page || f.pg.page >= PAGE_MAX_PAGE)
 			break;
 	}
 	rc = sstore_drop_older(c, a, since, &dropped, e);
+	advance(c, a);
 out:
 	if (ta)
 		arena_free(ta);

@@ -100,6 +100,17 @@ typedef struct search_facet_row {
 
 ecode sstore_facets(db_conn *c, arena *a, const search_params *p, search_facet_row **out,
     size_t *n, error *e);
+/* The index generation (the sequence search.generation), and its advance
+ * after a change has committed. */
+ecode sstore_generation(db_conn *c, arena *a, int64_t *gen, error *e);
+ecode sstore_advance(db_conn *c, arena *a, error *e);
+
+/* cache.c: facet rows of a query (key: its filters) counted at generation
+ * gen; a hit is copied into a. */
+bool search_fcache_get(arena *a, const char *key, int64_t gen, search_facet_row **rows,
+    size_t *n);
+void search_fcache_put(const char *key, int64_t gen, const search_facet_row *rows, size_t n);
+
 ecode sstore_suggest(db_conn *c, arena *a, const char *tsq, const char *prefix, int limit,
     const char ***out, size_t *n, error *e);
 

@@ -364,6 +364,16 @@ params_of(arena *a, const search_query *q, const char *tsq, search_params *p, er
 	return E_OK;
 }
 
+/* What the facets depend on: every filter, not the sort or the page. */
+static const char *
+facet_key(arena *a, const search_params *p)
+{
+#define K(v) ((v) ? (v) : "\x01")
+	return arena_printf(a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", K(p->tsq), K(p->category_id),
+	    K(p->brand_id), K(p->min), K(p->max), K(p->in_stock), K(p->attrs));
+#undef K
+}
+
 ecode
 search_run(arena *a, const search_query *q, search_result *out, error *e)
 {
@@ -371,8 +381,9 @@ search_run(arena *a, const search_query *q, search_result *out, error *e)
 	search_term *terms;
 	search_facet_row *rows;
 	search_params p;
-	const char *tsq = NULL;
+	const char *tsq = NULL, *key;
 	size_t nterms, nrows;
+	int64_t gen;
 	db_conn *c;
 
 	memset(out, 0, sizeof *out);
@@ -404,10 +415,17 @@ search_run(arena *a, const search_query *q, search_result *out, error *e)
 			return e->code;
 		tsq = tsquery_text(a, terms, nterms, true, &out->corrected);
 	}
-	if (params_of(a, q, tsq, &p, e) != E_OK ||
-	    sstore_hits(c, a, &p, &out->hits, &out->n, e) != E_OK ||
-	    sstore_facets(c, a, &p, &rows, &nrows, e) != E_OK)
+	/* the generation before the counting: a change that commits meanwhile
+	 * moves it, so these counts are not kept past it */
+	if (params_of(a, q, tsq, &p, e) != E_OK || sstore_generation(c, a, &gen, e) != E_OK ||
+	    sstore_hits(c, a, &p, &out->hits, &out->n, e) != E_OK)
 		return e->code;
+	key = facet_key(a, &p);
+	if (!search_fcache_get(a, key, gen, &rows, &nrows)) {
+		if (sstore_facets(c, a, &p, &rows, &nrows, e) != E_OK)
+			return e->code;
+		search_fcache_put(key, gen, rows, nrows);
+	}
 	for (size_t i = 0; i < nrows; i++)
 		if (facet_row(a, q, &rows[i], out, e) != E_OK)
 			return e->code;

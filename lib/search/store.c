@@ -91,6 +91,9 @@ static db_stmt sold_stmt = DB_STMT("search_sold",
     " RETURNING product_id, sold)"
     " UPDATE search.documents d SET popularity = p.sold FROM p WHERE d.product_id = p.product_id", 2);
 
+static db_stmt gen_stmt = DB_STMT("search_generation",
+    "SELECT last_value + CASE WHEN is_called THEN 0 ELSE -1 END FROM search.generation", 0);
+static db_stmt advance_stmt = DB_STMT("search_advance", "SELECT nextval('search.generation')", 0);
 static db_stmt now_stmt = DB_STMT("search_now", "SELECT now()::text", 0);
 static db_stmt reset_stmt = DB_STMT("search_reindex_reset",
     "WITH w AS (DELETE FROM search.words) DELETE FROM search.categories", 0);
@@ -543,6 +546,23 @@ sstore_facets(db_conn *c, arena *a, const search_params *p, search_facet_row **o
 	}
 	*n = (size_t)rows;
 	return E_OK;
+}
+
+ecode
+sstore_generation(db_conn *c, arena *a, int64_t *gen, error *e)
+{
+	PGresult *r = db_exec(c, a, &gen_stmt, NULL, e);
+
+	if (r == NULL)
+		return e->code;
+	*gen = db_i64(r, 0, 0);
+	return E_OK;
+}
+
+ecode
+sstore_advance(db_conn *c, arena *a, error *e)
+{
+	return run(c, a, &advance_stmt, NULL, e);
 }
 
 ecode

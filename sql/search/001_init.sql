@@ -101,6 +101,11 @@ CREATE TABLE search.words (
 );
 CREATE INDEX words_trgm_idx ON search.words USING gin (word gin_trgm_ops);
 
+-- The index generation: the indexer advances it after every change it
+-- commits, and each responder keeps the facet counts of recent queries
+-- only while it has not moved (lib/search/cache.c).
+CREATE SEQUENCE search.generation;
+
 -- Reindexes an admin asked for (POST /api/v1/search/reindex): the janitor
 -- runs the oldest pending one; `ecomctl search reindex` runs one at once.
 CREATE TABLE search.reindex_runs (
