@@ -1,16 +1,84 @@
 /*
- * search.c — /api/v1/search (scaffold: the routes arrive with the search domain).
+ * search.c — /api/v1/search: the product search with facets, the search
+ * box's suggestions, and an admin's request for a reindex
+ * (api-v1.md §Search).
+ *
+ * Each handler is parse -> lib/search -> render; the gates ran from the
+ * route table.  Results come from the search schema only, which the
+ * "search-indexer" consumer keeps (lib/search/indexer.c).
  */
 #include "core/app.h"
+#include "core/json.h"
+#include "core/parse.h"
+#include "search/search.h"
 
 static ecode
-h_none(request *req, response *res, error *e)
+reply(request *req, response *res, int status, json_object *v, error *e)
 {
-	return err_set(e, E_NOT_FOUND, "not here yet");
+	if (!v)
+		return err_set(e, E_INTERNAL, "out of memory");
+	json_reply(req, res, status, v);
+	return E_OK;
+}
+
+/* GET /api/v1/search: q, category_id, brand_id, min_price, max_price,
+ * in_stock, attr.<name>, sort, page, per_page. */
+static ecode
+h_search(request *req, response *res, error *e)
+{
+	search_query q;
+	search_result r;
+
+	if (search_query_from_request(req, &q, e) != E_OK || search_run(req->a, &q, &r, e) != E_OK)
+		return e->code;
+	return reply(req, res, 200, search_result_to_json(&r), e);
+}
+
+/* GET /api/v1/search/suggest: q, limit (1..20, default 8). */
+static ecode
+h_suggest(request *req, response *res, error *e)
+{
+	const char *q = req_query(req, "q"), *l = req_query(req, "limit"), **s;
+	int64_t limit = SEARCH_SUGGEST_DEFAULT;
+	json_object *o, *arr;
+	size_t n;
+
+	if (l != NULL && parse_i64(l, 1, SEARCH_SUGGEST_MAX, &limit) != 0)
+		return err_set(e, E_INVALID_PARAMETER, "limit must be between 1 and %d",
+		    SEARCH_SUGGEST_MAX);
+	if (search_suggest(req->a, q ? q : "", (int)limit, &s, &n, e) != E_OK)
+		return e->code;
+	if (!(o = json_object_new_object()) || !(arr = json_object_new_array())) {
+		json_object_put(o);
+		return err_set(e, E_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(s[i]));
+	json_object_object_add(o, "suggestions", arr);
+	return reply(req, res, 200, o, e);
+}
+
+/* POST /api/v1/search/reindex: queued for the janitor's next run. */
+static ecode
+h_reindex(request *req, response *res, error *e)
+{
+	const char *id;
+	json_object *o;
+
+	if (search_reindex_request(req->a, req->user_id, &id, e) != E_OK)
+		return e->code;
+	if (!(o = json_object_new_object()))
+		return err_set(e, E_INTERNAL, "out of memory");
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "status", json_object_new_string("queued"));
+	return reply(req, res, 202, o, e);
 }
 
 static const route search_routes[] = {
-	{ "GET", "/api/v1/search/scaffold", h_none, ROLE_ADMIN, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/api/v1/search", h_search, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	{ "GET", "/api/v1/search/suggest", h_suggest, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ },
+	/* no input: any body a client sends along is ignored, up to 1 KiB */
+	{ "POST", "/api/v1/search/reindex", h_reindex, ROLE_ADMIN, CSRF_NONE, BODY_RAW, 1024, RL_WRITE },
 };
 
 static const app search_app = {

@@ -6,6 +6,7 @@
  *                                       print a signed JWT (dev and tests)
  *   ecomctl user create --email E [--role R] ...   create an account (ecomctl_user.c)
  *   ecomctl catalog export|import ...   the catalog as CSV (ecomctl_catalog.c)
+ *   ecomctl search reindex              rebuild the search documents (ecomctl_search.c)
  *   ecomctl help
  *
  * It reads the same configuration as the responders (ECOM_* and ECOM_CONFIG)
@@ -41,6 +42,8 @@ static const char usage_text[] =
     "       ecomctl catalog import --as EMAIL --file FILE [--mode check|apply]\n"
     "           the products and variants as CSV, as the admin or seller EMAIL;\n"
     "           an import changes nothing unless every row is right\n"
+    "       ecomctl search reindex\n"
+    "           rebuild every search document from the catalog now\n"
     "       ecomctl help\n";
 
 int
@@ -166,7 +169,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0 &&
-	    strcmp(cmd, "catalog") != 0)
+	    strcmp(cmd, "catalog") != 0 && strcmp(cmd, "search") != 0)
 		return ecomctl_usage();
 	if (config_init() != 0)
 		return 1;
@@ -181,5 +184,7 @@ main(int argc, char **argv)
 		return cmd_user(argc, argv);
 	if (strcmp(cmd, "catalog") == 0)
 		return cmd_catalog(argc, argv);
+	if (strcmp(cmd, "search") == 0)
+		return cmd_search(argc, argv);
 	return cmd_token(argc, argv);
 }

@@ -11,5 +11,6 @@ int ecomctl_opts(int argc, char **argv, const char *const *names, const char **v
 
 int cmd_user(int argc, char **argv);	/* ecomctl_user.c */
 int cmd_catalog(int argc, char **argv);	/* ecomctl_catalog.c */
+int cmd_search(int argc, char **argv);	/* ecomctl_search.c */
 
 #endif

@@ -204,6 +204,10 @@ stack_data() {
 		done
 		[ -x "$STACK_ROOT/tools/demo-images" ] &&
 			"$STACK_ROOT/tools/demo-images" "$ECOM_VAR/media/demo" >&2
+		# the demo rows were written with SQL, not through the catalog,
+		# so no event told the search indexer about them
+		say "search documents"
+		"$STACK_BUILD/tools/ecomctl" search reindex >/dev/null || die "search reindex failed"
 	fi
 	return 0
 }

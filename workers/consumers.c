@@ -6,9 +6,11 @@
 
 #include "audit/audit.h"
 #include "notification/notification.h"
+#include "search/search.h"
 
 const consumer *const worker_consumers[] = {
 	&audit_consumer,
 	&notification_consumer,
+	&search_consumer,
 	NULL
 };

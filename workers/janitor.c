@@ -13,10 +13,11 @@
  *   - finishes or compensates checkout sagas whose process died mid-way
  *     (checkout_janitor);
  *   - finishes the stock and refund steps of cancels and refunds that
- *     failed or were cut short (order_compensations_retry).
+ *     failed or were cut short (order_compensations_retry);
  *   - applies catalog CSV imports too large for a web request, uploaded on
- *     /admin/catalog/io (catalog_import_jobs_run).
- * Each job runs even if the other failed; the exit status is 0 when both
+ *     /admin/catalog/io (catalog_import_jobs_run);
+ *   - runs a search reindex an admin asked for (search_reindex_pending).
+ * Each job runs even if another failed; the exit status is 0 when all
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
  * the next run carries on.  One JSON log line per job on stderr.
@@ -35,6 +36,7 @@
 #include "order/order.h"
 #include "payment/payment.h"
 #include "product/product.h"
+#include "search/search.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
 
@@ -100,6 +102,7 @@ main(void)
 	failed |= run(a, "checkout_janitor", checkout_job);
 	failed |= run(a, "order_compensations_retry", order_compensations_retry);
 	failed |= run(a, "catalog_import", import_job);
+	failed |= run(a, "search_reindex", search_reindex_pending);
 	arena_free(a);
 	db_close_all();
 	redis_close();		/* the import job's progress counter used it */

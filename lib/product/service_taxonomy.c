@@ -232,7 +232,7 @@ emit_taxonomy(db_conn *c, arena *a, const catalog_actor *who, const char *type,
 }
 
 static json_object *
-id_only(const char *id)
+deleted_json(const char *id)
 {
 	json_object *o = json_object_new_object();
 
@@ -258,9 +258,8 @@ category_create_tx(db_conn *c, arena *a, void *ud, error *e)
 
 	if (catalog_insert_slugged(c, a, SLUG_CATEGORIES,
 	    (in->set & CI_SLUG) ? in->slug : NULL, in->name, "category",
-	    category_insert_slug, t, e) != E_OK)
-		return e->code;
-	if (store_category_get(c, a, t->id, NULL, t->out, NULL, NULL, e) != E_OK)
+	    category_insert_slug, t, e) != E_OK ||
+	    store_category_get(c, a, t->id, NULL, t->out, NULL, NULL, e) != E_OK)
 		return e->code;
 	return emit_taxonomy(c, a, t->who, "category.created", "category", t->id,
 	    category_to_json(t->out), e);
@@ -322,7 +321,7 @@ category_delete_tx(db_conn *c, arena *a, void *ud, error *e)
 	if (store_category_delete(c, a, t->id, e) != E_OK)
 		return e->code;
 	return emit_taxonomy(c, a, t->who, "category.deleted", "category", t->id,
-	    id_only(t->id), e);
+	    deleted_json(t->id), e);
 }
 
 ecode
@@ -384,9 +383,8 @@ brand_create_tx(db_conn *c, arena *a, void *ud, error *e)
 
 	if (catalog_insert_slugged(c, a, SLUG_BRANDS,
 	    (in->set & BI_SLUG) ? in->slug : NULL, in->name, "brand",
-	    brand_insert_slug, t, e) != E_OK)
-		return e->code;
-	if (store_brand_get(c, a, t->id, NULL, t->out, e) != E_OK)
+	    brand_insert_slug, t, e) != E_OK ||
+	    store_brand_get(c, a, t->id, NULL, t->out, e) != E_OK)
 		return e->code;
 	return emit_taxonomy(c, a, t->who, "brand.created", "brand", t->id,
 	    brand_to_json(t->out), e);
@@ -444,7 +442,8 @@ brand_delete_tx(db_conn *c, arena *a, void *ud, error *e)
 
 	if (store_brand_delete(c, a, t->id, e) != E_OK)
 		return e->code;
-	return emit_taxonomy(c, a, t->who, "brand.deleted", "brand", t->id, id_only(t->id), e);
+	return emit_taxonomy(c, a, t->who, "brand.deleted", "brand", t->id,
+	    deleted_json(t->id), e);
 }
 
 ecode

@@ -49,6 +49,11 @@
 { "catalog", "PUT", "/api/v1/banners/{id}", "/api/v1/banners/{none}", { 401, 403, 403, 403, 404 } },
 { "catalog", "DELETE", "/api/v1/banners/{id}", "/api/v1/banners/{none}", { 401, 403, 403, 403, 404 } },
 
+/* ---------------------------------------------------------------- search */
+{ "search", "GET", "/api/v1/search", "/api/v1/search?q=shirt", ALL(200) },
+{ "search", "GET", "/api/v1/search/suggest", "/api/v1/search/suggest?q=sh", ALL(200) },
+{ "search", "POST", "/api/v1/search/reindex", "/api/v1/search/reindex", { 401, 403, 403, 403, 202 } },
+
 /* ---------------------------------------------------------------- store */
 { "store", "GET", "/", "/", ALL(200) },
 { "store", "GET", "/c/{slug}", "/c/{cslug}", ALL(200) },
@@ -324,9 +329,6 @@
 { "store", "POST", "/checkout/shipping", "/checkout/shipping", { 403, 404, 404, 404, 404 } },
 { "store", "POST", "/checkout/payment", "/checkout/payment", { 403, 404, 404, 404, 404 } },
 { "store", "POST", "/checkout/place", "/checkout/place", { 403, 404, 404, 404, 404 } },
-/* ---------------------------------------------------------------- scaffolds
- * (search, notifications and media responders before their domains land) */
-{ "search", "GET", "/api/v1/search/scaffold", "/api/v1/search/scaffold", { 401, 403, 403, 403, 404 } },
 /* ---------------------------------------------------------------- media
  * The upload's role is checked before its body is read: the matrix's JSON
  * body then reaches only sellers and admins, who get 415 for it. */
