@@ -13,6 +13,7 @@
 
 #include "auth/auth.h"
 #include "core/config.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "admin.h"
 #include "admin_catalog.h"
@@ -259,6 +260,27 @@ admin_flash(request *req, response *res, const char *url, const char *code, erro
 	return admin_see_other(res, url, e);
 }
 
+/* A page title of at most ADMIN_TITLE_MAX characters (the layout adds the
+ * shop's name; titles built from data, such as a recipient's address, can
+ * be long): clipped on a UTF-8 boundary with an ellipsis. */
+#define ADMIN_TITLE_MAX 40
+
+static const char *
+short_title(arena *a, const char *title)
+{
+	size_t n = strlen(title), cut = 0, chars = 0;
+
+	if (utf8_len(title, n) <= ADMIN_TITLE_MAX)
+		return title;
+	while (cut < n && chars < ADMIN_TITLE_MAX - 1) {
+		cut++;
+		while (cut < n && ((unsigned char)title[cut] & 0xC0) == 0x80)
+			cut++;
+		chars++;
+	}
+	return arena_printf(a, "%.*s\u2026", (int)cut, title);
+}
+
 ecode
 admin_render(request *req, response *res, int status, const char *name,
     json_object *ctx, const user *me, const char *title, error *e)
@@ -282,7 +304,7 @@ admin_render(request *req, response *res, int status, const char *name,
 	if ((flash = flash_take(req, res)) != NULL)
 		admin_put_str(ctx, "flash", flash);
 	json_object_object_add(ctx, "csrf_token", json_object_new_string(tok));
-	json_object_object_add(ctx, "title", json_object_new_string(title));
+	json_object_object_add(ctx, "title", json_object_new_string(short_title(req->a, title)));
 	/* account data: never in a shared cache, never in a search engine */
 	if (resp_set_header(res, "Cache-Control", "no-store") != 0 ||
 	    resp_set_header(res, "X-Robots-Tag", "noindex, nofollow") != 0) {

@@ -216,6 +216,7 @@ hit_card(arena *a, const search_hit *h)
 		p.primary_image.alt_text = h->image_alt ? h->image_alt : "";
 		p.primary_image.width = h->image_width;
 		p.primary_image.height = h->image_height;
+		p.primary_image.media_id = h->image_media_id;
 	}
 	p.rating.count = h->rating_count;
 	p.rating.sum = (h->rating_x100 * h->rating_count + 50) / 100;

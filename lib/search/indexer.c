@@ -180,6 +180,7 @@ index_product(db_conn *c, arena *a, const char *product_id, int64_t *written, er
 	if (p.s.has_image) {
 		d.image_url = p.s.primary_image.url;
 		d.image_alt = p.s.primary_image.alt_text;
+		d.image_media_id = p.s.primary_image.media_id;
 		d.image_width = p.s.primary_image.width;
 		d.image_height = p.s.primary_image.height;
 	}

@@ -27,6 +27,7 @@ typedef struct search_doc {
 	const char *currency;
 	bool        in_stock;
 	const char *image_url, *image_alt;		/* NULL when none */
+	const char *image_media_id;			/* NULL unless from lib/media */
 	int32_t     image_width, image_height;
 	int32_t     rating_x100;
 	int64_t     rating_count;

@@ -108,6 +108,7 @@ typedef struct search_hit {
 	int64_t     popularity;		/* units sold */
 	const char *image_url;		/* NULL when none */
 	const char *image_alt;
+	const char *image_media_id;	/* NULL unless from lib/media (srcset) */
 	int32_t     image_width, image_height;
 	int32_t     rating_x100;
 	int64_t     rating_count;

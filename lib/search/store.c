@@ -29,12 +29,12 @@ static db_stmt doc_put_stmt = DB_STMT("search_doc_put",
     "INSERT INTO search.documents (product_id, slug, name, description, brand_id, brand_name,"
     " category_id, category_ids, category_names, attrs, attr_text, price_min, price_max, currency, in_stock,"
     " popularity, image_url, image_alt, image_width, image_height, rating_x100, rating_count,"
-    " created_at, indexed_at)"
+    " created_at, indexed_at, image_media_id)"
     " VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::uuid, $6::text, $7::uuid, $8::uuid[],"
     " $9::text, $10::text[], $22::text, $11::bigint, $12::bigint, $13::text, $14::boolean,"
     " COALESCE((SELECT sold FROM search.popularity WHERE product_id = $1::uuid), 0),"
     " $15::text, $16::text, $17::integer, $18::integer, $19::integer, $20::bigint,"
-    " to_timestamp($21::bigint), now())"
+    " to_timestamp($21::bigint), now(), $23::uuid)"
     " ON CONFLICT (product_id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name,"
     " description = EXCLUDED.description, brand_id = EXCLUDED.brand_id,"
     " brand_name = EXCLUDED.brand_name, category_id = EXCLUDED.category_id,"
@@ -45,7 +45,7 @@ static db_stmt doc_put_stmt = DB_STMT("search_doc_put",
     " image_alt = EXCLUDED.image_alt, image_width = EXCLUDED.image_width,"
     " image_height = EXCLUDED.image_height, rating_x100 = EXCLUDED.rating_x100,"
     " rating_count = EXCLUDED.rating_count, created_at = EXCLUDED.created_at,"
-    " indexed_at = now()", 22);
+    " indexed_at = now(), image_media_id = EXCLUDED.image_media_id", 23);
 /* The words a misspelling may be corrected to; in word order, so two
  * indexers inserting the same words cannot deadlock. */
 static db_stmt words_stmt = DB_STMT("search_words_put",
@@ -140,7 +140,8 @@ static db_stmt terms_stmt = DB_STMT("search_terms",
 #define HIT_COLS \
     "SELECT d.product_id, d.slug, d.name, d.brand_id, d.brand_name, d.category_id, d.price_min," \
     " d.price_max, d.currency, d.in_stock, d.popularity, d.image_url, d.image_alt," \
-    " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") ","
+    " d.image_width, d.image_height, d.rating_x100, d.rating_count, " EPOCH("d.created_at") "," \
+    " d.image_media_id,"
 #define HIT_FILTERS \
     " AND " F_CAT " AND " F_BRAND " AND " F_PRICE " AND " F_STOCK " AND " F_ATTR
 #define NAME_ORDER "lower(d.name) COLLATE \"C\""
@@ -296,7 +297,7 @@ sstore_lock_product(db_conn *c, arena *a, const char *product_id, error *e)
 ecode
 sstore_doc_put(db_conn *c, arena *a, const search_doc *d, error *e)
 {
-	const char *p[22] = {
+	const char *p[23] = {
 		d->product_id, d->slug, d->name, d->description, d->brand_id,
 		d->brand_name ? d->brand_name : "", d->category_id,
 		d->category_ids ? d->category_ids : "{}", d->category_names ? d->category_names : "",
@@ -304,7 +305,7 @@ sstore_doc_put(db_conn *c, arena *a, const search_doc *d, error *e)
 		d->currency, d->in_stock ? "true" : "false", d->image_url, d->image_alt,
 		arg_i64(a, d->image_width), arg_i64(a, d->image_height), arg_i64(a, d->rating_x100),
 		arg_i64(a, d->rating_count), arg_i64(a, d->created_at),
-		d->attr_text ? d->attr_text : "",
+		d->attr_text ? d->attr_text : "", d->image_media_id,
 	};
 	const char *w[1] = { d->product_id };
 	const char *b[2] = { d->brand_id, d->brand_name };
@@ -514,7 +515,8 @@ sstore_hits(db_conn *c, arena *a, const search_params *p, search_hit **out, size
 		h->rating_x100 = (int32_t)db_i64(r, i, 15);
 		h->rating_count = db_i64(r, i, 16);
 		h->created_at = db_i64(r, i, 17);
-		h->score = db_val(r, i, 18) ? strtod(db_val(r, i, 18), NULL) : 0;
+		h->image_media_id = db_val(r, i, 18);
+		h->score = db_val(r, i, 19) ? strtod(db_val(r, i, 19), NULL) : 0;
 	}
 	*n = (size_t)rows;
 	return E_OK;
