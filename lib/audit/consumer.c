@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit/internal.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "user/user.h"
 
@@ -40,17 +41,6 @@ typedef struct audit_tx {
 	audit_entry *en;		/* NULL: not an admin's or a seller's change */
 } audit_tx;
 
-static const char *
-str_member(json_object *o, const char *k)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Key and label of ev's entity (audit.states). */
 static void
 entity_of(arena *a, const event *ev, audit_tx *t)
@@ -60,10 +50,10 @@ entity_of(arena *a, const event *ev, audit_tx *t)
 		const char *part;
 
 		if (strcmp(ev->aggregate_type, part_rules[i].aggregate_type) != 0 ||
-		    !(part = str_member(ev->data, part_rules[i].key)) || strlen(part) > 100)
+		    !(part = json_member_str(ev->data, part_rules[i].key)) || strlen(part) > 100)
 			continue;
 		t->key = arena_printf(a, "%s/%s", ev->aggregate_id, part);
-		t->part_label = str_member(ev->data, part_rules[i].label);
+		t->part_label = json_member_str(ev->data, part_rules[i].label);
 	}
 	t->keep_state = true;
 	for (size_t i = 0; i < sizeof stateless / sizeof *stateless; i++)
@@ -85,8 +75,8 @@ entry_of(arena *a, const event *ev, audit_entry **out, error *e)
 
 	*out = NULL;
 	if (!json_object_object_get_ex(ev->envelope, "metadata", &meta) ||
-	    !(actor = str_member(meta, "actor_id")) || !uuid_valid(actor) ||
-	    !(role_s = str_member(meta, "actor_role")) ||
+	    !(actor = json_member_str(meta, "actor_id")) || !uuid_valid(actor) ||
+	    !(role_s = json_member_str(meta, "actor_role")) ||
 	    (strcmp(role_s, "admin") != 0 && strcmp(role_s, "seller") != 0))
 		return E_OK;
 	if (!(en = arena_calloc(a, 1, sizeof *en)))

@@ -167,6 +167,17 @@ json_str_or_null(const char *s)
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
 
+const char *
+json_member_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 json_object *
 json_time_or_null(int64_t t)
 {

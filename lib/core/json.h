@@ -33,6 +33,9 @@ int json_get_uuid(json_object *o, const char *key, const char **out, error *e);
 
 /* Shorthands that return NULL-safe new values. */
 json_object *json_str_or_null(const char *s);
+/* o[key] when it is a string, else NULL (o may be NULL): for reading
+ * events and other trusted JSON where absence is not an input error. */
+const char *json_member_str(json_object *o, const char *key);
 /* RFC 3339 UTC ("2026-12-07T04:11:03Z"); 0 (never) is NULL. */
 json_object *json_time_or_null(int64_t t);
 

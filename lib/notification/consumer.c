@@ -21,6 +21,7 @@
 
 #include "core/config.h"
 #include "core/site.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "notification/internal.h"
 #include "order/order.h"
@@ -43,17 +44,6 @@ typedef struct batch {
 	size_t     n;
 	const event *ev;
 } batch;
-
-static const char *
-str_member(json_object *o, const char *k)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static void
 put_s(json_object *o, const char *k, const char *v)
@@ -159,7 +149,7 @@ account_of(arena *a, const char *user_id, user *u, bool *found, error *e)
 static ecode
 on_order(db_conn *c, arena *a, batch *b, const char *kind, error *e)
 {
-	const char *id = str_member(b->ev->data, "order_id");
+	const char *id = json_member_str(b->ev->data, "order_id");
 	order o;
 	user u;
 	bool have_user;
@@ -179,7 +169,7 @@ on_order(db_conn *c, arena *a, batch *b, const char *kind, error *e)
 		return e->code;
 	if (!(ctx = order_ctx(a, &o, have_user ? u.first_name : "")))
 		return err_set(e, E_INTERNAL, "out of memory");
-	put_s(ctx, "reason", str_member(b->ev->data, "reason"));
+	put_s(ctx, "reason", json_member_str(b->ev->data, "reason"));
 	if (add_mail(c, a, b, kind, o.user_id, o.email, ctx, e) != E_OK)
 		return e->code;
 	/* a shipped order is worth a text message when we have a number */
@@ -205,11 +195,11 @@ static ecode
 on_payment_failed(db_conn *c, arena *a, batch *b, error *e)
 {
 	json_object *d = b->ev->data, *ctx, *v;
-	const char *currency = str_member(d, "currency");
+	const char *currency = json_member_str(d, "currency");
 	user u;
 	bool found;
 
-	if (account_of(a, str_member(d, "user_id"), &u, &found, e) != E_OK)
+	if (account_of(a, json_member_str(d, "user_id"), &u, &found, e) != E_OK)
 		return e->code;
 	if (!found || currency == NULL)
 		return E_OK;	/* a guest's card declined at checkout: they saw it there */
@@ -218,7 +208,7 @@ on_payment_failed(db_conn *c, arena *a, batch *b, error *e)
 	put_s(ctx, "first_name", u.first_name);
 	put_money(a, ctx, "amount", json_object_object_get_ex(d, "amount", &v) ?
 	    json_object_get_int64(v) : 0, currency);
-	put_s(ctx, "reason", str_member(d, "failure_message"));
+	put_s(ctx, "reason", json_member_str(d, "failure_message"));
 	put_s(ctx, "link", arena_printf(a, "%s/cart", cfg->base_url));
 	return add_mail(c, a, b, "payment-failed", u.id, u.email, ctx, e);
 }
@@ -227,7 +217,7 @@ static ecode
 on_low_stock(db_conn *c, arena *a, batch *b, error *e)
 {
 	json_object *d = b->ev->data, *v;
-	const char *pid = str_member(d, "product_id"), *vid = str_member(d, "variant_id");
+	const char *pid = json_member_str(d, "product_id"), *vid = json_member_str(d, "variant_id");
 	const char *name = pid, *sku = "";
 	catalog_actor who = { NULL, ROLE_ADMIN, NULL };
 	user_filter f = { NULL, ROLE_ADMIN, 1 };
@@ -257,7 +247,7 @@ on_low_stock(db_conn *c, arena *a, batch *b, error *e)
 			put_s(ctx, "first_name", admins.items[i].first_name);
 			put_s(ctx, "product", name);
 			put_s(ctx, "sku", sku);
-			put_s(ctx, "warehouse", str_member(d, "warehouse_code"));
+			put_s(ctx, "warehouse", json_member_str(d, "warehouse_code"));
 			json_object_object_add(ctx, "available", json_object_new_int64(
 			    json_object_object_get_ex(d, "available", &v) ? json_object_get_int64(v) : 0));
 			json_object_object_add(ctx, "threshold", json_object_new_int64(
@@ -307,7 +297,7 @@ notify_handle(arena *a, const event *ev, error *e)
 	if (event_is(ev, "order.created")) {
 		rc = on_order(c, a, b, "order-confirmation", e);
 	} else if (event_is(ev, "order.status_changed")) {
-		to = str_member(ev->data, "to_status");
+		to = json_member_str(ev->data, "to_status");
 		if (to != NULL && strcmp(to, "shipped") == 0)
 			rc = on_order(c, a, b, "order-shipped", e);
 		else if (to != NULL && strcmp(to, "refunded") == 0)

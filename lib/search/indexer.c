@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json.h"
 #include "core/util.h"
 #include "inventory/inventory.h"
 #include "product/product.h"
@@ -207,17 +208,6 @@ typedef struct index_tx {
 	size_t       nids;
 } index_tx;
 
-static const char *
-str_member(json_object *o, const char *k)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static void
 add_id(index_tx *t, const char *id)
 {
@@ -235,11 +225,11 @@ touched_products(const event *ev, index_tx *t)
 
 	if (strcmp(ev->aggregate_type, "product") == 0)
 		add_id(t, ev->aggregate_id);
-	add_id(t, str_member(ev->data, "product_id"));
+	add_id(t, json_member_str(ev->data, "product_id"));
 	if (json_object_object_get_ex(ev->data, "lines", &lines) &&
 	    json_object_is_type(lines, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(lines); i++)
-			add_id(t, str_member(json_object_array_get_idx(lines, i), "product_id"));
+			add_id(t, json_member_str(json_object_array_get_idx(lines, i), "product_id"));
 }
 
 static ecode
@@ -271,7 +261,7 @@ sold_tx(db_conn *c, arena *a, void *ud, error *e)
 		return E_OK;
 	for (size_t i = 0; i < json_object_array_length(items) && i < EVENT_IDS_MAX; i++) {
 		json_object *it = json_object_array_get_idx(items, i), *q;
-		const char *pid = str_member(it, "product_id");
+		const char *pid = json_member_str(it, "product_id");
 		int64_t units;
 
 		if (!pid || !uuid_valid(pid) || !json_object_object_get_ex(it, "quantity", &q) ||
@@ -326,7 +316,7 @@ static ecode
 brand_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	index_tx *t = ud;
-	const char *name = str_member(t->ev->data, "name");
+	const char *name = json_member_str(t->ev->data, "name");
 	bool fresh;
 
 	if (sstore_claim(c, a, t->ev->id, &fresh, e) != E_OK)
