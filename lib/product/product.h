@@ -13,8 +13,8 @@
  *
  * Writes validate every field and report all bad ones together (err_field,
  * keyed by the JSON field name), run in one transaction on the catalog
- * connection (db_for("catalog")), and write product events to
- * catalog.outbox in that same transaction.
+ * connection (db_for("catalog")), and write product, category and brand
+ * events to catalog.outbox in that same transaction.
  *
  * Money is int64 minor units beside an ISO 4217 currency; times are Unix
  * seconds (0 = not set), rendered as RFC 3339 UTC by the JSON functions.

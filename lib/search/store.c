@@ -213,13 +213,12 @@ static db_stmt hits_name_stmt = HITS_ALL("search_hits_name", NAME_ORDER ", d.pro
 static db_stmt facets_q_stmt = DB_STMT("search_facets_q", FACETS_SQL(F_TEXT_Q), 7);
 static db_stmt facets_all_stmt = DB_STMT("search_facets_all", FACETS_SQL(F_TEXT_ALL), 7);
 
-/* Names that start with what was typed first, then by how well they
- * match (a name word weighs most), then by units sold. */
+/* Names that start with what was typed first, then by units sold (no
+ * ranking: a short prefix matches thousands of documents). */
 static db_stmt suggest_stmt = DB_STMT("search_suggest",
     "SELECT d.name FROM search.documents d WHERE d.tsv @@ to_tsquery('english', $1::text)"
     " GROUP BY d.name ORDER BY bool_or(starts_with(lower(d.name), $2::text)) DESC,"
-    " max(ts_rank(d.tsv, to_tsquery('english', $1::text))) DESC, max(d.popularity) DESC,"
-    " lower(d.name) COLLATE \"C\" LIMIT $3::bigint", 3);
+    " max(d.popularity) DESC, lower(d.name) COLLATE \"C\" LIMIT $3::bigint", 3);
 
 /* ------------------------------------------------------------ helpers */
 

@@ -277,6 +277,8 @@ setup_once(void)
 	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM search.documents"
 	    " WHERE category_ids @> ARRAY['%s'::uuid]", root_id)), 5);
 	db_close_all();
+	arena_free(a);	/* each test makes its own (setup) */
+	a = NULL;
 }
 
 static void
