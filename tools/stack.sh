@@ -52,11 +52,16 @@ stack_install() {
 		--no-install-recommends "${want[@]}" >/dev/null
 }
 
-# stack_free_port — print a TCP port on 127.0.0.1 nobody listens on.
+# stack_free_port — print a TCP port on 127.0.0.1 nobody listens on, below
+# the kernel's ephemeral range: a port from that range can be taken by any
+# outgoing connection between this check and the server's bind (seen with
+# ./check beside busy test clients).
 stack_free_port() {
-	local p
+	local p low=32768
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	[ "$low" -gt 11000 ] 2>/dev/null || low=32768
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
