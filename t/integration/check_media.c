@@ -19,7 +19,17 @@
  *   - The product gets the image (media_id) and its page a srcset; alt
  *     text and order change; the owner list is public; the same bytes
  *     uploaded twice share files, which go with the last item using them;
- *     media.uploaded and media.deleted are in media.outbox.
+ *     media.uploaded and media.deleted are in media.outbox; the search
+ *     page's card of the product (after a relay pass) has the srcset too.
+ *   - Removing a product image through the catalog API releases its media
+ *     item and files, whoever uploaded it (another seller: 404); archiving
+ *     the product keeps its images and media.
+ *   - Category, brand and banner uploads must name one that exists (404
+ *     "no category with id ..."); deleting one releases its media.
+ *   - The home page shows a banner inside its date window with its upload
+ *     as <picture>/srcset/sizes/width/height, not an ended or future one,
+ *     and only the first banner is the main one; the wishlist shows a
+ *     product's upload the same way at thumbnail size.
  * Without ECOM_TEST_BASE_URL the suite is skipped (77).
  */
 #include <stdio.h>
