@@ -29,7 +29,8 @@
  *   - The home page shows a banner inside its date window with its upload
  *     as <picture>/srcset/sizes/width/height, not an ended or future one,
  *     and only the first banner is the main one; the wishlist shows a
- *     product's upload the same way at thumbnail size.
+ *     product's upload the same way at thumbnail size, and so does the
+ *     cart, which knows the picture by its URL only.
  * Without ECOM_TEST_BASE_URL the suite is skipped (77).
  */
 #include <stdio.h>
@@ -959,9 +960,9 @@ START_TEST(home_shows_banners_in_their_window_with_srcset)
 }
 END_TEST
 
-/* The wishlist shows a product's uploaded picture as the cards do, at its
- * thumbnail size. */
-START_TEST(wishlist_renders_srcset)
+/* The wishlist and the cart show a product's uploaded picture as the
+ * cards do, at their thumbnail size. */
+START_TEST(wishlist_and_cart_render_srcset)
 {
 	size_t len;
 	unsigned char *img;
@@ -997,6 +998,26 @@ START_TEST(wishlist_renders_srcset)
 	ck_assert_ptr_nonnull(strstr(r->body, "sizes=\"64px\""));
 	ck_assert_ptr_nonnull(strstr(r->body, "width=\"800\" height=\"800\""));
 	http_result_free(r);
+	/* the cart knows the picture by URL only; it finds the upload too */
+	{
+		char *vid;
+		snprintf(q, sizeof q, "SELECT id FROM catalog.variants WHERE product_id = '%s'"
+		    " AND is_active ORDER BY sku LIMIT 1", product_id);
+		vid = psql_value(q);
+		ck_assert_msg(vid != NULL && strlen(vid) == 36, "no variant of %s", product_id);
+		snprintf(q, sizeof q, "{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":1}",
+		    product_id, vid);
+		r = call(tok, "POST", "/api/v1/cart/items", q);
+		ck_assert_msg(r->status == 200 || r->status == 201, "%ld %s", r->status, r->body);
+		http_result_free(r);
+		r = call(tok, "GET", "/cart", NULL);
+		ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
+		ck_assert_msg(strstr(r->body, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL,
+		    "no WebP srcset in the cart: %s", r->body);
+		ck_assert_ptr_nonnull(strstr(r->body, "sizes=\"64px\""));
+		http_result_free(r);
+		free(vid);
+	}
 	/* the image goes through the catalog API; its media with it */
 	snprintf(path, sizeof path, "/api/v1/products/%s/images/%s", product_id, iid);
 	r = call(admin_tok, "DELETE", path, NULL);
@@ -1026,7 +1047,7 @@ media_suite(void)
 	tcase_add_test(tc, catalog_image_delete_releases_media);
 	tcase_add_test(tc, owners_must_exist_and_take_their_media);
 	tcase_add_test(tc, home_shows_banners_in_their_window_with_srcset);
-	tcase_add_test(tc, wishlist_renders_srcset);
+	tcase_add_test(tc, wishlist_and_cart_render_srcset);
 	suite_add_tcase(s, tc);
 	return s;
 }
