@@ -359,5 +359,6 @@ h_banner_delete(request *req, response *res, error *e)
 	if ((rc = load_banner(req, &b, e)) != E_OK ||
 	    (rc = banner_delete(req->a, &who, b.id, e)) != E_OK)
 		return rc;
+	admin_release_media(req, "banner", b.id);
 	return admin_flash(req, res, BANNERS_URL, "banner-deleted", e);
 }

@@ -12,6 +12,8 @@
 #include "core/util.h"
 #include "admin.h"
 #include "admin_catalog.h"
+#include "core/log.h"
+#include "media/media.h"
 
 ecode
 admin_product_load(request *req, const user *me, const char *id, product *p, error *e)
@@ -162,3 +164,16 @@ admin_confirm_render(request *req, response *res, const user *me, json_object *c
 	return admin_render(req, res, 200, "admin/confirm", ctx, me, title, e);
 }
 
+/* A deleted category, brand or banner takes its uploaded images with it
+ * (media.h, media_release_owner); the owner is gone, so a failure here is
+ * logged, not shown. */
+void
+admin_release_media(request *req, const char *type, const char *id)
+{
+	media_actor mw = media_actor_of(req);
+	error e2;
+
+	err_clear(&e2);
+	if (media_release_owner(req->a, &mw, type, id, &e2) != E_OK)
+		log_msg(LOG_ERROR, "admin: media of %s %s not released: %s", type, id, e2.message);
+}

@@ -111,4 +111,7 @@ ecode h_brand_update(request *req, response *res, error *e);
 ecode h_brand_delete_confirm(request *req, response *res, error *e);
 ecode h_brand_delete(request *req, response *res, error *e);
 
+/* After deleting a category, brand or banner: release its uploaded images. */
+void admin_release_media(request *req, const char *type, const char *id);
+
 #endif

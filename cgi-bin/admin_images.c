@@ -137,15 +137,17 @@ h_image_delete(request *req, response *res, error *e)
 	if ((rc = load_image(req, &me, &t, e)) != E_OK)
 		return rc;
 #if ADMIN_IMAGE_UPLOADS
-	/* an uploaded image: the media library removes the catalog's row too,
-	 * and the files no other row uses */
-	if (t.im->media_id != NULL) {
+	/* the catalog's rules decide; an uploaded image also releases its media
+	 * item and the files no other item uses, whoever uploaded it */
+	{
 		media_actor mw = media_actor_of(req);
 
-		rc = media_delete(req->a, &mw, t.im->media_id, e);
-	} else
+		(void)who;
+		rc = media_delete_product_image(req->a, &mw, t.p.s.id, t.im->id, e);
+	}
+#else
+	rc = image_delete(req->a, &who, t.p.s.id, t.im->id, e);
 #endif
-		rc = image_delete(req->a, &who, t.p.s.id, t.im->id, e);
 	if (rc != E_OK)
 		return rc;
 	return admin_flash(req, res, images_url(req, &t.p), "image-deleted", e);

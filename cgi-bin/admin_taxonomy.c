@@ -368,6 +368,7 @@ h_category_delete(request *req, response *res, error *e)
 	if ((rc = load_category(req, &t, e)) != E_OK ||
 	    (rc = category_delete(req->a, &who, t.n->cat.id, e)) != E_OK)
 		return rc;
+	admin_release_media(req, "category", t.n->cat.id);
 	return admin_flash(req, res, CATEGORIES_URL, "category-deleted", e);
 }
 
@@ -613,5 +614,6 @@ h_brand_delete(request *req, response *res, error *e)
 	if ((rc = load_brand(req, &b, e)) != E_OK ||
 	    (rc = brand_delete(req->a, &who, b.id, e)) != E_OK)
 		return rc;
+	admin_release_media(req, "brand", b.id);
 	return admin_flash(req, res, BRANDS_URL, "brand-deleted", e);
 }

@@ -10,6 +10,7 @@
  * a 403 for asking.
  */
 #include "catalog.h"
+#include "media/media.h"
 
 /* ------------------------------------------------------------ shared */
 
@@ -271,10 +272,11 @@ h_image_update(request *req, response *res, error *e)
 ecode
 h_image_delete(request *req, response *res, error *e)
 {
-	catalog_actor who = catalog_actor_of(req);
-	const char   *iid = req_param(req, "iid");
+	media_actor who = media_actor_of(req);
+	const char *iid = req_param(req, "iid");
 
-	if (image_delete(req->a, &who, req_param(req, "id"), iid, e) != E_OK)
+	/* an uploaded image also releases its media item and unused files */
+	if (media_delete_product_image(req->a, &who, req_param(req, "id"), iid, e) != E_OK)
 		return e->code;
 	return reply_deleted(req, res, iid, e);
 }

@@ -13,6 +13,22 @@
 
 #include "core/parse.h"
 #include "catalog.h"
+#include "core/log.h"
+#include "media/media.h"
+
+/* A deleted category, brand or banner takes its uploaded images with it
+ * (media.h, media_release_owner); the owner is gone, so a failure here is
+ * logged, not answered. */
+static void
+release_media(request *req, const char *type, const char *id)
+{
+	media_actor mw = media_actor_of(req);
+	error e2;
+
+	err_clear(&e2);
+	if (media_release_owner(req->a, &mw, type, id, &e2) != E_OK)
+		log_msg(LOG_ERROR, "catalog: media of %s %s not released: %s", type, id, e2.message);
+}
 
 /* Query-string problems are INVALID_PARAMETER (api-v1.md), with the
  * per-field details err_field collected. */
@@ -119,6 +135,7 @@ h_category_delete(request *req, response *res, error *e)
 
 	if (category_delete(req->a, &who, id, e) != E_OK)
 		return e->code;
+	release_media(req, "category", id);
 	return reply_deleted(req, res, id, e);
 }
 
@@ -185,6 +202,7 @@ h_brand_delete(request *req, response *res, error *e)
 
 	if (brand_delete(req->a, &who, id, e) != E_OK)
 		return e->code;
+	release_media(req, "brand", id);
 	return reply_deleted(req, res, id, e);
 }
 
@@ -276,5 +294,6 @@ h_banner_delete(request *req, response *res, error *e)
 
 	if (banner_delete(req->a, &who, id, e) != E_OK)
 		return e->code;
+	release_media(req, "banner", id);
 	return reply_deleted(req, res, id, e);
 }

@@ -180,6 +180,9 @@ store_money(arena *a, int64_t minor, const char *currency)
 	return s != NULL ? s : "";
 }
 
+static void
+put_srcset(json_object *im, const media_srcset *ss, const char *sizes);
+
 void
 store_image_srcset(arena *a, json_object *im, const char *media_id, const char *sizes)
 {
@@ -194,11 +197,32 @@ store_image_srcset(arena *a, json_object *im, const char *media_id, const char *
 			log_msg(LOG_WARN, "store: srcset of media %s: %s", media_id, e.message);
 		return;
 	}
-	json_object_object_add(im, "url", json_object_new_string(ss.src));
-	json_object_object_add(im, "width", json_object_new_int(ss.width));
-	json_object_object_add(im, "height", json_object_new_int(ss.height));
-	json_object_object_add(im, "webp", json_object_new_string(ss.webp));
-	json_object_object_add(im, "srcset", json_object_new_string(ss.jpeg));
+	put_srcset(im, &ss, sizes);
+}
+
+void
+store_image_srcset_url(arena *a, json_object *im, const char *url, const char *sizes)
+{
+	media_srcset ss;
+	error e;
+
+	err_clear(&e);
+	if (media_srcset_of_url(a, url, &ss, &e) != E_OK) {
+		if (e.code != E_NOT_FOUND)
+			log_msg(LOG_WARN, "store: srcset of %s: %s", url, e.message);
+		return;		/* not an upload (the demo data): src alone */
+	}
+	put_srcset(im, &ss, sizes);
+}
+
+static void
+put_srcset(json_object *im, const media_srcset *ss, const char *sizes)
+{
+	json_object_object_add(im, "url", json_object_new_string(ss->src));
+	json_object_object_add(im, "width", json_object_new_int(ss->width));
+	json_object_object_add(im, "height", json_object_new_int(ss->height));
+	json_object_object_add(im, "webp", json_object_new_string(ss->webp));
+	json_object_object_add(im, "srcset", json_object_new_string(ss->jpeg));
 	json_object_object_add(im, "sizes", json_object_new_string(sizes));
 }
 
@@ -219,7 +243,10 @@ store_card(arena *a, const product_summary *p)
 		    p->primary_image.alt_text[0] != '\0' ? p->primary_image.alt_text : p->name));
 		json_object_object_add(im, "width", json_object_new_int(p->primary_image.width > 0 ? p->primary_image.width : 800));
 		json_object_object_add(im, "height", json_object_new_int(p->primary_image.height > 0 ? p->primary_image.height : 800));
-		store_image_srcset(a, im, p->primary_image.media_id, STORE_CARD_SIZES);
+		if (p->primary_image.media_id != NULL)
+			store_image_srcset(a, im, p->primary_image.media_id, STORE_CARD_SIZES);
+		else	/* a search hit knows the URL only */
+			store_image_srcset_url(a, im, p->primary_image.url, STORE_CARD_SIZES);
 		json_object_object_add(o, "image", im);
 	}
 	if (p->rating.count > 0) {

@@ -96,6 +96,9 @@ ecode store_nav_get(request *req, const store_nav **out, error *e);
  * largest JPEG, srcset (JPEG) and webp (WebP srcset) and sizes, into im.
  * An image by URL, or a media id no longer there, keeps what im has. */
 void store_image_srcset(arena *a, json_object *im, const char *media_id, const char *sizes);
+/* The same for an image known by its URL only (search hits, cart lines):
+ * an uploaded image's URL finds its item; any other URL stays src alone. */
+void store_image_srcset_url(arena *a, json_object *im, const char *url, const char *sizes);
 json_object *store_card(arena *a, const product_summary *p);
 json_object *store_cards(arena *a, const product_summary *v, size_t n);
 

@@ -382,6 +382,8 @@ h_2fa_disable(request *req, response *res, error *e)
 
 /* ------------------------------------------------------------ wishlist */
 
+#define WISHLIST_IMAGE_SIZES "64px"	/* .wishlist img in store.css */
+
 ecode
 h_wishlist(request *req, response *res, error *e)
 {
@@ -402,7 +404,13 @@ h_wishlist(request *req, response *res, error *e)
 
 		/* a product taken off sale stays listed, so it can be removed */
 		if ((rc = product_get(req->a, &who, items[i].product_id, &p, e)) == E_OK) {
+			json_object *im;
 			o = store_card(req->a, &p.s);
+			/* a card's picture, shown at thumbnail size (store.css) */
+			if (json_object_object_get_ex(o, "image", &im) &&
+			    json_object_object_get_ex(im, "sizes", NULL))
+				json_object_object_add(im, "sizes",
+				    json_object_new_string(WISHLIST_IMAGE_SIZES));
 		} else if (rc == E_NOT_FOUND) {
 			err_clear(e);
 			o = json_object_new_object();

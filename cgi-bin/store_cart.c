@@ -17,6 +17,8 @@
 #include "core/util.h"
 #include "store_form.h"
 
+#define CART_IMAGE_SIZES "64px"	/* .cart-lines img in store.css */
+
 static json_object *
 line_ctx(arena *a, const cart *c, const cart_line *l)
 {
@@ -30,8 +32,16 @@ line_ctx(arena *a, const cart *c, const cart_line *l)
 		    l->slug, l->variant_id)));
 	json_object_object_add(o, "variant_name", form_jstr(l->variant_name));
 	json_object_object_add(o, "sku", form_jstr(l->sku));
-	if (l->image_url != NULL)
-		json_object_object_add(o, "image_url", form_jstr(l->image_url));
+	if (l->image_url != NULL) {
+		json_object *im = json_object_new_object();
+
+		json_object_object_add(im, "url", form_jstr(l->image_url));
+		json_object_object_add(im, "width", json_object_new_int(64));
+		json_object_object_add(im, "height", json_object_new_int(64));
+		/* an uploaded image: its smallest sizes serve the thumbnail */
+		store_image_srcset_url(a, im, l->image_url, CART_IMAGE_SIZES);
+		json_object_object_add(o, "image", im);
+	}
 	json_object_object_add(o, "quantity", json_object_new_int64(l->quantity));
 	json_object_object_add(o, "unit_price", form_jstr(store_money(a, l->unit_price, c->currency)));
 	json_object_object_add(o, "line_total", form_jstr(store_money(a, l->line_total, c->currency)));

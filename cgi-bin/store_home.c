@@ -4,25 +4,57 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/log.h"
 #include "core/site.h"
+#include "media/media.h"
 #include "store.h"
 
 #define HOME_NEW_PRODUCTS 12
+
+/* The main banner spans the page (main is at most 1200px); the others
+ * share a row from 700px on (store.css). */
+#define BANNER_MAIN_SIZES "(max-width: 1200px) 100vw, 1200px"
+#define BANNER_SIZES "(min-width: 700px) 50vw, 100vw"
+
+/*
+ * A banner's picture: its first uploaded image (POST /api/v1/media with
+ * owner_type banner) as <picture> with WebP and JPEG srcset and the
+ * largest JPEG's width and height; a banner without an upload shows its
+ * image_url at the 16:5 box the stylesheet gives it.
+ */
+static json_object *
+banner_image(arena *a, const banner *b, bool main)
+{
+	json_object *im = json_object_new_object();
+	media_item *items;
+	size_t n;
+	error e;
+
+	json_object_object_add(im, "url", json_object_new_string(b->image_url));
+	json_object_object_add(im, "width", json_object_new_int(1600));
+	json_object_object_add(im, "height", json_object_new_int(500));
+	err_clear(&e);
+	if (media_list_owner(a, "banner", b->id, &items, &n, &e) != E_OK)
+		log_msg(LOG_WARN, "store: images of banner %s: %s", b->id, e.message);
+	else if (n > 0)
+		store_image_srcset(a, im, items[0].id, main ? BANNER_MAIN_SIZES : BANNER_SIZES);
+	return im;
+}
 
 static json_object *
 banners_json(arena *a, const banner *b, size_t n)
 {
 	json_object *arr = json_object_new_array();
 
-	(void)a;
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "title", json_object_new_string(b[i].title));
 		json_object_object_add(o, "subtitle", json_object_new_string(b[i].subtitle));
-		json_object_object_add(o, "image_url", json_object_new_string(b[i].image_url));
+		json_object_object_add(o, "image", banner_image(a, &b[i], i == 0));
 		json_object_object_add(o, "link_url", json_object_new_string(b[i].link_url));
-		if (i == 0)
-			json_object_object_add(o, "first", json_object_new_boolean(1));
+		/* false said outright: inside {{#banners.0}} a missing key would
+		 * be looked up in the first banner, making every one the main */
+		json_object_object_add(o, "first", json_object_new_boolean(i == 0));
 		json_object_array_add(arr, o);
 	}
 	return arr;

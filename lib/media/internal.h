@@ -55,6 +55,8 @@ ecode store_media_list_owner(db_conn *c, arena *a, const char *owner_type,
 ecode store_media_update(db_conn *c, arena *a, const char *id, const char *alt,
     const int32_t *sort, error *e);
 /* Delete the row; the paths it used that no other row uses now. */
+/* The id of an item with a variant stored at path (u/ab/<sha256>.jpg). */
+ecode store_media_by_path(db_conn *c, arena *a, const char *path, const char **id, error *e);
 ecode store_media_delete(db_conn *c, arena *a, const char *id, const char ***orphans,
     size_t *n, error *e);
 ecode store_media_emit(db_conn *c, arena *a, const media_actor *who, const char *type,

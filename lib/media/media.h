@@ -35,7 +35,8 @@
  * Who may do what (media_actor):
  *   - owner_type product: the product's seller or an admin (E_NOT_FOUND for
  *     a product the caller may not edit, so ids cannot be probed);
- *     category, brand, banner: admins; user: that user or an admin.
+ *     category, brand, banner: admins, and the owner must exist
+ *     (E_NOT_FOUND naming the id); user: that user or an admin.
  *   - get/update/delete by id: whoever uploaded it, or an admin.
  *   - media_list_owner: anyone (the public API lists an owner's images).
  * For owner_type product an upload also becomes one of the product's
@@ -148,6 +149,26 @@ ecode media_set_sort(arena *a, const media_actor *who, const char *id,
 ecode media_delete(arena *a, const media_actor *who, const char *id, error *e);
 
 /*
+ * Remove image `image_id` of product `product_id` as the catalog allows
+ * (the product's seller or an admin; E_NOT_FOUND otherwise, or for an
+ * image not the product's).  An image made from an upload also releases
+ * its media item (media.deleted) and unlinks the files no other item uses,
+ * whoever uploaded it: the catalog API's and the admin's image removal.
+ */
+ecode media_delete_product_image(arena *a, const media_actor *who, const char *product_id,
+    const char *image_id, error *e);
+
+/*
+ * Release every item of an owner that is gone (a deleted category, brand
+ * or banner): rows, media.deleted events, unreferenced files.  The caller
+ * has already been allowed to delete the owner; no further check.
+ * Archiving a product releases nothing (it can be published again, and
+ * orders still show it).
+ */
+ecode media_release_owner(arena *a, const media_actor *who, const char *owner_type,
+    const char *owner_id, error *e);
+
+/*
  * For templates: the srcset attributes of a media id, "url 160w, url 480w,
  * ..." for WebP and for JPEG, the largest JPEG as a fallback src and its
  * size.  Read through a small per-process cache (variants never change
@@ -160,6 +181,9 @@ typedef struct media_srcset {
 	int32_t     width, height;
 } media_srcset;
 ecode media_srcset_of(arena *a, const char *media_id, media_srcset *out, error *e);
+/* The same for an image known only by its URL (a search hit, a cart line):
+ * an uploaded variant's URL finds the item; E_NOT_FOUND for any other. */
+ecode media_srcset_of_url(arena *a, const char *url, media_srcset *out, error *e);
 
 /* JSON of an item as the API returns it: id, owner_type, owner_id,
  * alt_text, sort_order, source_format, width, height, urls {"160": {"webp":

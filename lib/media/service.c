@@ -51,6 +51,36 @@ as_catalog(const media_actor *who)
 	return c;
 }
 
+/* An admin's category, brand or banner upload names one that exists, so no
+ * item is left owned by nothing (E_NOT_FOUND, naming the id). */
+static ecode
+owner_exists(arena *a, const media_actor *who, const char *type, const char *id, error *e)
+{
+	catalog_actor ca = as_catalog(who);
+	error e2;
+	ecode rc;
+
+	err_clear(&e2);
+	if (strcmp(type, "category") == 0) {
+		category cat;
+		rc = category_get(a, &ca, id, &cat, NULL, NULL, &e2);
+	} else if (strcmp(type, "brand") == 0) {
+		brand b;
+		rc = brand_get(a, id, &b, &e2);
+	} else if (strcmp(type, "banner") == 0) {
+		banner b;
+		rc = banner_get(a, &ca, id, &b, &e2);
+	} else {
+		return E_OK;
+	}
+	if (rc == E_NOT_FOUND)
+		return err_set(e, E_NOT_FOUND, "no %s with id %s: upload to an existing %s",
+		    type, id, type);
+	if (rc != E_OK)
+		*e = e2;
+	return rc;
+}
+
 /* Whether who may attach images to (owner_type, owner_id). */
 static ecode
 check_owner(arena *a, const media_actor *who, const char *type, const char *id, error *e)
@@ -81,7 +111,7 @@ check_owner(arena *a, const media_actor *who, const char *type, const char *id, 
 	}
 	if (who->role != ROLE_ADMIN)
 		return err_set(e, E_FORBIDDEN, "only admins can upload %s images", type);
-	return E_OK;
+	return owner_exists(a, who, type, id, e);
 }
 
 /* Who may read or change an existing item: its uploader or an admin. */
@@ -310,6 +340,9 @@ media_set_sort(arena *a, const media_actor *who, const char *id, int32_t sort_or
 typedef struct delete_tx {
 	const media_actor *who;
 	const char        *id;
+	/* set when the caller has already been allowed to remove the owner's
+	 * images (the catalog's rules): the item must be that owner's */
+	const char        *owner_type, *owner_id;
 	media_item         m;
 } delete_tx;
 
@@ -323,7 +356,8 @@ delete_tx_fn(db_conn *c, arena *a, void *ud, error *e)
 	if (store_media_lock(c, a, e) != E_OK ||
 	    store_media_get(c, a, t->id, true, &t->m, e) != E_OK)
 		return e->code;
-	if (!may_change(t->who, &t->m))
+	if (t->owner_type != NULL ? (strcmp(t->m.owner_type, t->owner_type) != 0 ||
+	    strcmp(t->m.owner_id, t->owner_id) != 0) : !may_change(t->who, &t->m))
 		return err_set(e, E_NOT_FOUND, "media not found");
 	if (store_media_delete(c, a, t->id, &orphans, &n, e) != E_OK ||
 	    store_media_emit(c, a, t->who, "media.deleted", &t->m, e) != E_OK)
@@ -377,6 +411,81 @@ media_delete(arena *a, const media_actor *who, const char *id, error *e)
 	if (!uuid_valid(id))
 		return err_set(e, E_NOT_FOUND, "media not found");
 	return delete_item(a, who, id, true, e);
+}
+
+/* The item of an owner whose images the caller was allowed to remove. */
+static ecode
+release_item(arena *a, const media_actor *who, const char *owner_type, const char *owner_id,
+    const char *id, error *e)
+{
+	delete_tx t;
+	db_conn *c;
+
+	memset(&t, 0, sizeof t);
+	t.who = who;
+	t.id = id;
+	t.owner_type = owner_type;
+	t.owner_id = owner_id;
+	if ((c = media_db(e)) == NULL)
+		return e->code;
+	return db_tx(c, a, delete_tx_fn, &t, e);
+}
+
+ecode
+media_delete_product_image(arena *a, const media_actor *who, const char *product_id,
+    const char *image_id, error *e)
+{
+	catalog_actor ca = as_catalog(who);
+	product_image *ims;
+	const char *media_id = NULL;
+	size_t n, i;
+	error e2;
+
+	if (!uuid_valid(product_id) || !uuid_valid(image_id))
+		return err_set(e, E_NOT_FOUND, "image not found");
+	if (image_list(a, &ca, product_id, &ims, &n, e) != E_OK)
+		return e->code;
+	for (i = 0; i < n && strcmp(ims[i].id, image_id) != 0; i++)
+		;
+	if (i == n)
+		return err_set(e, E_NOT_FOUND, "image not found");
+	media_id = ims[i].media_id;
+	/* the catalog decides who may remove it (the product's seller, an admin) */
+	if (image_delete(a, &ca, product_id, image_id, e) != E_OK)
+		return e->code;
+	for (i = 0; media_id != NULL && i < n; i++)
+		if (ims[i].media_id != NULL && strcmp(ims[i].media_id, media_id) == 0 &&
+		    strcmp(ims[i].id, image_id) != 0)
+			return E_OK;	/* another image still shows it */
+	if (media_id == NULL)
+		return E_OK;		/* an image by URL: no files of ours */
+	err_clear(&e2);
+	if (release_item(a, who, "product", product_id, media_id, &e2) != E_OK &&
+	    e2.code != E_NOT_FOUND) {
+		/* the image is gone; the item is an orphan the log names */
+		log_msg(LOG_ERROR, "media: item %s of removed image %s not released: %s",
+		    media_id, image_id, e2.message);
+	}
+	return E_OK;
+}
+
+ecode
+media_release_owner(arena *a, const media_actor *who, const char *owner_type,
+    const char *owner_id, error *e)
+{
+	media_item *items;
+	size_t n;
+
+	do {
+		if (media_list_owner(a, owner_type, owner_id, &items, &n, e) != E_OK)
+			return e->code;
+		for (size_t i = 0; i < n; i++)
+			if (release_item(a, who, owner_type, owner_id, items[i].id, e) != E_OK &&
+			    e->code != E_NOT_FOUND)
+				return e->code;
+		err_clear(e);
+	} while (n == 100);
+	return E_OK;
 }
 
 /* ------------------------------------------------------------ srcset */
@@ -456,6 +565,42 @@ media_srcset_of(arena *a, const char *media_id, media_srcset *out, error *e)
 	if (out->webp == NULL || out->jpeg == NULL || out->src == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
 	return E_OK;
+}
+
+/* A page's image URL back to the item it was made from: an upload's URL
+ * names a variant's file (ECOM_MEDIA_URL/u/ab/<sha256>.jpg), which any
+ * item sharing those bytes has in the same sizes.  Cached like srcsets. */
+static struct url_entry {
+	char   *url;
+	char    id[37];
+	time_t  at;
+} url_cache[SRCSET_CACHE];
+
+ecode
+media_srcset_of_url(arena *a, const char *url, media_srcset *out, error *e)
+{
+	size_t plen = strlen(cfg->media_url);
+	struct url_entry *u;
+	const char *id;
+	time_t now = time(NULL);
+	db_conn *c;
+
+	memset(out, 0, sizeof *out);
+	if (url == NULL || strncmp(url, cfg->media_url, plen) != 0 ||
+	    strncmp(url + plen, "/u/", 3) != 0 || strlen(url) > 256)
+		return err_set(e, E_NOT_FOUND, "not an uploaded image");
+	u = &url_cache[slot_of(url)];
+	if (u->url == NULL || strcmp(u->url, url) != 0 || now - u->at > SRCSET_TTL_S) {
+		if ((c = media_db(e)) == NULL ||
+		    store_media_by_path(c, a, url + plen + 1, &id, e) != E_OK)
+			return e->code;
+		free(u->url);
+		if ((u->url = strdup(url)) == NULL)
+			return err_set(e, E_INTERNAL, "out of memory");
+		snprintf(u->id, sizeof u->id, "%s", id);
+		u->at = now;
+	}
+	return media_srcset_of(a, u->id, out, e);
 }
 
 /* ------------------------------------------------------------ JSON */

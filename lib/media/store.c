@@ -49,6 +49,8 @@ static db_stmt delete_stmt = DB_STMT("media_delete",
     " item AS (DELETE FROM media.items WHERE id = $1::uuid RETURNING id)"
     " SELECT DISTINCT g.path FROM gone g WHERE NOT EXISTS"
     "  (SELECT 1 FROM media.variants v WHERE v.path = g.path AND v.media_id <> $1::uuid)", 1);
+static db_stmt by_path_stmt = DB_STMT("media_by_path",
+    "SELECT media_id FROM media.variants WHERE path = $1::text ORDER BY media_id LIMIT 1", 1);
 static db_stmt outbox_stmt = DB_STMT("media_outbox_insert",
     "INSERT INTO media.outbox (id, event_type, aggregate_type, aggregate_id, payload)"
     " VALUES ($1::uuid, $2::text, $3::text, $4::uuid, $5::jsonb)", 5);
@@ -234,4 +236,18 @@ store_media_emit(db_conn *c, arena *a, const media_actor *who, const char *type,
 	o.actor_id = who->user_id;
 	o.actor_role = who->role;
 	return outbox_emit(c, a, &outbox_stmt, &o, type, "media", m->id, data, e);
+}
+
+ecode
+store_media_by_path(db_conn *c, arena *a, const char *path, const char **id, error *e)
+{
+	const char *p[1] = { path };
+	PGresult *r = db_exec(c, a, &by_path_stmt, p, e);
+
+	if (r == NULL)
+		return e->code;
+	if (PQntuples(r) == 0)
+		return err_set(e, E_NOT_FOUND, "media not found");
+	*id = db_val(r, 0, 0);
+	return E_OK;
 }

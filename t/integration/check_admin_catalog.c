@@ -686,6 +686,54 @@ START_TEST(images_alt_order_primary_and_removal)
 }
 END_TEST
 
+/* A seller removes, through the admin, a picture an admin uploaded to
+ * their product: the catalog's rule decides (it is their product), and
+ * the media item goes with the image (media_delete_product_image). */
+START_TEST(seller_removes_an_uploaded_image_with_its_media)
+{
+	jar j = { .n = 0 };
+	char q[1024], loc[256], body[256], pid[40], *mid, *iid, *v;
+	const char *t = tag();
+	http_result *r;
+
+	free(sign_in_seller(&j));
+	snprintf(pid, sizeof pid, "%s", create_product(&j, t, "4"));
+	mid = psql_value("SELECT gen_random_uuid()");
+	snprintf(q, sizeof q, "INSERT INTO media.items (id, owner_type, owner_id, source_format,"
+	    " source_bytes, width, height, uploaded_by) VALUES ('%s', 'product', '%s', 'jpeg', 100,"
+	    " 160, 100, gen_random_uuid()) RETURNING id", mid, pid);
+	free(psql_value(q));
+	snprintf(q, sizeof q, "INSERT INTO media.variants (media_id, width, height, format, path, bytes)"
+	    " VALUES ('%s', 160, 100, 'jpeg', 'u/00/' || encode(sha256(convert_to('%s', 'UTF8')), 'hex')"
+	    " || '.jpg', 100) RETURNING path", mid, mid);
+	v = psql_value(q);
+	ck_assert_msg(v != NULL && strncmp(v, "u/00/", 5) == 0, "variant not stored");
+	free(v);
+	snprintf(q, sizeof q, "INSERT INTO catalog.images (product_id, url, media_id, is_primary)"
+	    " VALUES ('%s', '/media/u/00/x.jpg', '%s', true) RETURNING id", pid, mid);
+	iid = psql_value(q);
+	ck_assert_msg(iid != NULL && strlen(iid) == 36, "image not stored");
+
+	snprintf(loc, sizeof loc, "/admin/products/%s/images/%s/delete", pid, iid);
+	r = browse(&j, "GET", loc, NULL);
+	ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
+	snprintf(body, sizeof body, "csrf_token=%s", csrf_of(r));
+	http_result_free(r);
+	r = browse(&j, "POST", loc, body);
+	ck_assert_msg(r->status == 303, "%ld %.300s", r->status, r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE id = '%s'", iid);
+	expect_sql(q, "0");
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE id = '%s'", mid);
+	expect_sql(q, "0");
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.outbox WHERE aggregate_id = '%s'"
+	    " AND event_type = 'ecommerce.media.deleted'", mid);
+	expect_sql(q, "1");
+	free(iid);
+	free(mid);
+}
+END_TEST
+
 /* ------------------------------------------------------------ banners */
 
 /* A banner refused for its window, created for next year (the shop does
@@ -966,6 +1014,7 @@ admin_catalog_suite(void)
 	tcase_add_test(tc, categories_created_moved_reordered);
 	tcase_add_test(tc, brands_created_and_refused);
 	tcase_add_test(tc, images_alt_order_primary_and_removal);
+	tcase_add_test(tc, seller_removes_an_uploaded_image_with_its_media);
 	tcase_add_test(tc, banner_window_decides_what_the_shop_shows);
 	tcase_add_test(tc, review_rejected_and_published_again);
 	tcase_add_test(tc, import_reports_by_line_and_column_and_changes_nothing);

