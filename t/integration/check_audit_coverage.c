@@ -216,18 +216,51 @@ api(const char *method, const char *path, const char *tok, const char *body)
 	return http_do(test_base_url(), method, path, body, hdrs);
 }
 
-/* POST form (url-encoded, without the token) to path as the admin; the
- * status must be a 303 (the panel's "done"). */
-static void
-post_form(const char *path, const char *form)
+/* The 303 of r (the panel's "done"), its Location in the arena. */
+static const char *
+done_location(http_result *r, const char *path)
 {
-	const char *tok = token_for(&admin_jar, "/admin");
-	http_result *r = browse(&admin_jar, "POST", path, arena_printf(a, "csrf_token=%s%s%s",
+	const char *why = r->body ? strstr(r->body, "aria-invalid") : NULL;
+	char loc[1024];
+
+	if (why != NULL)	/* the field's label and input before it */
+		why = why - r->body > 300 ? why - 300 : r->body;
+	else if (r->body != NULL)
+		why = strstr(r->body, "<main") ? strstr(r->body, "<main") : r->body;
+	ck_assert_msg(r->status == 303, "POST %s: status %ld: %.900s", path, r->status,
+	    why ? why : "");
+	ck_assert(http_header(r, "location", loc, sizeof loc));
+	http_result_free(r);
+	return arena_strdup(a, loc);
+}
+
+/* POST form (url-encoded, without the token) to path as the browser of
+ * j; it must be a 303, whose Location is returned. */
+static const char *
+post_form_as(jar *j, const char *path, const char *form)
+{
+	const char *tok = token_for(j, "/admin/products");
+	http_result *r = browse(j, "POST", path, arena_printf(a, "csrf_token=%s%s%s",
 	    url_encode(a, tok), form[0] ? "&" : "", form));
 
-	ck_assert_msg(r->status == 303, "POST %s: status %ld: %.600s", path, r->status,
-	    r->body ? strstr(r->body, "<main") ? strstr(r->body, "<main") : r->body : "");
-	http_result_free(r);
+	return done_location(r, path);
+}
+
+static const char *
+post_form(const char *path, const char *form)
+{
+	return post_form_as(&admin_jar, path, form);
+}
+
+/* The last path segment of a Location ("/admin/products/<id>?done=x"). */
+static const char *
+id_in(const char *loc, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	ck_assert_msg(strncmp(loc, prefix, n) == 0, "Location %s, want %s...", loc, prefix);
+	ck_assert_msg(strlen(loc) >= n + 36, "no id in %s", loc);
+	return arena_strndup(a, loc + n, 36);
 }
 
 static void
@@ -266,6 +299,7 @@ typedef struct change {
 	const char *aggregate_id;
 	bool        before_known;	/* the log had seen the entity */
 	bool        direct;		/* written without an event (no relay needed) */
+	const char *actor;		/* the actor's e-mail; NULL: the suite's admin */
 } change;
 
 static const char *
@@ -273,7 +307,8 @@ fresh_name(const char *what)
 {
 	static int k;
 
-	return arena_printf(a, "Cov %s %s %d", what, run_tag, ++k);
+	/* each test runs in a child of its own: the pid tells them apart */
+	return arena_printf(a, "Cov %s %s %d %d", what, run_tag, (int)getpid(), ++k);
 }
 
 static const char *
@@ -299,7 +334,7 @@ new_banner(void)
 static void
 banner_create(change *c)
 {
-	*c = (change){ "catalog", "banner.created", "banner", new_banner(), false, false };
+	*c = (change){ "catalog", "banner.created", "banner", new_banner(), false, false, NULL };
 }
 
 static void
@@ -308,7 +343,7 @@ banner_update(change *c)
 	const char *id = new_banner();
 
 	post_form(arena_printf(a, "/admin/banners/%s", id), banner_form(fresh_name("renamed")));
-	*c = (change){ "catalog", "banner.updated", "banner", id, true, false };
+	*c = (change){ "catalog", "banner.updated", "banner", id, true, false, NULL };
 }
 
 static void
@@ -317,7 +352,7 @@ banner_delete(change *c)
 	const char *id = new_banner();
 
 	post_form(arena_printf(a, "/admin/banners/%s/delete", id), "");
-	*c = (change){ "catalog", "banner.deleted", "banner", id, true, false };
+	*c = (change){ "catalog", "banner.deleted", "banner", id, true, false, NULL };
 }
 
 /* A customer's review of a published product, through the API. */
@@ -337,7 +372,7 @@ review_status(change *c)
 	rid = arena_strdup(a, jstr(r->json, "data.id"));
 	http_result_free(r);
 	post_form(arena_printf(a, "/admin/reviews/%s/status", rid), "status=rejected&back=");
-	*c = (change){ "catalog", "review.updated", "review", rid, true, false };
+	*c = (change){ "catalog", "review.updated", "review", rid, true, false, NULL };
 	free(tok);
 	free(cust);
 }
@@ -375,7 +410,7 @@ rule_add(change *c)
 {
 	const char *x;
 
-	*c = (change){ "campaigns", "stacking_rule.created", "stacking_rule", new_rule(&x), false, false };
+	*c = (change){ "campaigns", "stacking_rule.created", "stacking_rule", new_rule(&x), false, false, NULL };
 }
 
 static void
@@ -385,7 +420,7 @@ rule_delete(change *c)
 
 	post_form(arena_printf(a, "/admin/campaigns/stacking-rules/%s/delete", id),
 	    arena_printf(a, "campaign_id=%s", x));
-	*c = (change){ "campaigns", "stacking_rule.deleted", "stacking_rule", id, true, false };
+	*c = (change){ "campaigns", "stacking_rule.deleted", "stacking_rule", id, true, false, NULL };
 }
 
 static void
@@ -403,7 +438,7 @@ order_note(change *c)
 	ck_assert_msg(id != NULL, "the order insert failed");
 	post_form(arena_printf(a, "/admin/orders/%s/notes", id),
 	    arena_printf(a, "body=%s", url_encode(a, fresh_name("note"))));
-	*c = (change){ "orders", "order.note_added", "order", id, false, false };
+	*c = (change){ "orders", "order.note_added", "order", id, false, false, NULL };
 }
 
 static const char *
@@ -422,7 +457,7 @@ template_save(change *c)
 {
 	post_form("/admin/mail/templates/order-shipped", arena_printf(a,
 	    "subject=%s&txt=&html=", url_encode(a, "Shipped: {{order_number}} (cov)")));
-	*c = (change){ "notifications", "mail_template.updated", "mail_template", template_event_id(), false, false };
+	*c = (change){ "notifications", "mail_template.updated", "mail_template", template_event_id(), false, false, NULL };
 }
 
 static void
@@ -432,7 +467,7 @@ template_reset(change *c)
 
 	template_save(&first);
 	post_form("/admin/mail/templates/order-shipped/reset", "");
-	*c = (change){ "notifications", "mail_template.updated", "mail_template", template_event_id(), true, false };
+	*c = (change){ "notifications", "mail_template.updated", "mail_template", template_event_id(), true, false, NULL };
 }
 
 /* A dead letter parked here, as a consumer that gave up would. */
@@ -456,7 +491,528 @@ event_replay(change *c)
 	id = sql(arena_printf(a, "SELECT id FROM events.dead_letters WHERE event_id = '%s'", eid));
 	ck_assert_ptr_nonnull(id);
 	post_form(arena_printf(a, "/admin/events/%s/replay", id), "");
-	*c = (change){ NULL, "dead_letter.replay_requested", "dead_letter", id, true, true };
+	*c = (change){ NULL, "dead_letter.replay_requested", "dead_letter", id, true, true, NULL };
+}
+
+
+/* ------------------------------------------------------------ more drivers */
+
+static void
+user_update(change *c)
+{
+	const char *email = arena_printf(a, "cov-user-%s-%d@example.com", run_tag, (int)getpid());
+	char *id = make_account(email, "customer", NULL);
+
+	post_form(arena_printf(a, "/admin/users/%s", id), "role=seller&active=1&active_sent=1");
+	*c = (change){ "users", "user.updated", "user", arena_strdup(a, id), true, false, NULL };
+	free(id);
+}
+
+/* The admin who enrols their own second factor (a change to their
+ * account, so an entry with them as the actor). */
+static void
+enrol(change *c)
+{
+	const char *email = arena_printf(a, "cov-enrol-%s@admin-test.example", run_tag);
+	char *id = make_account(email, "admin", NULL), body[512];
+	const char *sec, *end;
+	jar j = { .n = 0 };
+	http_result *r;
+
+	r = browse(&j, "GET", "/admin/login", NULL);
+	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&email=%s&password=%s",
+	    url_encode(a, csrf_of(r)), url_encode(a, email), password);
+	http_result_free(r);
+	r = browse(&j, "POST", "/admin/login", body);
+	ck_assert_int_eq(r->status, 303);
+	http_result_free(r);
+	r = browse(&j, "GET", "/admin/2fa/enrol", NULL);
+	ck_assert_msg(r->status == 200, "%ld", r->status);
+	ck_assert_ptr_nonnull(sec = strstr(r->body, "id=\"secret\">"));
+	sec += strlen("id=\"secret\">");
+	ck_assert_ptr_nonnull(end = strchr(sec, '<'));
+	sec = arena_strndup(a, sec, (size_t)(end - sec));
+	snprintf(body, sizeof body, "csrf_token=%s&secret=%s&code=%06d", url_encode(a, csrf_of(r)),
+	    sec, totp_code(sec, time(NULL)));
+	http_result_free(r);
+	r = browse(&j, "POST", "/admin/2fa/enrol", body);
+	/* enrolled: the page shows the recovery codes once */
+	ck_assert_msg(r->status == 200 && strstr(r->body, "recovery codes") != NULL,
+	    "enrol: %ld %.600s", r->status, r->body);
+	http_result_free(r);
+	*c = (change){ "users", "user.updated", "user", arena_strdup(a, id), true, false,
+	    arena_strdup(a, email) };
+	free(id);
+}
+
+static void
+inventory_adjust(change *c)
+{
+	const char *row = sql("SELECT v.product_id || '/' || v.id || '/' || s.warehouse_id"
+	    " FROM inventory.stock s JOIN catalog.variants v ON v.id = s.variant_id"
+	    " ORDER BY s.variant_id, s.warehouse_id LIMIT 1");
+
+	ck_assert_msg(row != NULL && strlen(row) == 110, "no stock row: %s", row);
+	post_form(arena_printf(a, "/admin/inventory/%.36s/%.36s", row, row + 37), arena_printf(a,
+	    "delta=1&warehouse_id=%s&reason=adjustment&note=coverage", row + 74));
+	*c = (change){ "inventory", "inventory.updated", "variant", arena_strndup(a, row + 37, 36),
+	    false, false, NULL };
+}
+
+static const char *
+new_warehouse(void)
+{
+	const char *code = arena_printf(a, "COV%s%d", run_tag, (int)getpid() % 100000), *id;
+
+	/* not active: it must not take part in allocations */
+	post_form("/admin/warehouses", arena_printf(a, "code=%s&name=%s&address=%s&priority=900",
+	    code, url_encode(a, fresh_name("warehouse")), url_encode(a, "1 Audit Way")));
+	id = sql(arena_printf(a, "SELECT id FROM inventory.warehouses WHERE code = '%s'", code));
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+static void
+warehouse_create(change *c)
+{
+	*c = (change){ "inventory", "inventory.updated", "warehouse", new_warehouse(), false, false,
+	    NULL };
+}
+
+static void
+warehouse_update(change *c)
+{
+	const char *id = new_warehouse();
+
+	post_form(arena_printf(a, "/admin/warehouses/%s", id), arena_printf(a,
+	    "name=%s&priority=901", url_encode(a, fresh_name("renamed"))));
+	*c = (change){ "inventory", "inventory.updated", "warehouse", id, true, false, NULL };
+}
+
+static const char *
+campaign_form(void)
+{
+	return arena_printf(a, "name=%s&description=&type=percentage&discount_value=5&buy_quantity="
+	    "&currency=EUR&min_order_amount=0&max_discount_amount=&code=&max_usage_count="
+	    "&max_usage_per_user=&priority=0&exclusion_group=&start_date=2030-01-01T00%%3A00"
+	    "&end_date=2031-01-01T00%%3A00&applicable_categories=&applicable_products=",
+	    url_encode(a, fresh_name("campaign")));
+}
+
+static void
+campaign_form_create(change *c)
+{
+	const char *loc = post_form("/admin/campaigns/new", campaign_form());
+
+	*c = (change){ "campaigns", "campaign.created", "campaign", id_in(loc, "/admin/campaigns/"),
+	    false, false, NULL };
+}
+
+static void
+campaign_form_update(change *c)
+{
+	const char *id = new_campaign();
+
+	post_form(arena_printf(a, "/admin/campaigns/%s", id), campaign_form());
+	*c = (change){ "campaigns", "campaign.updated", "campaign", id, true, false, NULL };
+}
+
+static void
+campaign_pause(change *c)
+{
+	const char *id = new_campaign();
+
+	post_form(arena_printf(a, "/admin/campaigns/%s/pause", id), "");
+	*c = (change){ "campaigns", "campaign.updated", "campaign", id, true, false, NULL };
+}
+
+/* slug NULL: made from the name (a new product only) */
+static const char *
+product_form(const char *name, const char *slug)
+{
+	return arena_printf(a, "name=%s&slug=%s&description=&base_price=12.50&currency=EUR"
+	    "&category_id=&brand_id=", url_encode(a, name), slug ? slug : "");
+}
+
+static const char *
+new_product(void)
+{
+	return id_in(post_form("/admin/products/new", product_form(fresh_name("lamp"), NULL)),
+	    "/admin/products/");
+}
+
+static void
+product_create(change *c)
+{
+	*c = (change){ "catalog", "product.created", "product", new_product(), false, false, NULL };
+}
+
+static void
+product_update(change *c)
+{
+	const char *id = new_product();
+
+	post_form(arena_printf(a, "/admin/products/%s", id), product_form(fresh_name("renamed"),
+	    arena_printf(a, "cov-renamed-%s-%d", run_tag, (int)getpid())));
+	*c = (change){ "catalog", "product.updated", "product", id, true, false, NULL };
+}
+
+static void
+product_status(change *c)
+{
+	const char *id = new_product();
+
+	post_form(arena_printf(a, "/admin/products/%s/status", id), "status=published");
+	*c = (change){ "catalog", "product.updated", "product", id, true, false, NULL };
+}
+
+static void
+product_archive(change *c)
+{
+	const char *id = new_product();
+
+	/* archiving is the API's DELETE: product.deleted */
+	post_form(arena_printf(a, "/admin/products/%s/archive", id), "");
+	*c = (change){ "catalog", "product.deleted", "product", id, true, false, NULL };
+}
+
+/* A product with one variant; the variant's id into *vid. */
+static const char *
+new_variant(const char **vid)
+{
+	const char *pid = new_product();
+
+	post_form(arena_printf(a, "/admin/products/%s/variants", pid), arena_printf(a,
+	    "sku=COV-%s-%d&name=One&price=&attributes=&weight_grams=&sort_order=0&active=1",
+	    run_tag, (int)getpid()));
+	*vid = sql(arena_printf(a, "SELECT id FROM catalog.variants WHERE product_id = '%s'", pid));
+	ck_assert_ptr_nonnull(*vid);
+	return pid;
+}
+
+static void
+variant_create(change *c)
+{
+	const char *vid, *pid = new_variant(&vid);
+
+	*c = (change){ "catalog", "product.updated", "product", pid, true, false, NULL };
+}
+
+static void
+variant_update(change *c)
+{
+	const char *vid, *pid = new_variant(&vid);
+
+	post_form(arena_printf(a, "/admin/products/%s/variants/%s", pid, vid),
+	    "name=Two&price=13.00&attributes=&weight_grams=120&sort_order=1&active=1");
+	*c = (change){ "catalog", "product.updated", "product", pid, true, false, NULL };
+}
+
+static void
+variant_delete(change *c)
+{
+	const char *vid, *pid = new_variant(&vid);
+
+	post_form(arena_printf(a, "/admin/products/%s/variants/%s/delete", pid, vid), "");
+	*c = (change){ "catalog", "product.updated", "product", pid, true, false, NULL };
+}
+
+/* A 16 x 16 PNG (the one admin-a11y uploads). */
+static const char png_b64[] =
+    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAABlklEQVR4nBXR4RiFMQiG4Q9hCEMIYQghhDCEEIbwIIQQQgghDOHs9Lu7662+72N8zA/5WB/6YR/7wz/OBx/xkR/10R/34/sGYzAHMlgDHdhgD3xwBgxikIMa9OCOByZjMicyWROd2GRPfHImTGKSk5r05M4HhCFMQYQlqGDCFlw4AkIIKZTQwpUHFmMxF7JYC13YYi98cRYsYpGLWvTirgeUoUxFlKWoYspWXDkKSiiplNLK1QeMYUxDjGWoYcY23DgGRhhplNHGtQc2YzM3slkb3dhmb3xzNmxik5va9ObuB5zhTEec5ahjznbcOQ5OOOmU0871Bw7jMA9yWAc92GEf/HAOHOKQhzr04Z4H/s95534HfCd5S77YL8gb/Zr/FZBQ0HDf679gBDOQYAUaWLADD0782yPIoIIObjyQjGQmkqxEE0t24snJ//BIMqmkk5sPFKOYhRSr0MKKXXhx6h8liiyq6OLWA81oZiPNarSxZjfenP4Hjyabarq5/cBlXOZFLuuiF7vsi1/O/a8Zl7zUpS/38gNq4ZAQG74ASAAAAABJRU5ErkJggg==";
+
+/* The admin's cookies as one header value. */
+static const char *
+cookie_line(const jar *j)
+{
+	const char *s = "";
+
+	for (int i = 0; i < j->n; i++)
+		s = arena_printf(a, "%s%s%s=%s", s, i > 0 ? "; " : "", j->name[i], j->value[i]);
+	return s;
+}
+
+/* Upload a file (multipart, with the CSRF token and the fields) as the
+ * admin with curl(1), since the bytes may hold NULs; the 303's Location. */
+static const char *
+upload_file(const char *path, const char *field, const char *b64, const char *type,
+    const char *more)
+{
+	const char *tok = token_for(&admin_jar, "/admin/products");
+	char file[] = "/tmp/cov-upload-XXXXXX", *out;
+	const char *cmd, *loc;
+	int fd = mkstemp(file);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_ptr_nonnull(out = run_capture(arena_printf(a, "printf '%%s' '%s' | base64 -d > %s"
+	    " && echo ok", b64, file)));
+	free(out);
+	cmd = arena_printf(a, "curl -s -o /dev/null -w '%%{http_code} %%{redirect_url}'"
+	    " -H 'Cookie: %s' -H 'X-Forwarded-For: 10.77.7.61' -F 'csrf_token=%s' %s"
+	    " -F '%s=@%s;type=%s' '%s%s'", cookie_line(&admin_jar), tok, more, field, file, type,
+	    test_base_url(), path);
+	out = run_capture(cmd);
+	unlink(file);
+	ck_assert_msg(out != NULL && strncmp(out, "303 ", 4) == 0, "upload to %s: %s", path,
+	    out ? out : "(nothing)");
+	loc = strstr(out + 4, "/admin/");
+	ck_assert_msg(loc != NULL, "no Location: %s", out);
+	loc = arena_strdup(a, loc);
+	free(out);
+	return loc;
+}
+
+static void
+image_upload(change *c)
+{
+	const char *pid = new_product(), *mid;
+
+	upload_file(arena_printf(a, "/admin/products/%s/images", pid), "image", png_b64,
+	    "image/png", "-F alt_text=Coverage");
+	mid = sql(arena_printf(a, "SELECT media_id FROM catalog.images WHERE product_id = '%s'", pid));
+	ck_assert_ptr_nonnull(mid);
+	*c = (change){ "media", "media.uploaded", "media", mid, false, false, NULL };
+}
+
+/* A product with an image row as the API makes them (a URL); its id. */
+static const char *
+new_image(const char **iid)
+{
+	const char *pid = new_product();
+
+	*iid = sql(arena_printf(a, "INSERT INTO catalog.images (product_id, url, sort_order,"
+	    " is_primary) VALUES ('%s', 'https://cdn.example.com/cov.png', 0, true) RETURNING id",
+	    pid));
+	ck_assert_ptr_nonnull(*iid);
+	return pid;
+}
+
+static void
+image_update(change *c)
+{
+	const char *iid, *pid = new_image(&iid);
+
+	post_form(arena_printf(a, "/admin/products/%s/images/%s", pid, iid),
+	    "alt_text=Coverage+alt&sort_order=2&primary=1");
+	*c = (change){ "catalog", "product.updated", "product", pid, true, false, NULL };
+}
+
+static void
+image_delete(change *c)
+{
+	const char *iid, *pid = new_image(&iid);
+
+	post_form(arena_printf(a, "/admin/products/%s/images/%s/delete", pid, iid), "");
+	*c = (change){ "catalog", "product.updated", "product", pid, true, false, NULL };
+}
+
+static const char *
+new_category(void)
+{
+	const char *name = fresh_name("category"), *id;
+
+	post_form("/admin/categories", arena_printf(a, "name=%s&slug=&description=&parent_id="
+	    "&sort_order=0&active=1", url_encode(a, name)));
+	id = sql(arena_printf(a, "SELECT id FROM catalog.categories WHERE name = '%s'", name));
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+static void
+category_create(change *c)
+{
+	*c = (change){ "catalog", "category.created", "category", new_category(), false, false,
+	    NULL };
+}
+
+static void
+category_update(change *c)
+{
+	const char *id = new_category();
+
+	post_form(arena_printf(a, "/admin/categories/%s", id), arena_printf(a, "name=%s&slug="
+	    "&description=&parent_id=&sort_order=1&active=1", url_encode(a, fresh_name("renamed"))));
+	*c = (change){ "catalog", "category.updated", "category", id, true, false, NULL };
+}
+
+static void
+category_move(change *c)
+{
+	const char *id = new_category();
+
+	new_category();	/* a sibling to move past */
+	post_form(arena_printf(a, "/admin/categories/%s/move", id), "direction=down");
+	*c = (change){ "catalog", "category.updated", "category", id, true, false, NULL };
+}
+
+static void
+category_delete(change *c)
+{
+	const char *id = new_category();
+
+	post_form(arena_printf(a, "/admin/categories/%s/delete", id), "");
+	*c = (change){ "catalog", "category.deleted", "category", id, true, false, NULL };
+}
+
+static const char *
+new_brand(void)
+{
+	const char *name = fresh_name("brand"), *id;
+
+	post_form("/admin/brands", arena_printf(a, "name=%s&slug=&description=&logo_url=&active=1",
+	    url_encode(a, name)));
+	id = sql(arena_printf(a, "SELECT id FROM catalog.brands WHERE name = '%s'", name));
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+static void
+brand_create(change *c)
+{
+	*c = (change){ "catalog", "brand.created", "brand", new_brand(), false, false, NULL };
+}
+
+static void
+brand_update(change *c)
+{
+	const char *id = new_brand();
+
+	post_form(arena_printf(a, "/admin/brands/%s", id), arena_printf(a, "name=%s&slug="
+	    "&description=&logo_url=&active=1", url_encode(a, fresh_name("renamed"))));
+	*c = (change){ "catalog", "brand.updated", "brand", id, true, false, NULL };
+}
+
+static void
+brand_delete(change *c)
+{
+	const char *id = new_brand();
+
+	post_form(arena_printf(a, "/admin/brands/%s/delete", id), "");
+	*c = (change){ "catalog", "brand.deleted", "brand", id, true, false, NULL };
+}
+
+/* A one-row CSV, applied within the request: each row's product is the
+ * admin's change (the import job itself is bookkeeping). */
+static void
+catalog_import(change *c)
+{
+	const char *slug = arena_printf(a, "cov-import-%s-%d", run_tag, (int)getpid()), *csv, *id;
+	char *b64;
+
+	csv = arena_printf(a, "product_slug,product_name,description,status,category_slug,"
+	    "brand_slug,currency,base_price,sku,variant_name,variant_price,attributes,weight_grams,"
+	    "active\r\n%s,Imported %s,,draft,,,EUR,3.00,%s,One,,,,true\r\n", slug, run_tag, slug);
+	ck_assert_ptr_nonnull(b64 = run_capture(arena_printf(a, "printf '%%s' '%s' | base64 -w0",
+	    csv)));
+	upload_file("/admin/catalog/import", "file", b64, "text/csv", "-F mode=apply");
+	free(b64);
+	id = sql(arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'", slug));
+	ck_assert_msg(id != NULL, "the import made no product %s", slug);
+	*c = (change){ "catalog", "product.created", "product", id, false, false, NULL };
+}
+
+static const char *
+new_order(const char *status)
+{
+	const char *id = sql(arena_printf(a, "INSERT INTO orders.orders (id, number, checkout_id,"
+	    " email, status, currency, subtotal, total, ship_full_name, ship_line1, ship_city,"
+	    " ship_postal_code, ship_country) SELECT gen_random_uuid(), 'EC-2000-' ||"
+	    " lpad((random() * 999999999)::bigint::text, 9, '0'), 'cov-' || gen_random_uuid(),"
+	    " 'cov@admin-test.example', '%s', 'EUR', 100, 100, 'Cover Age', '1 Audit St',"
+	    " 'Log', '12345', 'FR' RETURNING id", status));
+
+	ck_assert_msg(id != NULL, "the order insert failed");
+	return id;
+}
+
+static void
+order_status(change *c)
+{
+	const char *id = new_order("confirmed");
+
+	post_form(arena_printf(a, "/admin/orders/%s/status", id), "status=processing&reason=coverage");
+	*c = (change){ "orders", "order.status_changed", "order", id, false, false, NULL };
+}
+
+static void
+mail_retry(change *c)
+{
+	/* a message the notifier gave up on */
+	const char *id = sql("INSERT INTO notifications.messages (id, channel, kind, recipient,"
+	    " subject, body_text, body_html, status, attempts, max_attempts, last_error) VALUES"
+	    " (gen_random_uuid(), 'email', 'verify-email', 'cov-retry@example.com', 'Coverage',"
+	    " 'x', '<p>x</p>', 'failed', 5, 5, 'coverage') RETURNING id");
+
+	ck_assert_ptr_nonnull(id);
+	post_form(arena_printf(a, "/admin/mail/%s/retry", id), "");
+	*c = (change){ "notifications", "notification.retried", "notification", id, false, false,
+	    NULL };
+}
+
+/* The settings page's form as it stands, with store_name replaced. */
+static const char *
+field_value(const char *body, const char *name)
+{
+	const char *p = strstr(body, arena_printf(a, "name=\"%s\"", name)), *v, *end;
+	const char *out = "";
+
+	ck_assert_msg(p != NULL, "no field %s", name);
+	if ((v = strstr(p, "value=\"")) != NULL && v < strchr(p, '>')) {
+		v += 7;
+		end = strchr(v, '"');
+	} else {	/* a textarea */
+		v = strchr(p, '>') + 1;
+		end = strstr(v, "</textarea>");
+	}
+	ck_assert_ptr_nonnull(end);
+	for (const char *q = v; q < end; q++) {
+		static const char *const ent[][2] = { { "&amp;", "&" }, { "&lt;", "<" },
+		    { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" }, { "&#x27;", "'" } };
+		size_t k;
+
+		for (k = 0; k < sizeof ent / sizeof ent[0]; k++)
+			if (strncmp(q, ent[k][0], strlen(ent[k][0])) == 0)
+				break;
+		if (k < sizeof ent / sizeof ent[0]) {
+			out = arena_printf(a, "%s%s", out, ent[k][1]);
+			q += strlen(ent[k][0]) - 1;
+		} else {
+			out = arena_printf(a, "%s%c", out, *q);
+		}
+	}
+	return out;
+}
+
+static const char *
+settings_form(const char *body, const char *store_name)
+{
+	static const char *const names[] = { "contact_email", "currency", "mail_from",
+	    "shipping_methods", "tax_rates" };
+	const char *f = arena_printf(a, "store_name=%s", url_encode(a, store_name));
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		f = arena_printf(a, "%s&%s=%s", f, names[i], url_encode(a, field_value(body, names[i])));
+	if (strstr(body, "name=\"prices_include_tax\" value=\"1\" checked") != NULL)
+		f = arena_printf(a, "%s&prices_include_tax=1", f);
+	return f;
+}
+
+/* A store name changed and put back: the entry of the second has both. */
+static void
+settings_update(change *c)
+{
+	http_result *r = browse(&admin_jar, "GET", "/admin/settings", NULL);
+	const char *name, *body;
+
+	ck_assert_int_eq(r->status, 200);
+	body = arena_strdup(a, r->body);
+	http_result_free(r);
+	name = field_value(body, "store_name");
+	post_form("/admin/settings", settings_form(body, arena_printf(a, "%s (cov)", name)));
+	post_form("/admin/settings", settings_form(body, name));
+	*c = (change){ "settings", "settings.updated", "settings",
+	    "00000000-0000-4000-8000-000000005e77", true, false, NULL };
 }
 
 /* ------------------------------------------------------------ the table */
@@ -468,53 +1024,54 @@ typedef struct coverage {
 } coverage;
 
 #define EXEMPT(route, why) { route, NULL, why }
-#define ELSEWHERE(route, where) { route, NULL, "recorded through its domain's event; driven in " where }
+#define NOT_DRIVEN(route, why) { route, NULL, why }
 
 static const coverage table[] = {
 	EXEMPT("POST /admin/login", "signing in changes no shop state (sessions are not audited)"),
 	EXEMPT("POST /admin/login/code", "signing in changes no shop state"),
 	EXEMPT("POST /admin/logout", "signing out changes no shop state"),
-	ELSEWHERE("POST /admin/2fa/enrol", "check_admin (user.updated, own account)"),
-	ELSEWHERE("POST /admin/users/{id}", "check_audit (user.updated)"),
-	ELSEWHERE("POST /admin/inventory/{productId}/{variantId}", "check_audit (inventory.updated)"),
-	ELSEWHERE("POST /admin/warehouses", "check_admin_shop (inventory.updated, warehouse)"),
-	ELSEWHERE("POST /admin/warehouses/{id}", "check_admin_shop (inventory.updated, warehouse)"),
-	ELSEWHERE("POST /admin/campaigns/new", "check_audit (campaign.created)"),
-	ELSEWHERE("POST /admin/campaigns/{id}", "check_audit (campaign.updated)"),
-	ELSEWHERE("POST /admin/campaigns/{id}/pause", "check_campaigns (campaign.updated)"),
+	{ "POST /admin/2fa/enrol", enrol, NULL },
+	{ "POST /admin/users/{id}", user_update, NULL },
+	{ "POST /admin/inventory/{productId}/{variantId}", inventory_adjust, NULL },
+	{ "POST /admin/warehouses", warehouse_create, NULL },
+	{ "POST /admin/warehouses/{id}", warehouse_update, NULL },
+	{ "POST /admin/campaigns/new", campaign_form_create, NULL },
+	{ "POST /admin/campaigns/{id}", campaign_form_update, NULL },
+	{ "POST /admin/campaigns/{id}/pause", campaign_pause, NULL },
 	{ "POST /admin/campaigns/{id}/stacking-rules", rule_add, NULL },
 	{ "POST /admin/campaigns/stacking-rules/{ruleId}/delete", rule_delete, NULL },
-	ELSEWHERE("POST /admin/products/new", "check_audit (product.created)"),
-	ELSEWHERE("POST /admin/products/{id}", "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/status", "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/archive", "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/variants", "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/variants/{vid}", "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/variants/{vid}/delete",
-	    "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/images", "check_media (media.uploaded)"),
-	ELSEWHERE("POST /admin/products/{id}/images/{iid}", "check_admin_catalog (product.updated)"),
-	ELSEWHERE("POST /admin/products/{id}/images/{iid}/delete", "check_media (media.deleted)"),
-	ELSEWHERE("POST /admin/categories", "check_search (category.created)"),
-	ELSEWHERE("POST /admin/categories/{id}", "check_search (category.updated)"),
-	ELSEWHERE("POST /admin/categories/{id}/move", "check_search (category.updated)"),
-	ELSEWHERE("POST /admin/categories/{id}/delete", "check_search (category.deleted)"),
-	ELSEWHERE("POST /admin/brands", "check_search (brand.created)"),
-	ELSEWHERE("POST /admin/brands/{id}", "check_search (brand.updated)"),
-	ELSEWHERE("POST /admin/brands/{id}/delete", "check_search (brand.deleted)"),
+	{ "POST /admin/products/new", product_create, NULL },
+	{ "POST /admin/products/{id}", product_update, NULL },
+	{ "POST /admin/products/{id}/status", product_status, NULL },
+	{ "POST /admin/products/{id}/archive", product_archive, NULL },
+	{ "POST /admin/products/{id}/variants", variant_create, NULL },
+	{ "POST /admin/products/{id}/variants/{vid}", variant_update, NULL },
+	{ "POST /admin/products/{id}/variants/{vid}/delete", variant_delete, NULL },
+	{ "POST /admin/products/{id}/images", image_upload, NULL },
+	{ "POST /admin/products/{id}/images/{iid}", image_update, NULL },
+	{ "POST /admin/products/{id}/images/{iid}/delete", image_delete, NULL },
+	{ "POST /admin/categories", category_create, NULL },
+	{ "POST /admin/categories/{id}", category_update, NULL },
+	{ "POST /admin/categories/{id}/move", category_move, NULL },
+	{ "POST /admin/categories/{id}/delete", category_delete, NULL },
+	{ "POST /admin/brands", brand_create, NULL },
+	{ "POST /admin/brands/{id}", brand_update, NULL },
+	{ "POST /admin/brands/{id}/delete", brand_delete, NULL },
 	{ "POST /admin/banners", banner_create, NULL },
 	{ "POST /admin/banners/{id}", banner_update, NULL },
 	{ "POST /admin/banners/{id}/delete", banner_delete, NULL },
 	{ "POST /admin/reviews/{id}/status", review_status, NULL },
-	ELSEWHERE("POST /admin/catalog/import", "check_admin_catalog (product.created per row)"),
-	ELSEWHERE("POST /admin/orders/{id}/status", "check_orders (order.status_changed)"),
-	ELSEWHERE("POST /admin/orders/{id}/refund", "check_payments (payment.refunded)"),
+	{ "POST /admin/catalog/import", catalog_import, NULL },
+	{ "POST /admin/orders/{id}/status", order_status, NULL },
+	NOT_DRIVEN("POST /admin/orders/{id}/refund", "needs a payment captured by the sandbox"
+	    " processor; payment.refunded names the admin in its metadata (DECISIONS, checkout"
+	    " events entry)"),
 	{ "POST /admin/orders/{id}/notes", order_note, NULL },
 	{ "POST /admin/events/{id}/replay", event_replay, NULL },
 	{ "POST /admin/mail/templates/{name}", template_save, NULL },
 	{ "POST /admin/mail/templates/{name}/reset", template_reset, NULL },
-	ELSEWHERE("POST /admin/mail/{id}/retry", "check_notifications (notification.retried)"),
-	ELSEWHERE("POST /admin/settings", "check_settings (settings.updated)"),
+	{ "POST /admin/mail/{id}/retry", mail_retry, NULL },
+	{ "POST /admin/settings", settings_update, NULL },
 };
 #define NTABLE ((int)(sizeof table / sizeof table[0]))
 
@@ -524,7 +1081,7 @@ assert_entry(const change *c)
 {
 	const char *where = arena_printf(a, "FROM audit.entries WHERE actor_email = '%s'"
 	    " AND event_type = '%s' AND aggregate_type = '%s' AND aggregate_id = '%s'",
-	    admin_email, c->event_type, c->aggregate_type, c->aggregate_id), *q;
+	    c->actor ? c->actor : admin_email, c->event_type, c->aggregate_type, c->aggregate_id), *q;
 
 	/* the entry of this very change: its event's id (the newest about it) */
 	if (!c->direct) {
