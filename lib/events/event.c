@@ -30,6 +30,7 @@ const char *const event_topics[] = {
 	"ecommerce.stacking_rule.created", "ecommerce.stacking_rule.deleted",
 	"ecommerce.order.note_added",
 	"ecommerce.mail_template.updated", "ecommerce.notification.retried",
+	"ecommerce.media.updated",
 	NULL
 };
 
