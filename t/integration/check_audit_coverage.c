@@ -314,7 +314,8 @@ fresh_name(const char *what)
 static const char *
 banner_form(const char *title)
 {
-	return arena_printf(a, "title=%s&subtitle=&image_url=%s&link_url=%s&link_type=external&position=hero"
+	return arena_printf(a, "title=%s&subtitle=&image_url=%s&link_url=%s&link_type=external"
+	    "&position=hero"
 	    "&sort_order=3&active=1&starts_at=&ends_at=", url_encode(a, title),
 	    url_encode(a, "https://cdn.example.com/banner.png"),
 	    url_encode(a, "https://www.example.com/sale"));
@@ -410,7 +411,8 @@ rule_add(change *c)
 {
 	const char *x;
 
-	*c = (change){ "campaigns", "stacking_rule.created", "stacking_rule", new_rule(&x), false, false, NULL };
+	*c = (change){ "campaigns", "stacking_rule.created", "stacking_rule", new_rule(&x), false,
+	    false, NULL };
 }
 
 static void
@@ -420,7 +422,8 @@ rule_delete(change *c)
 
 	post_form(arena_printf(a, "/admin/campaigns/stacking-rules/%s/delete", id),
 	    arena_printf(a, "campaign_id=%s", x));
-	*c = (change){ "campaigns", "stacking_rule.deleted", "stacking_rule", id, true, false, NULL };
+	*c = (change){ "campaigns", "stacking_rule.deleted", "stacking_rule", id, true, false,
+	    NULL };
 }
 
 static void
@@ -457,7 +460,8 @@ template_save(change *c)
 {
 	post_form("/admin/mail/templates/order-shipped", arena_printf(a,
 	    "subject=%s&txt=&html=", url_encode(a, "Shipped: {{order_number}} (cov)")));
-	*c = (change){ "notifications", "mail_template.updated", "mail_template", template_event_id(), false, false, NULL };
+	*c = (change){ "notifications", "mail_template.updated", "mail_template",
+	    template_event_id(), false, false, NULL };
 }
 
 static void
@@ -467,7 +471,8 @@ template_reset(change *c)
 
 	template_save(&first);
 	post_form("/admin/mail/templates/order-shipped/reset", "");
-	*c = (change){ "notifications", "mail_template.updated", "mail_template", template_event_id(), true, false, NULL };
+	*c = (change){ "notifications", "mail_template.updated", "mail_template",
+	    template_event_id(), true, false, NULL };
 }
 
 /* A dead letter parked here, as a consumer that gave up would. */
@@ -719,7 +724,14 @@ variant_delete(change *c)
 
 /* A 16 x 16 PNG (the one admin-a11y uploads). */
 static const char png_b64[] =
-    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAABlklEQVR4nBXR4RiFMQiG4Q9hCEMIYQghhDCEEIbwIIQQQgghDOHs9Lu7662+72N8zA/5WB/6YR/7wz/OBx/xkR/10R/34/sGYzAHMlgDHdhgD3xwBgxikIMa9OCOByZjMicyWROd2GRPfHImTGKSk5r05M4HhCFMQYQlqGDCFlw4AkIIKZTQwpUHFmMxF7JYC13YYi98cRYsYpGLWvTirgeUoUxFlKWoYspWXDkKSiiplNLK1QeMYUxDjGWoYcY23DgGRhhplNHGtQc2YzM3slkb3dhmb3xzNmxik5va9ObuB5zhTEec5ahjznbcOQ5OOOmU0871Bw7jMA9yWAc92GEf/HAOHOKQhzr04Z4H/s95534HfCd5S77YL8gb/Zr/FZBQ0HDf679gBDOQYAUaWLADD0782yPIoIIObjyQjGQmkqxEE0t24snJ//BIMqmkk5sPFKOYhRSr0MKKXXhx6h8liiyq6OLWA81oZiPNarSxZjfenP4Hjyabarq5/cBlXOZFLuuiF7vsi1/O/a8Zl7zUpS/38gNq4ZAQG74ASAAAAABJRU5ErkJggg==";
+    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAABlklEQVR4nBXR4RiFMQiG4Q9hCEMIYQghhDCEEIbw"
+    "IIQQQgghDOHs9Lu7662+72N8zA/5WB/6YR/7wz/OBx/xkR/10R/34/sGYzAHMlgDHdhgD3xwBgxikIMa9OCOByZj"
+    "MicyWROd2GRPfHImTGKSk5r05M4HhCFMQYQlqGDCFlw4AkIIKZTQwpUHFmMxF7JYC13YYi98cRYsYpGLWvTirgeU"
+    "oUxFlKWoYspWXDkKSiiplNLK1QeMYUxDjGWoYcY23DgGRhhplNHGtQc2YzM3slkb3dhmb3xzNmxik5va9ObuB5zh"
+    "TEec5ahjznbcOQ5OOOmU0871Bw7jMA9yWAc92GEf/HAOHOKQhzr04Z4H/s95534HfCd5S77YL8gb/Zr/FZBQ0HDf"
+    "679gBDOQYAUaWLADD0782yPIoIIObjyQjGQmkqxEE0t24snJ//BIMqmkk5sPFKOYhRSr0MKKXXhx6h8liiyq6OLW"
+    "A81oZiPNarSxZjfenP4Hjyabarq5/cBlXOZFLuuiF7vsi1/O/a8Zl7zUpS/38gNq4ZAQG74ASAAAAABJRU5ErkJg"
+    "gg==";
 
 /* The admin's cookies as one header value. */
 static const char *
@@ -1037,7 +1049,8 @@ api_ok(const char *method, const char *path, const char *body)
 static void
 a_campaign_create(change *c)
 {
-	*c = (change){ "campaigns", "campaign.created", "campaign", new_campaign(), false, false, NULL };
+	*c = (change){ "campaigns", "campaign.created", "campaign", new_campaign(), false, false,
+	    NULL };
 }
 
 static void
@@ -1080,7 +1093,8 @@ a_rule_delete(change *c)
 	const char *id = a_new_rule();
 
 	api_ok("DELETE", arena_printf(a, "/api/v1/campaigns/stacking-rules/%s", id), NULL);
-	*c = (change){ "campaigns", "stacking_rule.deleted", "stacking_rule", id, true, false, NULL };
+	*c = (change){ "campaigns", "stacking_rule.deleted", "stacking_rule", id, true, false,
+	    NULL };
 }
 
 static const char *
@@ -1093,7 +1107,8 @@ a_new_product(void)
 static void
 a_product_create(change *c)
 {
-	*c = (change){ "catalog", "product.created", "product", a_new_product(), false, false, NULL };
+	*c = (change){ "catalog", "product.created", "product", a_new_product(), false, false,
+	    NULL };
 }
 
 static void
