@@ -208,7 +208,7 @@ ecode
 h_mail_retry(request *req, response *res, error *e)
 {
 	const char *id = req_param(req, "id");
-	notification n;
+	notification n = { 0 };
 	error le;
 	user me;
 	bool stop;
