@@ -619,6 +619,7 @@ h_campaign_rule_add(request *req, response *res, error *e)
 {
 	const char *other = req_form(req, "campaign_id"), *kind = req_form(req, "rule");
 	stacking_rule out;
+	campaign_actor who;
 	campaign c;
 	error rerr;
 	cform f;
@@ -631,7 +632,8 @@ h_campaign_rule_add(request *req, response *res, error *e)
 	if ((rc = load_campaign(req, &c, e)) != E_OK)
 		return rc;
 	err_clear(&rerr);
-	rc = campaign_rule_add(req->a, c.id, other, kind, &out, &rerr);
+	who = campaign_actor_of(req);
+	rc = campaign_rule_add(req->a, &who, c.id, other, kind, &out, &rerr);
 	if (rc == E_OK)
 		return admin_see_other(res, arena_printf(req->a, "/admin/campaigns/%s?done=rule", c.id), e);
 	if (rc != E_VALIDATION && rc != E_ALREADY_EXISTS && rc != E_CONFLICT) {
@@ -653,13 +655,15 @@ ecode
 h_campaign_rule_delete(request *req, response *res, error *e)
 {
 	const char *id = req_param(req, "ruleId"), *back = req_form(req, "campaign_id");
+	campaign_actor who;
 	user me;
 	bool done;
 	ecode rc;
 
 	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
 		return rc;
-	if ((rc = campaign_rule_delete(req->a, id, e)) != E_OK)
+	who = campaign_actor_of(req);
+	if ((rc = campaign_rule_delete(req->a, &who, id, e)) != E_OK)
 		return rc;
 	/* back to the campaign the form was on; only a UUID reaches the URL */
 	if (back != NULL && uuid_valid(back))

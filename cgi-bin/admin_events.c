@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "admin.h"
+#include "audit/audit.h"
+#include "core/log.h"
 #include "core/parse.h"
 #include "core/util.h"
 #include "events/events.h"
@@ -179,10 +181,78 @@ h_event(request *req, response *res, error *e)
 	return render_letter(req, res, 200, NULL, e);
 }
 
+/* The dead letter as the audit log shows it. */
+static json_object *
+letter_state(const dead_letter *d)
+{
+	json_object *o = json_object_new_object();
+
+	if (o == NULL)
+		return NULL;
+	json_object_object_add(o, "event_id", json_object_new_string(d->event_id));
+	json_object_object_add(o, "topic", json_object_new_string(d->topic));
+	json_object_object_add(o, "consumer", json_object_new_string(d->consumer));
+	json_object_object_add(o, "error", d->error ? json_object_new_string(d->error) : NULL);
+	json_object_object_add(o, "attempts", json_object_new_int64(d->attempts));
+	json_object_object_add(o, "replay_requested_at", d->replay_requested_at ?
+	    json_object_new_string(d->replay_requested_at) : NULL);
+	json_object_object_add(o, "replayed_at", d->replayed_at ?
+	    json_object_new_string(d->replayed_at) : NULL);
+	return o;
+}
+
+static void
+put_json(void *p)
+{
+	json_object_put(p);
+}
+
+/*
+ * A replay is an operation on the event bus itself, so no domain event
+ * describes it (one would travel through the very relay being repaired):
+ * the audit entry is written directly (audit_record).  It follows the
+ * replay's own commit; if it fails the replay stands and the failure is
+ * logged, since the dead letter keeps who asked for it anyway.
+ */
+static void
+audit_replay(request *req, const user *me, const dead_letter *was)
+{
+	audit_entry en = { 0 };
+	dead_letter now;
+	error le;
+
+	err_clear(&le);
+	if (dead_letter_get(req->a, was->id, &now, &le) == E_OK) {
+		en.actor_id = me->id;
+		en.actor_role = "admin";
+		en.event_type = "dead_letter.replay_requested";
+		en.aggregate_type = "dead_letter";
+		en.aggregate_id = was->id;
+		en.summary = arena_printf(req->a, "Replay of %s to %s requested", was->topic,
+		    was->consumer);
+		en.source = "events";
+		en.correlation_id = req->request_id;
+		en.before = letter_state(was);
+		en.after = letter_state(&now);
+		if (en.before)
+			arena_defer(req->a, put_json, en.before);
+		if (en.after)
+			arena_defer(req->a, put_json, en.after);
+		if (en.before && en.after && en.summary)
+			audit_record(req->a, &en, &le);
+		else
+			err_set(&le, E_INTERNAL, "out of memory");
+	}
+	if (le.code != E_OK)
+		log_msg(LOG_ERROR, "the audit entry of dead letter %s's replay: %s", was->id,
+		    le.message);
+}
+
 ecode
 h_event_replay(request *req, response *res, error *e)
 {
 	const char *id = req_param(req, "id");
+	dead_letter was;
 	error le;
 	user me;
 	bool stop;
@@ -191,8 +261,13 @@ h_event_replay(request *req, response *res, error *e)
 	if ((rc = admin_begin(req, res, false, &me, &stop, e)) != E_OK || stop)
 		return rc;
 	err_clear(&le);
+	if (dead_letter_get(req->a, id, &was, &le) != E_OK) {
+		*e = le;
+		return le.code;
+	}
 	rc = dead_letter_request_replay(req->a, id, me.id, &le);
 	if (rc == E_OK) {
+		audit_replay(req, &me, &was);
 		const char *url = arena_printf(req->a, ADMIN_EVENTS_URL "/%s?done=replay",
 		    url_encode(req->a, id));
 

@@ -208,7 +208,7 @@ ecode
 h_mail_retry(request *req, response *res, error *e)
 {
 	const char *id = req_param(req, "id");
-	notification n;
+	notification n = { 0 };
 	error le;
 	user me;
 	bool stop;
@@ -217,7 +217,7 @@ h_mail_retry(request *req, response *res, error *e)
 	if ((rc = admin_begin(req, res, false, &me, &stop, e)) != E_OK || stop)
 		return rc;
 	err_clear(&le);
-	rc = notification_retry(req->a, id, &n, &le);
+	rc = notification_retry(req->a, id, me.id, req->request_id, &n, &le);
 	if (rc == E_OK) {
 		const char *url = arena_printf(req->a, ADMIN_MAIL_URL "/%s?done=retry",
 		    url_encode(req->a, id));
@@ -317,7 +317,7 @@ h_mail_template_save(request *req, response *res, error *e)
 		return rc;
 	err_clear(&le);
 	rc = notification_template_set(req->a, name, req_form(req, "subject"), req_form(req, "txt"),
-	    req_form(req, "html"), me.id, &le);
+	    req_form(req, "html"), me.id, req->request_id, &le);
 	if (rc == E_OK)
 		return admin_see_other(res, arena_printf(req->a, ADMIN_MAIL_URL "/templates/%s?done=saved",
 		    url_encode(req->a, name)), e);
@@ -338,7 +338,7 @@ h_mail_template_reset(request *req, response *res, error *e)
 
 	if ((rc = admin_begin(req, res, false, &me, &stop, e)) != E_OK || stop)
 		return rc;
-	if ((rc = notification_template_reset(req->a, name, e)) != E_OK)
+	if ((rc = notification_template_reset(req->a, name, me.id, req->request_id, e)) != E_OK)
 		return rc;
 	return admin_see_other(res, arena_printf(req->a, ADMIN_MAIL_URL "/templates/%s?done=reset",
 	    url_encode(req->a, name)), e);

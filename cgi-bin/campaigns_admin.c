@@ -104,6 +104,7 @@ h_rule_create(request *req, response *res, error *e)
 {
 	const char   *other = NULL, *rule = NULL;
 	stacking_rule r = { 0 };
+	campaign_actor who = campaign_actor_of(req);
 
 	if (!req->json || !json_object_is_type(req->json, json_type_object))
 		return err_set(e, E_INVALID_INPUT, "the body must be a JSON object");
@@ -113,7 +114,7 @@ h_rule_create(request *req, response *res, error *e)
 		err_field(e, "rule", "is required: allowed or forbidden");
 	if (e->nfields)
 		return e->code;
-	if (campaign_rule_add(req->a, req_param(req, "id"), other, rule, &r, e) != E_OK)
+	if (campaign_rule_add(req->a, &who, req_param(req, "id"), other, rule, &r, e) != E_OK)
 		return e->code;
 	return campaigns_reply(req, res, 201, stacking_rule_to_json(&r), e);
 }
@@ -139,8 +140,9 @@ h_rule_delete(request *req, response *res, error *e)
 {
 	const char  *id = req_param(req, "rid");
 	json_object *o;
+	campaign_actor who = campaign_actor_of(req);
 
-	if (campaign_rule_delete(req->a, id, e) != E_OK)
+	if (campaign_rule_delete(req->a, &who, id, e) != E_OK)
 		return e->code;
 	if (!(o = json_object_new_object()))
 		return err_set(e, E_INTERNAL, "out of memory");

@@ -72,9 +72,10 @@ h_read(request *req, response *res, error *e)
 static ecode
 h_retry(request *req, response *res, error *e)
 {
-	notification n;
+	notification n = { 0 };
 
-	if (notification_retry(req->a, req_param(req, "id"), &n, e) != E_OK)
+	if (notification_retry(req->a, req_param(req, "id"), req->user_id, req->request_id,
+	    &n, e) != E_OK)
 		return e->code;
 	json_reply(req, res, 200, notification_to_json(&n));
 	return E_OK;

@@ -77,6 +77,17 @@ ecode audit_get(arena *a, const char *id, audit_entry *out, error *e);
 ecode audit_choices(arena *a, const char ***entities, size_t *ne, const char ***actions,
     size_t *na, error *e);
 
+/*
+ * Record an entry for a change that is no domain event by nature — an
+ * admin's operation on the event bus itself (a dead letter's replay), where
+ * an event about delivering events would go through the very machinery
+ * being repaired.  en's actor_id, actor_role, event_type, aggregate_type,
+ * aggregate_id, summary, source and after are required (before may be
+ * NULL); the id (a new UUID), the actor's e-mail and the time (now) are
+ * filled in here.  Everything else goes through audit_consumer.
+ */
+ecode audit_record(arena *a, const audit_entry *en, error *e);
+
 /* ------------------------------------------------------------ diff */
 
 /* One field that differs.  Values are borrowed from the compared objects;

@@ -162,6 +162,9 @@ audit_summary(arena *a, const event *ev, json_object *after, const char *part_la
 	if (what == NULL || noun == NULL)
 		return NULL;
 	noun[0] = (char)toupper((unsigned char)noun[0]);
+	for (char *p = noun; *p != '\0'; p++)	/* "Stacking rule", "Mail template" */
+		if (*p == '_')
+			*p = ' ';
 	s = arena_printf(a, "%s %s%s%s %s", noun, label(a, ev, after),
 	    part_label != NULL ? " in " : "", part_label != NULL ? part_label : "", what);
 	if (s == NULL || strcmp(what, "created") == 0 || strcmp(what, "deleted") == 0)

@@ -139,11 +139,12 @@ ecode campaign_list(arena *a, const page *pg, const char *status,
 ecode campaign_deactivate(arena *a, const campaign_actor *who, const char *id,
     campaign *out, error *e);
 
-ecode campaign_rule_add(arena *a, const char *campaign_id, const char *other_id,
-    const char *rule, stacking_rule *out, error *e);
+/* Rules leave as stacking_rule.created|deleted events, who as the actor. */
+ecode campaign_rule_add(arena *a, const campaign_actor *who, const char *campaign_id,
+    const char *other_id, const char *rule, stacking_rule *out, error *e);
 ecode campaign_rule_list(arena *a, const char *campaign_id, stacking_rule **out,
     size_t *n, error *e);
-ecode campaign_rule_delete(arena *a, const char *rule_id, error *e);
+ecode campaign_rule_delete(arena *a, const campaign_actor *who, const char *rule_id, error *e);
 
 /* JSON views (NULL on out of memory).  Codes appear only in the admin view. */
 json_object *campaign_to_json(const campaign *c);

@@ -35,7 +35,8 @@ ecode cstore_campaign_deactivate(db_conn *c, arena *a, const char *id, error *e)
 ecode cstore_rule_insert(db_conn *c, arena *a, const stacking_rule *r, error *e);
 ecode cstore_rule_list(db_conn *c, arena *a, const char *campaign_id,
     stacking_rule **out, size_t *n, error *e);
-ecode cstore_rule_delete(db_conn *c, arena *a, const char *id, error *e);
+/* The deleted rule into *out. */
+ecode cstore_rule_delete(db_conn *c, arena *a, const char *id, stacking_rule *out, error *e);
 
 /* Usage ledger. */
 ecode cstore_usage_active(db_conn *c, arena *a, const char *checkout_id, int64_t *n, error *e);

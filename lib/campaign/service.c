@@ -288,13 +288,53 @@ campaign_deactivate(arena *a, const campaign_actor *who, const char *id,
 
 /* ------------------------------------------------------------ stacking rules */
 
+typedef struct rule_tx {
+	const campaign_actor *who;
+	const char           *id;
+	stacking_rule        *out;
+} rule_tx;
+
+static ecode
+rule_emit(db_conn *c, arena *a, const campaign_actor *who, const char *type,
+    const stacking_rule *r, error *e)
+{
+	event_origin o = { "campaigns", who ? who->request_id : NULL,
+	    who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC };
+	json_object *d = stacking_rule_to_json(r);
+
+	if (!d)
+		return err_set(e, E_INTERNAL, "out of memory");
+	return outbox_emit(c, a, cstore_outbox_stmt(), &o, type, "stacking_rule", r->id, d, e);
+}
+
+static ecode
+rule_add_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	rule_tx *t = ud;
+
+	if (cstore_rule_insert(c, a, t->out, e) != E_OK)
+		return map_constraint(c, e);
+	return rule_emit(c, a, t->who, "stacking_rule.created", t->out, e);
+}
+
+static ecode
+rule_delete_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	rule_tx *t = ud;
+
+	if (cstore_rule_delete(c, a, t->id, t->out, e) != E_OK)
+		return e->code;
+	return rule_emit(c, a, t->who, "stacking_rule.deleted", t->out, e);
+}
+
 ecode
-campaign_rule_add(arena *a, const char *campaign_id, const char *other_id,
-    const char *rule, stacking_rule *out, error *e)
+campaign_rule_add(arena *a, const campaign_actor *who, const char *campaign_id,
+    const char *other_id, const char *rule, stacking_rule *out, error *e)
 {
 	db_conn *c;
 	campaign cp;
 	char     id[37];
+	rule_tx  t = { who, NULL, out };
 
 	if (!campaign_id || !uuid_valid(campaign_id))
 		return err_set(e, E_NOT_FOUND, "campaign not found");
@@ -314,9 +354,7 @@ campaign_rule_add(arena *a, const char *campaign_id, const char *other_id,
 	out->campaign_b = other_id;
 	out->allowed = strcmp(rule, "allowed") == 0;
 	out->created_at = (int64_t)time(NULL);
-	if (cstore_rule_insert(c, a, out, e) != E_OK)
-		return map_constraint(c, e);
-	return E_OK;
+	return db_tx(c, a, rule_add_tx, &t, e);
 }
 
 ecode
@@ -334,13 +372,15 @@ campaign_rule_list(arena *a, const char *campaign_id, stacking_rule **out,
 }
 
 ecode
-campaign_rule_delete(arena *a, const char *rule_id, error *e)
+campaign_rule_delete(arena *a, const campaign_actor *who, const char *rule_id, error *e)
 {
+	stacking_rule r;
+	rule_tx t = { who, rule_id, &r };
 	db_conn *c;
 
 	if (!rule_id || !uuid_valid(rule_id))
 		return err_set(e, E_NOT_FOUND, "stacking rule not found");
 	if (!(c = campaign_db(e)))
 		return e->code;
-	return cstore_rule_delete(c, a, rule_id, e);
+	return db_tx(c, a, rule_delete_tx, &t, e);
 }

@@ -92,7 +92,8 @@ static db_stmt rule_list_stmt = DB_STMT("campaigns_rule_list",
     "FROM campaigns.stacking_rules WHERE campaign_a = $1::uuid OR campaign_b = $1::uuid "
     "ORDER BY created_at, id", 1);
 static db_stmt rule_delete_stmt = DB_STMT("campaigns_rule_delete",
-    "DELETE FROM campaigns.stacking_rules WHERE id = $1::uuid RETURNING id", 1);
+    "DELETE FROM campaigns.stacking_rules WHERE id = $1::uuid"
+    " RETURNING id, campaign_a, campaign_b, rule, extract(epoch FROM created_at)::bigint", 1);
 
 static db_stmt usage_active_stmt = DB_STMT("campaigns_usage_active",
     "SELECT count(*) FROM campaigns.usage WHERE checkout_id = $1 AND status <> 'released'", 1);
@@ -370,14 +371,21 @@ cstore_rule_list(db_conn *c, arena *a, const char *campaign_id,
 }
 
 ecode
-cstore_rule_delete(db_conn *c, arena *a, const char *id, error *e)
+cstore_rule_delete(db_conn *c, arena *a, const char *id, stacking_rule *out, error *e)
 {
 	const char *p[1] = { id };
 	PGresult   *r = db_exec(c, a, &rule_delete_stmt, p, e);
+	stacking_rule *rows;
+	size_t n;
 
 	if (!r)
 		return e->code;
-	return PQntuples(r) == 1 ? E_OK : err_set(e, E_NOT_FOUND, "stacking rule not found");
+	if (PQntuples(r) != 1)
+		return err_set(e, E_NOT_FOUND, "stacking rule not found");
+	if (rows_rules(a, r, &rows, &n, e) != E_OK)
+		return e->code;
+	*out = rows[0];
+	return E_OK;
 }
 
 static ecode

@@ -24,6 +24,13 @@ const char *const event_topics[] = {
 	"ecommerce.notification.sent", "ecommerce.notification.failed",
 	"ecommerce.media.uploaded", "ecommerce.media.deleted",
 	"ecommerce.settings.updated",
+	/* the platform's own, so the audit log sees every admin change */
+	"ecommerce.banner.created", "ecommerce.banner.updated", "ecommerce.banner.deleted",
+	"ecommerce.review.created", "ecommerce.review.updated",
+	"ecommerce.stacking_rule.created", "ecommerce.stacking_rule.deleted",
+	"ecommerce.order.note_added",
+	"ecommerce.mail_template.updated", "ecommerce.notification.retried",
+	"ecommerce.media.updated",
 	NULL
 };
 

@@ -295,9 +295,11 @@ update_tx_fn(db_conn *c, arena *a, void *ud, error *e)
 		return e->code;
 	if (!may_change(t->who, t->out))
 		return err_set(e, E_NOT_FOUND, "media not found");
-	if (store_media_update(c, a, t->id, t->alt, t->sort, e) != E_OK)
+	if (store_media_update(c, a, t->id, t->alt, t->sort, e) != E_OK ||
+	    store_media_get(c, a, t->id, false, t->out, e) != E_OK)
 		return e->code;
-	return store_media_get(c, a, t->id, false, t->out, e);
+	/* alt text and order are the owner's changes too (the audit log) */
+	return store_media_emit(c, a, t->who, "media.updated", t->out, e);
 }
 
 ecode

@@ -113,7 +113,9 @@ ecode notification_mark_read(arena *a, const char *id, const char *for_user,
 /* An admin's retry: a failed message gets one more attempt, due now
  * (sent at once with the file transport); E_CONFLICT for one that is
  * sent or still queued. */
-ecode notification_retry(arena *a, const char *id, notification *out, error *e);
+/* Leaves as a notification.retried event, admin_id its actor. */
+ecode notification_retry(arena *a, const char *id, const char *admin_id, const char *request_id,
+    notification *out, error *e);
 
 /* ------------------------------------------------------------ delivery */
 
@@ -178,11 +180,15 @@ ecode notification_template_get(arena *a, const char *kind, notification_templat
 /* Override kind's parts (NULL or "" keeps the file's).  Each part is
  * compiled and rendered with a sample context first; a part that does
  * not compile is E_VALIDATION on "subject", "txt" or "html" with the
- * engine's message. */
+ * engine's message.  Set and reset leave as mail_template.updated events
+ * (admin_id the actor, request_id the correlation), so the audit log
+ * shows who changed which template. */
 ecode notification_template_set(arena *a, const char *kind, const char *subject,
-    const char *txt, const char *html, const char *admin_id, error *e);
+    const char *txt, const char *html, const char *admin_id, const char *request_id,
+    error *e);
 /* Back to the files. */
-ecode notification_template_reset(arena *a, const char *kind, error *e);
+ecode notification_template_reset(arena *a, const char *kind, const char *admin_id,
+    const char *request_id, error *e);
 
 /* ------------------------------------------------------------ SMS, push */
 

@@ -321,17 +321,49 @@ notification_mark_read(arena *a, const char *id, const char *for_user, notificat
 	return nstore_get(c, a, id, out, e);
 }
 
-ecode
-notification_retry(arena *a, const char *id, notification *out, error *e)
-{
+typedef struct retry_tx {
+	const char *id, *admin_id, *request_id;
+	const notification *was;
 	bool changed;
+} retry_tx;
+
+/* Queued again, with a notification.retried event naming the admin (the
+ * message's state is the system's, so the event says what it was). */
+static ecode
+retry_in_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	retry_tx *x = ud;
+	event_origin o = { "notifications", x->request_id, x->admin_id, ROLE_ADMIN };
+	json_object *d;
+
+	if (nstore_retry(c, a, x->id, &x->changed, e) != E_OK)
+		return e->code;
+	if (!x->changed)
+		return E_OK;
+	if (!(d = json_object_new_object()))
+		return err_set(e, E_INTERNAL, "out of memory");
+	json_object_object_add(d, "notification_id", json_object_new_string(x->id));
+	json_object_object_add(d, "channel", json_object_new_string(x->was->channel));
+	json_object_object_add(d, "type", json_object_new_string(x->was->kind));
+	json_object_object_add(d, "status", json_object_new_string("queued"));
+	json_object_object_add(d, "previous_status", json_str_or_null(x->was->status));
+	json_object_object_add(d, "previous_attempts", json_object_new_int64(x->was->attempts));
+	return outbox_emit(c, a, nstore_outbox_stmt(), &o, "notification.retried", "notification",
+	    x->id, d, e);
+}
+
+ecode
+notification_retry(arena *a, const char *id, const char *admin_id, const char *request_id,
+    notification *out, error *e)
+{
+	retry_tx x = { id, admin_id, request_id, out, false };
 	db_conn *c;
 
 	if (notification_get(a, id, NULL, out, e) != E_OK)
 		return e->code;
-	if (!(c = notify_db(e)) || nstore_retry(c, a, id, &changed, e) != E_OK)
+	if (!(c = notify_db(e)) || with_tx(c, a, retry_in_tx, &x, e) != E_OK)
 		return e->code;
-	if (!changed)
+	if (!x.changed)
 		return err_set(e, E_CONFLICT, strcmp(out->status, "sent") == 0 ?
 		    "this notification was sent already" :
 		    "this notification is still queued: the notifier tries it again by itself");
@@ -404,9 +436,80 @@ override_of(arena *a, const char *kind, const char *part, const char *text, size
 	return text;
 }
 
+/* The stable id of the template kind, for its events: two FNV-1a hashes
+ * of the name shaped as a version 4 UUID (templates have no row id, and
+ * an override's row comes and goes). */
+static const char *
+template_id(arena *a, const char *kind)
+{
+	uint64_t h1 = 1469598103934665603ULL, h2 = 1099511628211ULL * 31;
+
+	for (const unsigned char *p = (const unsigned char *)kind; *p; p++) {
+		h1 = (h1 ^ *p) * 1099511628211ULL;
+		h2 = (h2 ^ *p) * 1099511628211ULL + 7;
+	}
+	return arena_printf(a, "%08llx-%04llx-4%03llx-8%03llx-%012llx",
+	    (unsigned long long)(h1 >> 32), (unsigned long long)((h1 >> 16) & 0xffff),
+	    (unsigned long long)(h1 & 0xfff), (unsigned long long)((h2 >> 48) & 0xfff),
+	    (unsigned long long)(h2 & 0xffffffffffffULL));
+}
+
+/* At most TEMPLATE_EVENT_TEXT bytes of a part, cut at a character, so the
+ * three parts' event stays well under EVENT_PAYLOAD_MAX whatever JSON
+ * escaping does; NULL stays NULL (the file's text is in use). */
+#define TEMPLATE_EVENT_TEXT 30000
+
+static json_object *
+event_text(arena *a, const char *s)
+{
+	size_t n;
+	char *t;
+
+	if (s == NULL)
+		return NULL;
+	if ((n = strlen(s)) <= TEMPLATE_EVENT_TEXT)
+		return json_object_new_string(s);
+	n = TEMPLATE_EVENT_TEXT;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	if (!(t = arena_printf(a, "%.*s…", (int)n, s)))
+		return NULL;
+	return json_object_new_string(t);
+}
+
+typedef struct tmpl_tx {
+	const char *kind, *s, *t, *h, *admin_id, *request_id;
+} tmpl_tx;
+
+/* The override stored (or dropped, all three parts NULL) and its
+ * mail_template.updated event: the parts an admin set, null for those
+ * the file's text serves. */
+static ecode
+template_write_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	tmpl_tx *x = ud;
+	event_origin o = { "notifications", x->request_id, x->admin_id, ROLE_ADMIN };
+	const char *id = template_id(a, x->kind);
+	json_object *d;
+
+	if ((x->s == NULL && x->t == NULL && x->h == NULL ?
+	    nstore_template_delete(c, a, x->kind, e) :
+	    nstore_template_put(c, a, x->kind, x->s, x->t, x->h, x->admin_id, e)) != E_OK)
+		return e->code;
+	if (id == NULL || !(d = json_object_new_object()))
+		return err_set(e, E_INTERNAL, "out of memory");
+	json_object_object_add(d, "name", json_object_new_string(x->kind));
+	json_object_object_add(d, "subject", event_text(a, x->s));
+	json_object_object_add(d, "txt", event_text(a, x->t));
+	json_object_object_add(d, "html", event_text(a, x->h));
+	return outbox_emit(c, a, nstore_outbox_stmt(), &o, "mail_template.updated",
+	    "mail_template", id, d, e);
+}
+
 ecode
 notification_template_set(arena *a, const char *kind, const char *subject,
-    const char *txt, const char *html, const char *admin_id, error *e)
+    const char *txt, const char *html, const char *admin_id, const char *request_id,
+    error *e)
 {
 	const char *s, *t, *h;
 	db_conn *c;
@@ -421,19 +524,23 @@ notification_template_set(arena *a, const char *kind, const char *subject,
 		return e->code;
 	if (!(c = notify_db(e)))
 		return e->code;
-	if (s == NULL && t == NULL && h == NULL)
-		return nstore_template_delete(c, a, kind, e);
-	return nstore_template_put(c, a, kind, s, t, h, admin_id, e);
+	{
+		tmpl_tx x = { kind, s, t, h, admin_id, request_id };
+
+		return with_tx(c, a, template_write_tx, &x, e);
+	}
 }
 
 ecode
-notification_template_reset(arena *a, const char *kind, error *e)
+notification_template_reset(arena *a, const char *kind, const char *admin_id,
+    const char *request_id, error *e)
 {
+	tmpl_tx x = { kind, NULL, NULL, NULL, admin_id, request_id };
 	db_conn *c;
 
 	if (!render_kind_known(kind))
 		return err_set(e, E_NOT_FOUND, "no such e-mail template");
 	if (!(c = notify_db(e)))
 		return e->code;
-	return nstore_template_delete(c, a, kind, e);
+	return with_tx(c, a, template_write_tx, &x, e);
 }

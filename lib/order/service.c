@@ -324,12 +324,39 @@ order_claim_verified(arena *a, const char *user_id, int64_t *claimed, error *e)
 
 /* ------------------------------------------------------------ notes */
 
+typedef struct note_tx {
+	const order_actor *who;
+	const char        *order_id, *author, *body;
+} note_tx;
+
+/* The note and its order.note_added event (the note under "note", so the
+ * audit log shows it in the order's history), one transaction. */
+static ecode
+note_tx_body(db_conn *c, arena *a, void *ud, error *e)
+{
+	note_tx *t = ud;
+	json_object *d, *n;
+
+	if (ord_store_note_insert(c, a, t->order_id, t->who, t->author, t->body, e) != E_OK)
+		return e->code;
+	if (!(d = json_object_new_object()) || !(n = json_object_new_object())) {
+		json_object_put(d);
+		return err_set(e, E_INTERNAL, "out of memory");
+	}
+	json_object_object_add(n, "author", json_str_or_null(t->author));
+	json_object_object_add(n, "body", json_object_new_string(t->body));
+	json_object_object_add(d, "order_id", json_object_new_string(t->order_id));
+	json_object_object_add(d, "note", n);
+	return ord_emit(c, a, t->who, "note_added", t->order_id, d, e);
+}
+
 ecode
 order_note_add(arena *a, const order_actor *who, const char *author, const char *id,
     const char *body, error *e)
 {
 	db_conn *c;
 	order o;
+	note_tx t;
 
 	if (!body || !*body)
 		return err_field(e, "body", "is required");
@@ -337,8 +364,8 @@ order_note_add(arena *a, const order_actor *who, const char *author, const char 
 		return err_field(e, "body", "must be at most %d characters", ORDER_NOTE_MAX);
 	if (!(c = ord_db(e)) || ord_store_get(c, a, id, false, &o, e) != E_OK)
 		return e->code;
-	return ord_store_note_insert(c, a, o.id, who,
-	    author && *author ? author : who->name, body, e);
+	t = (note_tx){ who, o.id, author && *author ? author : who->name, body };
+	return db_tx(c, a, note_tx_body, &t, e);
 }
 
 ecode

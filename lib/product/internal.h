@@ -107,6 +107,10 @@ const void *copy_text(arena *a, const void *src, size_t n);
 /* Write ecommerce.product.<what> with p as data into catalog.outbox. */
 ecode catalog_emit_product(db_conn *c, arena *a, const catalog_actor *who,
     const char *what, const product *p, error *e);
+/* Write ecommerce.<type> about (aggregate_type, id) into catalog.outbox,
+ * with who as the actor (service_banner.c); data is consumed. */
+ecode catalog_emit(db_conn *c, arena *a, const catalog_actor *who, const char *type,
+    const char *aggregate_type, const char *id, json_object *data, error *e);
 
 /* ------------------------------------------------------------ store_product.c */
 

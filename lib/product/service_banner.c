@@ -4,11 +4,14 @@
  * The public sees active banners inside their date window (checked by the
  * database's clock for lists, so every web node agrees); admins see and
  * change every banner.  Writes repeat the admin check the route table
- * already made, so callers other than the API cannot skip it.
+ * already made, so callers other than the API cannot skip it, and leave
+ * as banner.created|updated|deleted events in their transaction, so the
+ * audit log sees who changed which banner.
  */
 #include <string.h>
 #include <time.h>
 
+#include "core/outbox.h"
 #include "core/util.h"
 #include "product/internal.h"
 
@@ -24,7 +27,18 @@ typedef struct banner_tx {
 	const char         *id;
 	const banner_input *in;
 	banner             *out;
+	const catalog_actor *who;	/* for the event */
 } banner_tx;
+
+ecode
+catalog_emit(db_conn *c, arena *a, const catalog_actor *who, const char *type,
+    const char *aggregate_type, const char *id, json_object *data, error *e)
+{
+	event_origin o = { "catalog", who ? who->request_id : NULL,
+	    who ? who->user_id : NULL, who ? who->role : ROLE_PUBLIC };
+
+	return outbox_emit(c, a, store_outbox_stmt(), &o, type, aggregate_type, id, data, e);
+}
 
 ecode
 banner_list(arena *a, const catalog_actor *who, const banner_filter *f,
@@ -87,9 +101,11 @@ banner_create_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	banner_tx *t = ud;
 
-	if (store_banner_insert(c, a, t->id, t->in, e) != E_OK)
+	if (store_banner_insert(c, a, t->id, t->in, e) != E_OK ||
+	    store_banner_get(c, a, t->id, t->out, e) != E_OK)
 		return e->code;
-	return store_banner_get(c, a, t->id, t->out, e);
+	return catalog_emit(c, a, t->who, "banner.created", "banner", t->id,
+	    banner_to_json(t->out), e);
 }
 
 ecode
@@ -97,7 +113,7 @@ banner_create(arena *a, const catalog_actor *who, const banner_input *in,
     banner *out, error *e)
 {
 	char     id[37];
-	banner_tx   t = { id, in, out };
+	banner_tx   t = { id, in, out, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK || banner_input_validate(in, true, e) != E_OK)
@@ -114,16 +130,18 @@ banner_update_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	banner_tx *t = ud;
 
-	if (store_banner_update(c, a, t->id, t->in, e) != E_OK)
+	if (store_banner_update(c, a, t->id, t->in, e) != E_OK ||
+	    store_banner_get(c, a, t->id, t->out, e) != E_OK)
 		return e->code;
-	return store_banner_get(c, a, t->id, t->out, e);
+	return catalog_emit(c, a, t->who, "banner.updated", "banner", t->id,
+	    banner_to_json(t->out), e);
 }
 
 ecode
 banner_update(arena *a, const catalog_actor *who, const char *id,
     const banner_input *in, banner *out, error *e)
 {
-	banner_tx   t = { id, in, out };
+	banner_tx   t = { id, in, out, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK || banner_input_validate(in, false, e) != E_OK)
@@ -135,9 +153,24 @@ banner_update(arena *a, const catalog_actor *who, const char *id,
 	return catalog_written(db_tx(c, a, banner_update_tx, &t, e));
 }
 
+static ecode
+banner_delete_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	banner_tx   *t = ud;
+	json_object *d;
+
+	if (store_banner_delete(c, a, t->id, e) != E_OK)
+		return e->code;
+	if (!(d = json_object_new_object()))
+		return err_set(e, E_INTERNAL, "out of memory");
+	json_object_object_add(d, "id", json_object_new_string(t->id));
+	return catalog_emit(c, a, t->who, "banner.deleted", "banner", t->id, d, e);
+}
+
 ecode
 banner_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 {
+	banner_tx t = { id, NULL, NULL, who };
 	db_conn *c;
 
 	if (check_admin(who, e) != E_OK)
@@ -146,5 +179,5 @@ banner_delete(arena *a, const catalog_actor *who, const char *id, error *e)
 		return err_set(e, E_NOT_FOUND, "banner not found");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	return catalog_written(store_banner_delete(c, a, id, e));
+	return catalog_written(db_tx(c, a, banner_delete_tx, &t, e));
 }

@@ -357,6 +357,37 @@ review_list(arena *a, const catalog_actor *who, const char *product_id_or_slug,
 	return E_OK;
 }
 
+/* A review's writes and their review.created|updated event, one transaction. */
+typedef struct review_tx {
+	const catalog_actor *who;
+	const char          *id, *product_id, *status;
+	const review_input  *in;
+	review              *out;
+} review_tx;
+
+static ecode
+review_create_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	review_tx *t = ud;
+
+	if (store_review_insert(c, a, t->id, t->product_id, t->who->user_id, t->in, t->out,
+	    e) != E_OK)
+		return e->code;
+	return catalog_emit(c, a, t->who, "review.created", "review", t->id,
+	    review_to_json(t->out), e);
+}
+
+static ecode
+review_status_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	review_tx *t = ud;
+
+	if (store_review_set_status(c, a, t->id, t->status, t->out, e) != E_OK)
+		return e->code;
+	return catalog_emit(c, a, t->who, "review.updated", "review", t->id,
+	    review_to_json(t->out), e);
+}
+
 ecode
 review_create(arena *a, const catalog_actor *who, const char *product_id,
     const review_input *in, review *out, error *e)
@@ -377,9 +408,12 @@ review_create(arena *a, const catalog_actor *who, const char *product_id,
 		return err_set(e, E_CONFLICT, "only published products can be reviewed");
 	if (uuid_v4(id) != 0)
 		return err_set(e, E_INTERNAL, "no randomness for an id");
-	/* One statement: the unique (user, product) constraint decides races. */
-	return catalog_written(store_review_insert(c, a, id, product_id, who->user_id,
-	    in, out, e));
+	/* the unique (user, product) constraint decides races */
+	{
+		review_tx t = { who, id, product_id, NULL, in, out };
+
+		return catalog_written(db_tx(c, a, review_create_tx, &t, e));
+	}
 }
 
 /* ------------------------------------------------------------ moderation */
@@ -420,6 +454,10 @@ review_set_status(arena *a, const catalog_actor *who, const char *id, const char
 		return err_field(e, "status", "must be published, pending or rejected");
 	if (!(c = catalog_db(e)))
 		return catalog_fail(e, E_UNAVAILABLE);
-	/* one statement; the trigger moves the rating summary with it */
-	return catalog_written(store_review_set_status(c, a, id, status, out, e));
+	/* the trigger moves the rating summary with the status */
+	{
+		review_tx t = { who, id, NULL, status, NULL, out };
+
+		return catalog_written(db_tx(c, a, review_status_tx, &t, e));
+	}
 }

@@ -184,6 +184,48 @@ function createAdmin(email, password, secret) {
     assert.equal(await page.locator('img.thumb').count(), 1, 'the fixture image is uploaded');
   }
 
+  // an import waiting for the background worker (a file over the
+  // in-request size, check only, so nothing changes): its page refreshes
+  // by the HTTP Refresh header, not a <meta> (WCAG 2.2.1), and offers a
+  // "Stop refreshing" link; both states are checked here, because the
+  // janitor may have finished the job before the generic visit below
+  {
+    let csv = 'product_slug,product_name,description,status,category_slug,brand_slug,' +
+      'currency,base_price,sku,variant_name,variant_price,attributes,weight_grams,active\r\n';
+    const desc = 'x'.repeat(1000);
+    for (let i = 0; i < 300; i++)
+      csv += `a11y-big-${tag}-${i},Big ${i},${desc},draft,,,EUR,${i + 1}.00,A11Y-BIG-${i}-${process.pid},One,,,,true\r\n`;
+    await page.goto(base + '/admin/catalog/io');
+    await page.setInputFiles('#file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.check('input[name="mode"][value="check"]');
+    await submit(page, 'form[action="/admin/catalog/import"] button[type="submit"]');
+    const job = new URL(page.url()).pathname;
+    assert.match(job, /^\/admin\/catalog\/import\/[0-9a-f-]{36}$/);
+    const waiting = await context.request.get(base + job, { maxRedirects: 0 });
+    const text = await waiting.text();
+    if (/Waiting for the background worker|rows done|rows read/.test(text)) {
+      assert.equal(waiting.headers()['refresh'], '3', 'the waiting page refreshes by the header');
+      assert.ok(text.includes('?refresh=off">Stop refreshing</a>'), 'a way to stop refreshing');
+      assert.ok(!/http-equiv/i.test(text), 'no <meta http-equiv>');
+      // the same page without its reload, so axe does not race the refresh
+      await page.route(base + job, async route => {
+        const r = await route.fetch();
+        const headers = { ...r.headers() };
+        delete headers.refresh;
+        await route.fulfill({ response: r, headers });
+      });
+      await page.goto(base + job);
+      await check(page, text, `${job} (waiting, refreshing)`);
+      await page.unroute(base + job);
+      const stopped = await context.request.get(base + job + '?refresh=off', { maxRedirects: 0 });
+      assert.equal(stopped.headers()['refresh'], undefined, '?refresh=off drops the header');
+      await page.goto(base + job + '?refresh=off');
+      await check(page, await stopped.text(), `${job}?refresh=off (waiting, stopped)`);
+    } else {
+      console.log(`ok - ${job} # SKIP the job ended before it could be seen waiting`);
+    }
+  }
+
   const seen = new Set(['/admin/login', '/admin/login/code', ADMIN_ENROL]);
   const routes = adminPages().filter(p => !seen.has(p));
   const literal = new Set(routes.filter(p => !p.includes('{')));

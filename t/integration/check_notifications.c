@@ -596,13 +596,13 @@ START_TEST(failed_after_max_attempts_then_manual_retry)
 	/* the admin's retry, once the server is back */
 	smtp_catcher_fail(0, 0);
 	err_clear(&e);
-	ck_assert_msg(notification_retry(a, id, &n, &e) == E_OK, "retry: %s", e.message);
+	ck_assert_msg(notification_retry(a, id, NULL, NULL, &n, &e) == E_OK, "retry: %s", e.message);
 	ck_assert_str_eq(n.status, "queued");
 	deliver_all();
 	ck_assert_str_eq(col(id, "status"), "sent");
 	ck_assert_int_eq(smtp_catcher_count(to), 1);
 	err_clear(&e);
-	ck_assert_int_eq(notification_retry(a, id, &n, &e), E_CONFLICT);
+	ck_assert_int_eq(notification_retry(a, id, NULL, NULL, &n, &e), E_CONFLICT);
 }
 END_TEST
 
@@ -679,23 +679,24 @@ START_TEST(template_override_takes_effect)
 
 	err_clear(&e);
 	ck_assert_int_eq(notification_template_set(a, "verify-email", "{{#broken}}", NULL, NULL,
-	    NULL, &e), E_VALIDATION);
+	    NULL, NULL, &e), E_VALIDATION);
 	ck_assert_str_eq(e.fields[0].name, "subject");
 	err_clear(&e);
-	ck_assert_int_eq(notification_template_set(a, "no-such-kind", "x", NULL, NULL, NULL, &e),
+	ck_assert_int_eq(notification_template_set(a, "no-such-kind", "x", NULL, NULL, NULL, NULL,
+	    &e),
 	    E_NOT_FOUND);
 	err_clear(&e);
 	/* a line break in the subject (the template's or the data's) cannot
 	 * start a header: it becomes a space */
 	ck_assert_msg(notification_template_set(a, "verify-email",
 	    "Custom for {{{first_name}}}\r\nBcc: victim@example.com ✓",
-	    NULL, "<p>Custom {{first_name}}</p>\n", NULL, &e) == E_OK, "%s", e.message);
+	    NULL, "<p>Custom {{first_name}}</p>\n", NULL, NULL, &e) == E_OK, "%s", e.message);
 	id = queue_mail(to, NULL);
 	/* restore before asserting, so a failure leaves the shop as it was */
 	err_clear(&e);
 	ck_assert_int_eq(notification_template_get(a, "verify-email", &t, &e), E_OK);
 	ck_assert(t.subject_custom && !t.txt_custom && t.html_custom);
-	ck_assert_int_eq(notification_template_reset(a, "verify-email", &e), E_OK);
+	ck_assert_int_eq(notification_template_reset(a, "verify-email", NULL, NULL, &e), E_OK);
 	ck_assert_str_eq(col(id, "subject"), "Custom for Ada Bcc: victim@example.com ✓");
 	ck_assert_str_eq(col(id, "body_html"), "<p>Custom Ada</p>\n");
 	has(col(id, "body_text"), "Hello Ada,");

@@ -139,6 +139,11 @@ static const struct {
 	    "{\"name\":\"P\",\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1}",
 	    "{\"name\":\"P\",\"a\":2,\"b\":2,\"c\":2,\"d\":2,\"e\":2,\"f\":2,\"g\":2}",
 	    "Product “P” updated: a, b, c, d, e (+2 more)" },
+	/* a two-word aggregate reads as two words */
+	{ __LINE__, "ecommerce.mail_template.updated", "mail_template", NULL,
+	    "{\"name\":\"order-shipped\",\"subject\":null}",
+	    "{\"name\":\"order-shipped\",\"subject\":\"S\"}",
+	    "Mail template “order-shipped” updated: subject" },
 };
 
 START_TEST(summary_rows)
