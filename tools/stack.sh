@@ -295,7 +295,7 @@ stack_catalog_shm() {
 # cache's counter — becomes www-data's.
 stack_apache() {
 	local port=$1 conf=${STACK_APACHE_CONF:-$STACK_ROOT/httpd/apache.conf}
-	local bin=$ECOM_VAR/bin u=www-data shm f
+	local bin=$ECOM_VAR/bin u=www-data shm f out
 	command -v apache2 >/dev/null || die "apache2 is missing (apt-get install apache2 libapache2-mod-fcgid)"
 	mkdir -p "$bin" "$ECOM_VAR"/{run/fcgid,log,media,mail}
 	cp -f "$STACK_BUILD"/cgi-bin/*.fcgi "$bin"/
@@ -303,7 +303,7 @@ stack_apache() {
 	if [ "$(id -u)" = 0 ]; then
 		chown -R "$u:$u" "$ECOM_VAR"/media "$ECOM_VAR"/mail "$ECOM_VAR"/run/fcgid
 		for f in "$ECOM_VAR"/keys/jwt.pem "$ECOM_VAR"/keys/secret; do
-			[ -e "$f" ] && chgrp "$u" "$f" && chmod 640 "$f"
+			if [ -e "$f" ]; then chgrp "$u" "$f" && chmod 640 "$f"; fi
 		done
 		# the counter is created 0600 by whichever process maps it first;
 		# root (lighttpd's responders, ecomctl) can still map www-data's
@@ -314,10 +314,11 @@ stack_apache() {
 			runuser -u "$u" -- test -r "$f" ||
 				die "$u cannot read $f (every directory above it must be world-executable)"
 		done
+		runuser -u "$u" -- test -x "$bin/store.fcgi" || die "$u cannot run $bin/store.fcgi"
 		runuser -u "$u" -- test -w "$ECOM_VAR/media" || die "$u cannot write $ECOM_VAR/media"
 	fi
-	ECOM_PORT=$port ECOM_BIND=127.0.0.1 ECOM_BIN=$bin ECOM_PROCS=${ECOM_PROCS:-2} \
-		apache2 -f "$conf" -t 2>/dev/null || die "apache2 config check failed ($conf)"
+	out=$(ECOM_PORT=$port ECOM_BIND=127.0.0.1 ECOM_BIN=$bin ECOM_PROCS=${ECOM_PROCS:-2} \
+		apache2 -f "$conf" -t 2>&1) || { echo "$out" >&2; die "apache2 config check failed ($conf)"; }
 	say "apache on http://127.0.0.1:$port/ (mod_fcgid, log $ECOM_VAR/log/apache.log)"
 	ECOM_PORT=$port ECOM_BIND=127.0.0.1 ECOM_BIN=$bin ECOM_PROCS=${ECOM_PROCS:-2} \
 		apache2 -f "$conf" -DFOREGROUND &
