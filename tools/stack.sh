@@ -20,7 +20,8 @@ STACK_PACKAGES="build-essential autoconf automake libtool pkg-config
   redis-server libhiredis-dev libjson-c-dev libjwt-dev liburiparser-dev
   libssl-dev libcrypt-dev check libcurl4-openssl-dev librdkafka-dev libmagickwand-6.q16-dev imagemagick curl
   openssl ca-certificates"
-STACK_TEST_PACKAGES="chromium nodejs npm wrk clang-14 libclang-rt-14-dev valgrind cppcheck"
+STACK_TEST_PACKAGES="chromium nodejs npm wrk clang-14 libclang-rt-14-dev valgrind cppcheck
+  apache2 libapache2-mod-fcgid"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -270,6 +271,83 @@ stack_web() {
 	done
 	tail -n 20 "$ECOM_VAR/log/lighttpd.log" >&2
 	die "lighttpd did not answer /health/live"
+}
+
+# stack_catalog_shm — the POSIX shared memory object holding the catalog
+# cache's generation counter (lib/product/cache.c names it after the
+# catalog's database URL with 64-bit FNV-1a).
+stack_catalog_shm() {
+	local db=${ECOM_DB_URL_CATALOG:-} h=1469598103934665603 i c
+	[ -n "$db" ] || db=$(sed -n 's/^ECOM_DB_URL_CATALOG=//p' "$ECOM_CONFIG" | tail -n 1)
+	[ -n "$db" ] || db=${ECOM_DB_URL:-}
+	[ -n "$db" ] || db=$(sed -n 's/^ECOM_DB_URL=//p' "$ECOM_CONFIG" | tail -n 1)
+	local LC_ALL=C
+	for ((i = 0; i < ${#db}; i++)); do
+		printf -v c '%d' "'${db:i:1}"
+		h=$(((h ^ (c & 255)) * 1099511628211))
+	done
+	printf '/dev/shm/ecom-catalog-%016x\n' "$h"
+}
+
+# stack_apache PORT — Apache 2.4 with mod_fcgid (httpd/apache.conf) on PORT,
+# beside lighttpd, serving the same responders from ECOM_VAR/bin, in the
+# foreground as a job (stack_apache_stop ends it).  Started as root, Apache
+# runs its children and the responders as www-data, so (ENVIRONMENT.md §2)
+# www-data is given exactly what it needs and nothing is chmod-ed beyond
+# ECOM_VAR: the checkout, the binaries and the config stay root's and
+# world-readable; the two private keys become group www-data (0640); what
+# the responders write — media/, mail/, the fcgid sockets and the catalog
+# cache's counter — becomes www-data's.
+stack_apache() {
+	local port=$1 conf=${STACK_APACHE_CONF:-$STACK_ROOT/httpd/apache.conf}
+	local bin=$ECOM_VAR/bin u=www-data shm f out
+	command -v apache2 >/dev/null || die "apache2 is missing (apt-get install apache2 libapache2-mod-fcgid)"
+	mkdir -p "$bin" "$ECOM_VAR"/{run/fcgid,log,media,mail}
+	cp -f "$STACK_BUILD"/cgi-bin/*.fcgi "$bin"/
+	rm -f "$ECOM_VAR"/run/fcgid/* "$ECOM_VAR"/run/fcgid_shm* "$ECOM_VAR"/run/apache.pid
+	if [ "$(id -u)" = 0 ]; then
+		chown -R "$u:$u" "$ECOM_VAR"/media "$ECOM_VAR"/mail "$ECOM_VAR"/run/fcgid
+		for f in "$ECOM_VAR"/keys/jwt.pem "$ECOM_VAR"/keys/secret; do
+			if [ -e "$f" ]; then chgrp "$u" "$f" && chmod 640 "$f"; fi
+		done
+		# the counter is created 0600 by whichever process maps it first;
+		# root (lighttpd's responders, ecomctl) can still map www-data's
+		shm=$(stack_catalog_shm)
+		[ -e "$shm" ] || : >"$shm"
+		chown "$u:$u" "$shm"
+		for f in "$bin/store.fcgi" "$ECOM_CONFIG" "$STACK_ROOT/templates" "$ECOM_VAR/keys/jwt.pem"; do
+			runuser -u "$u" -- test -r "$f" ||
+				die "$u cannot read $f (every directory above it must be world-executable)"
+		done
+		runuser -u "$u" -- test -x "$bin/store.fcgi" || die "$u cannot run $bin/store.fcgi"
+		runuser -u "$u" -- test -w "$ECOM_VAR/media" || die "$u cannot write $ECOM_VAR/media"
+	fi
+	out=$(ECOM_PORT=$port ECOM_BIND=127.0.0.1 ECOM_BIN=$bin ECOM_PROCS=${ECOM_PROCS:-2} \
+		apache2 -f "$conf" -t 2>&1) || { echo "$out" >&2; die "apache2 config check failed ($conf)"; }
+	say "apache on http://127.0.0.1:$port/ (mod_fcgid, log $ECOM_VAR/log/apache.log)"
+	ECOM_PORT=$port ECOM_BIND=127.0.0.1 ECOM_BIN=$bin ECOM_PROCS=${ECOM_PROCS:-2} \
+		apache2 -f "$conf" -DFOREGROUND &
+	STACK_APACHE_PID=$!
+	STACK_PIDS+=($!)
+	for _ in $(seq 1 100); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$port/health/live" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	tail -n 20 "$ECOM_VAR/log/apache.log" >&2
+	die "apache did not answer /health/live"
+}
+
+# stack_apache_stop — stop the Apache of stack_apache (and, through
+# mod_fcgid, its responders); the rest of the stack keeps running.
+stack_apache_stop() {
+	local p keep=()
+	[ -n "${STACK_APACHE_PID:-}" ] || return 0
+	kill "$STACK_APACHE_PID" 2>/dev/null
+	wait "$STACK_APACHE_PID" 2>/dev/null
+	for p in "${STACK_PIDS[@]}"; do [ "$p" = "$STACK_APACHE_PID" ] || keep+=("$p"); done
+	STACK_PIDS=("${keep[@]}")
+	STACK_APACHE_PID=
+	return 0
 }
 
 # stack_workers — the cron jobs of httpd/crontab, run by a background loop
