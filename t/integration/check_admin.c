@@ -173,17 +173,6 @@ create_user(const char *email, const char *role, const char *totp_secret)
 }
 
 static char *
-psql_value(const char *sql)
-{
-	const char *psql = getenv("ECOM_TEST_PSQL");
-	char cmd[2048];
-
-	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
-	snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql);
-	return run_capture(cmd);
-}
-
-static char *
 form_escape(const char *s)
 {
 	char *out = malloc(3 * strlen(s) + 1), *o = out;

@@ -148,17 +148,6 @@ see_other(const http_result *r, char *out, size_t outlen)
 	ck_assert(http_header(r, "location", out, outlen));
 }
 
-static char *
-psql_value(const char *sql)
-{
-	const char *psql = getenv("ECOM_TEST_PSQL");
-	char cmd[4096];
-
-	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
-	snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql);
-	return run_capture(cmd);
-}
-
 static void
 expect_sql(const char *sql, const char *want)
 {

@@ -34,43 +34,13 @@
 #include "core/parse.h"
 #include "core/view.h"
 #include "http_client.h"
+#include "test_db.h"
 
 static arena *a;
 static char run_tag[32];
 static char admin_email[128], *admin_id, *admin_tok;
 
 /* ------------------------------------------------------------ plumbing */
-
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("audit", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
 
 static char *
 make_account(const char *email, const char *role_s, bool totp)
@@ -114,7 +84,7 @@ expect(http_result *r, long status)
 static const char *
 last_event(const char *schema, const char *aggregate_id, const char *type)
 {
-	const char *id = sql(arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
+	const char *id = sql(a, arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
 	    " AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", schema, aggregate_id, type));
 
 	ck_assert_msg(id != NULL, "no %s event for %s", type, aggregate_id);
@@ -129,7 +99,7 @@ relay_until(const char *event_id)
 	const char *q = arena_printf(a, "SELECT count(*) FROM audit.processed_events"
 	    " WHERE event_id = '%s'", event_id);
 
-	for (int round = 0; round < 300 && sql_int(q) == 0; round++) {
+	for (int round = 0; round < 300 && sql_int(a, q) == 0; round++) {
 		relay_opts o = { 100, 0, false, NULL };
 		relay_stats st = { 0, 0, 0, 0 };
 		event_sink *s;
@@ -139,17 +109,17 @@ relay_until(const char *event_id)
 		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
 		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
 		s->close(s);
-		if (sql_int(q) == 0)
+		if (sql_int(a, q) == 0)
 			usleep(100 * 1000);
 	}
-	ck_assert_msg(sql_int(q) == 1, "the audit consumer never got event %s", event_id);
+	ck_assert_msg(sql_int(a, q) == 1, "the audit consumer never got event %s", event_id);
 }
 
 /* A column of the entry recorded for event_id (NULL if no entry). */
 static const char *
 entry_col(const char *event_id, const char *expr)
 {
-	return sql(arena_printf(a, "SELECT %s FROM audit.entries WHERE id = '%s'", expr, event_id));
+	return sql(a, arena_printf(a, "SELECT %s FROM audit.entries WHERE id = '%s'", expr, event_id));
 }
 
 static void
@@ -272,7 +242,7 @@ START_TEST(stock_adjustment_before_is_the_previous_after)
 	ck_assert_str_eq(entry_col(second, "before->>'warehouse_id'"),
 	    entry_col(second, "after->>'warehouse_id'"));
 	ck_assert_str_eq(entry_col(second, "before->>'on_hand'"), entry_col(first, "after->>'on_hand'"));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT (after->>'on_hand')::bigint -"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT (after->>'on_hand')::bigint -"
 	    " (before->>'on_hand')::bigint FROM audit.entries WHERE id = '%s'", second)), -2);
 }
 END_TEST
@@ -320,7 +290,7 @@ START_TEST(a_sellers_product_is_recorded_and_forgotten_when_deleted)
 	relay_until(made);
 	ck_assert_str_eq(entry_col(made, "actor_role"), "seller");
 	ck_assert_str_eq(entry_col(made, "actor_email"), email);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.states"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.states"
 	    " WHERE aggregate_type = 'product' AND entity_key = '%s'", pid)), 1);
 
 	r = api("DELETE", arena_printf(a, "/api/v1/products/%s", pid), tok, NULL);
@@ -330,7 +300,7 @@ START_TEST(a_sellers_product_is_recorded_and_forgotten_when_deleted)
 	relay_until(gone);
 	ck_assert_str_eq(entry_col(gone, "actor_role"), "seller");
 	ck_assert_ptr_nonnull(entry_col(gone, "before"));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.states"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.states"
 	    " WHERE aggregate_type = 'product' AND entity_key = '%s'", pid)), 0);
 	free(tok);
 	free(seller);
@@ -346,9 +316,9 @@ START_TEST(an_event_delivered_twice_is_recorded_once)
 
 	relay_until(ev);
 	/* the relay hands it over again, as after a crash before marking it */
-	sql(arena_printf(a, "UPDATE campaigns.outbox SET published_at = NULL,"
+	sql(a, arena_printf(a, "UPDATE campaigns.outbox SET published_at = NULL,"
 	    " next_attempt_at = now() WHERE id = '%s'", ev));
-	for (int round = 0; round < 300 && sql(arena_printf(a, "SELECT published_at FROM"
+	for (int round = 0; round < 300 && sql(a, arena_printf(a, "SELECT published_at FROM"
 	    " campaigns.outbox WHERE id = '%s'", ev)) == NULL; round++) {
 		relay_opts o = { 100, 0, false, NULL };
 		relay_stats st = { 0, 0, 0, 0 };
@@ -360,13 +330,13 @@ START_TEST(an_event_delivered_twice_is_recorded_once)
 		s->close(s);
 	}
 	/* and a consumer group of the Kafka mode may see it once more */
-	payload = sql(arena_printf(a, "SELECT payload::text FROM campaigns.outbox WHERE id = '%s'", ev));
+	payload = sql(a, arena_printf(a, "SELECT payload::text FROM campaigns.outbox WHERE id = '%s'", ev));
 	err_clear(&e);
 	ck_assert_int_eq(event_parse(a, payload, strlen(payload), &parsed, &e), E_OK);
 	ck_assert_msg(audit_consumer.handle(a, &parsed, &e) == E_OK, "%s", e.message);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.entries WHERE id = '%s'",
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.entries WHERE id = '%s'",
 	    ev)), 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.entries"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.entries"
 	    " WHERE aggregate_id = '%s'", id)), 1);
 }
 END_TEST
@@ -522,5 +492,6 @@ main(void)
 	tcase_add_test(tc, audit_page_filters_and_shows_the_changes);
 	tcase_add_test(tc, customers_and_sellers_are_refused);
 	suite_add_tcase(s, tc);
+	test_db_domain("audit");
 	return check_run(s);
 }

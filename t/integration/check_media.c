@@ -43,17 +43,6 @@ static char *product_id, *product_slug;
 
 /* ------------------------------------------------------------ helpers */
 
-static char *
-psql_value(const char *sql)
-{
-	const char *psql = getenv("ECOM_TEST_PSQL");
-	char cmd[4096];
-
-	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
-	ck_assert_int_lt(snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql), (int)sizeof cmd);
-	return run_capture(cmd);
-}
-
 static long
 psql_count(const char *sql)
 {

@@ -44,6 +44,7 @@
 #include "order/order.h"
 #include "smtp_catcher.h"
 #include "user/user.h"
+#include "test_db.h"
 
 #define SMTP_USER "catcher-user"
 #define SMTP_PASS "catcher-pass"
@@ -54,41 +55,10 @@ static int seq;
 
 /* ------------------------------------------------------------ plumbing */
 
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("notifications", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
 static const char *
 col(const char *id, const char *expr)
 {
-	return sql(arena_printf(a, "SELECT %s FROM notifications.messages WHERE id = '%s'", expr, id));
+	return sql(a, arena_printf(a, "SELECT %s FROM notifications.messages WHERE id = '%s'", expr, id));
 }
 
 static const char *
@@ -133,7 +103,7 @@ deliver_all(void)
 static void
 due_now(const char *id)
 {
-	sql(arena_printf(a, "UPDATE notifications.messages SET next_attempt_at = now()"
+	sql(a, arena_printf(a, "UPDATE notifications.messages SET next_attempt_at = now()"
 	    " WHERE id = '%s'", id));
 }
 
@@ -144,7 +114,7 @@ relay_until(const char *event_id)
 	const char *q = arena_printf(a, "SELECT count(*) FROM notifications.processed_events"
 	    " WHERE event_id = '%s'", event_id);
 
-	for (int round = 0; round < 300 && sql_int(q) == 0; round++) {
+	for (int round = 0; round < 300 && sql_int(a, q) == 0; round++) {
 		relay_opts o = { 100, 0, false, NULL };
 		relay_stats st = { 0, 0, 0, 0 };
 		event_sink *s;
@@ -154,16 +124,16 @@ relay_until(const char *event_id)
 		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
 		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
 		s->close(s);
-		if (sql_int(q) == 0)
+		if (sql_int(a, q) == 0)
 			usleep(100 * 1000);
 	}
-	ck_assert_msg(sql_int(q) == 1, "the notifier never got event %s", event_id);
+	ck_assert_msg(sql_int(a, q) == 1, "the notifier never got event %s", event_id);
 }
 
 static const char *
 last_event(const char *schema, const char *aggregate_id, const char *type)
 {
-	const char *id = sql(arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
+	const char *id = sql(a, arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
 	    " AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", schema, aggregate_id, type));
 
 	ck_assert_msg(id != NULL, "no %s event for %s", type, aggregate_id);
@@ -174,7 +144,7 @@ last_event(const char *schema, const char *aggregate_id, const char *type)
 static const char *
 message_for(const char *to, const char *kind)
 {
-	const char *id = sql(arena_printf(a, "SELECT id FROM notifications.messages"
+	const char *id = sql(a, arena_printf(a, "SELECT id FROM notifications.messages"
 	    " WHERE recipient = '%s' AND kind = '%s' ORDER BY created_at DESC LIMIT 1", to, kind));
 
 	ck_assert_msg(id != NULL, "no %s message for %s", kind, to);
@@ -358,7 +328,7 @@ START_TEST(verification_mail_on_register)
 	ck_assert_str_eq(col(id, "status"), "sent");
 	ck_assert_ptr_null(col(id, "secret_text"));
 	ck_assert_ptr_null(col(id, "secret_html"));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.outbox"
 	    " WHERE aggregate_id = '%s' AND event_type = 'ecommerce.notification.sent'", id)), 1);
 
 	m = received(in.email);
@@ -410,12 +380,12 @@ START_TEST(order_mails_from_events)
 	has(html, total);
 
 	/* the same event again, twice: still one message */
-	payload = sql(arena_printf(a, "SELECT payload::text FROM orders.outbox WHERE id = '%s'", ev_id));
+	payload = sql(a, arena_printf(a, "SELECT payload::text FROM orders.outbox WHERE id = '%s'", ev_id));
 	err_clear(&e);
 	ck_assert_int_eq(event_parse(a, payload, strlen(payload), &ev, &e), E_OK);
 	handle(&ev);
 	handle(&ev);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.messages"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
 	    " WHERE event_id = '%s'", ev_id)), 1);
 	deliver_all();
 	ck_assert_int_eq(smtp_catcher_count(email), 1);
@@ -480,7 +450,7 @@ START_TEST(payment_failed_and_low_stock)
 	    "\"available\":2,\"low_stock_threshold\":5}", pid, vid));
 	handle(&ev);
 	/* every active admin, this run's among them */
-	ck_assert_int_ge(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.messages"
+	ck_assert_int_ge(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
 	    " WHERE event_id = '%s' AND kind = 'low-stock'", ev.id)), 1);
 	ck_assert_str_eq(col(message_for(admin, "low-stock"), "user_id"), aid);
 	deliver_all();
@@ -510,7 +480,7 @@ START_TEST(sms_when_shipped_to_an_account_with_a_phone)
 	move_order(o.id, ORDER_PROCESSING);
 	move_order(o.id, ORDER_SHIPPED);
 	relay_until(last_event("orders", o.id, "order.status_changed"));
-	sms = sql(arena_printf(a, "SELECT id FROM notifications.messages WHERE user_id = '%s'"
+	sms = sql(a, arena_printf(a, "SELECT id FROM notifications.messages WHERE user_id = '%s'"
 	    " AND channel = 'sms'", uid));
 	ck_assert_msg(sms != NULL, "no SMS queued");
 	ck_assert_str_eq(col(sms, "kind"), "order-shipped");
@@ -541,7 +511,7 @@ START_TEST(outage_451_is_retried_with_backoff)
 	ck_assert_str_eq(col(id, "attempts"), "1");
 	has(col(id, "last_error"), "451");
 	/* the first failure waits NOTIFY_BACKOFF_BASE_S */
-	wait = sql_int(arena_printf(a, "SELECT floor(extract(epoch FROM next_attempt_at - now()))"
+	wait = sql_int(a, arena_printf(a, "SELECT floor(extract(epoch FROM next_attempt_at - now()))"
 	    "::bigint FROM notifications.messages WHERE id = '%s'", id));
 	ck_assert_msg(wait > NOTIFY_BACKOFF_BASE_S - 15 && wait <= NOTIFY_BACKOFF_BASE_S,
 	    "waits %lld s", wait);
@@ -572,12 +542,12 @@ START_TEST(failed_after_max_attempts_then_manual_retry)
 
 		due_now(id);
 		deliver_all();
-		ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM notifications.messages"
+		ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM notifications.messages"
 		    " WHERE id = '%s'", id)), i);
 		if (i == NOTIFY_MAX_ATTEMPTS)
 			break;
 		/* exponential: each wait twice the one before */
-		wait = sql_int(arena_printf(a, "SELECT ceil(extract(epoch FROM next_attempt_at - now()))"
+		wait = sql_int(a, arena_printf(a, "SELECT ceil(extract(epoch FROM next_attempt_at - now()))"
 		    "::bigint FROM notifications.messages WHERE id = '%s'", id));
 		if (prev > 0)
 			ck_assert_msg(wait > prev * 2 - 15 && wait <= prev * 2 + 1, "wait %lld after %lld",
@@ -586,12 +556,12 @@ START_TEST(failed_after_max_attempts_then_manual_retry)
 	}
 	ck_assert_str_eq(col(id, "status"), "failed");
 	has(col(id, "last_error"), "451");
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.outbox"
 	    " WHERE aggregate_id = '%s' AND event_type = 'ecommerce.notification.failed'", id)), 1);
 	/* failed for good: the notifier leaves it alone */
 	due_now(id);
 	deliver_all();
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM notifications.messages"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM notifications.messages"
 	    " WHERE id = '%s'", id)), NOTIFY_MAX_ATTEMPTS);
 	/* the admin's retry, once the server is back */
 	smtp_catcher_fail(0, 0);
@@ -933,5 +903,6 @@ main(void)
 	tcase_add_test(tc, json_api);
 	tcase_add_test(tc, admin_mail_pages);
 	suite_add_tcase(s, tc);
+	test_db_domain("notifications");
 	return check_run(s);
 }

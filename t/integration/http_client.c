@@ -216,3 +216,14 @@ mint_token(const char *role, const char *sub)
 	    ctl, sub, role, role), (int)sizeof cmd);
 	return run_capture(cmd);
 }
+
+char *
+psql_value(const char *sql)
+{
+	const char *psql = getenv("ECOM_TEST_PSQL");
+	char cmd[4096];
+
+	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
+	ck_assert_int_lt(snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql), (int)sizeof cmd);
+	return run_capture(cmd);
+}

@@ -46,5 +46,8 @@ long long    jint(json_object *o, const char *path);
 char *run_capture(const char *cmd);
 /* Mint an access token with ecomctl (ECOM_TEST_ECOMCTL); malloc'd. */
 char *mint_token(const char *role, const char *sub);
+/* One value of a fixed query through the psql of ECOM_TEST_PSQL (-tA):
+ * malloc'd, or NULL when psql fails. */
+char *psql_value(const char *sql);
 
 #endif
