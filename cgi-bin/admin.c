@@ -391,6 +391,16 @@ admin_see_other(response *res, const char *url, error *e)
 	return E_OK;
 }
 
+ecode
+admin_see_done(request *req, response *res, const char *base, const char *id, const char *done,
+    error *e)
+{
+	const char *enc = url_encode(req->a, id);
+	const char *url = enc != NULL ? arena_printf(req->a, "%s/%s?done=%s", base, enc, done) : NULL;
+
+	return url != NULL ? admin_see_other(res, url, e) : err_set(e, E_INTERNAL, "out of memory");
+}
+
 void
 admin_put_str(json_object *o, const char *k, const char *v)
 {

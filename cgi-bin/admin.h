@@ -30,6 +30,10 @@
 /* Shared by the admin pages (admin.c). */
 /* 303 to url after a POST; E_INTERNAL if the location is refused. */
 ecode admin_see_other(response *res, const char *url, error *e);
+/* 303 after a POST that did something to one item: to base/<id>?done=<done>
+ * (id url-encoded), the item's page, which then says what was done. */
+ecode admin_see_done(request *req, response *res, const char *base, const char *id,
+    const char *done, error *e);
 void  admin_put_str(json_object *o, const char *k, const char *v);	/* NULL -> "" */
 /* Always present, false included: a list wrapped in {{#rows.0}} has its
  * first row on the context stack, and a missing key would be looked up

@@ -255,7 +255,7 @@ static ecode
 banner_render(request *req, response *res, int status, const user *me, const banner *b,
     const banner_form *f, const error *ferr, error *e)
 {
-	json_object *ctx = json_object_new_object(), *crumbs;
+	json_object *ctx = json_object_new_object();
 	banner_form cur = { b->title, b->subtitle, b->image_url, b->link_url, b->link_type,
 	    b->position, arena_printf(req->a, "%d", (int)b->sort_order), b->is_active ? "1" : NULL,
 	    rfc3339_to_local(req, b->starts_at), rfc3339_to_local(req, b->ends_at) };
@@ -266,8 +266,8 @@ banner_render(request *req, response *res, int status, const user *me, const ban
 	admin_put_str(ctx, "state", showing(b, (int64_t)time(NULL)));
 	if (ferr != NULL)
 		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Banners", BANNERS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, b->title, NULL));
+	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Banners", BANNERS_URL, b->title,
+	    NULL));
 	return admin_render(req, res, status, "admin/banner", ctx, me, b->title, e);
 }
 
@@ -325,8 +325,6 @@ h_banner_update(request *req, response *res, error *e)
 ecode
 h_banner_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
-	const char *url;
 	banner b = { 0 };
 	user me;
 	bool done;
@@ -336,13 +334,9 @@ h_banner_delete_confirm(request *req, response *res, error *e)
 		return rc;
 	if ((rc = load_banner(req, &b, e)) != E_OK)
 		return rc;
-	url = arena_printf(req->a, BANNERS_URL "/%s", b.id);
-	crumbs = admin_crumb(json_object_new_array(), "Banners", BANNERS_URL);
-	admin_crumb(crumbs, b.title, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete banner",
+	return admin_confirm_delete(req, res, &me, "Banners", BANNERS_URL, b.id, b.title, "banner",
 	    arena_printf(req->a, "Delete the banner “%s”? To take it off the shop for a while, "
-	    "untick Active instead.", b.title), arena_printf(req->a, "%s/delete", url),
-	    "Delete banner", url, e);
+	    "untick Active instead.", b.title), e);
 }
 
 ecode

@@ -162,3 +162,21 @@ admin_confirm_render(request *req, response *res, const user *me, json_object *c
 	return admin_render(req, res, 200, "admin/confirm", ctx, me, title, e);
 }
 
+json_object *
+admin_item_crumbs(const char *list_name, const char *list_url, const char *name,
+    const char *url)
+{
+	return admin_crumb(admin_crumb(json_object_new_array(), list_name, list_url), name, url);
+}
+
+ecode
+admin_confirm_delete(request *req, response *res, const user *me, const char *list_name,
+    const char *list_url, const char *id, const char *name, const char *what,
+    const char *question, error *e)
+{
+	const char *url = arena_printf(req->a, "%s/%s", list_url, id);
+	const char *title = arena_printf(req->a, "Delete %s", what);
+
+	return admin_confirm_render(req, res, me, admin_item_crumbs(list_name, list_url, name, url),
+	    title, question, arena_printf(req->a, "%s/delete", url), title, url, e);
+}

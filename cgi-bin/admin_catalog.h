@@ -45,6 +45,10 @@ json_object *admin_option(const char *value, const char *label, bool selected);
 /* Append {name, url} to the breadcrumb array crumbs (url NULL: the current
  * page); returns crumbs. */
 json_object *admin_crumb(json_object *crumbs, const char *name, const char *url);
+/* New breadcrumbs "list_name > name": the list page, then the item at url
+ * (url NULL: the item is the current page). */
+json_object *admin_item_crumbs(const char *list_name, const char *list_url, const char *name,
+    const char *url);
 
 /* Whether a domain refusal is shown on the form rather than the error page. */
 bool admin_form_refusal(ecode rc);
@@ -63,6 +67,11 @@ json_object *admin_category_options(request *req, const category_forest *cf,
 ecode admin_confirm_render(request *req, response *res, const user *me, json_object *crumbs,
     const char *title, const char *question, const char *action, const char *button,
     const char *cancel, error *e);
+/* The confirmation page "Delete <what>" of the item list_url/<id> called
+ * name: POSTs to list_url/<id>/delete, cancelling goes back to the item. */
+ecode admin_confirm_delete(request *req, response *res, const user *me, const char *list_name,
+    const char *list_url, const char *id, const char *name, const char *what,
+    const char *question, error *e);
 
 /* admin_catalog_io.c: the upload and one import's page */
 ecode h_catalog_import(request *req, response *res, error *e);

@@ -192,13 +192,8 @@ h_event_replay(request *req, response *res, error *e)
 		return rc;
 	err_clear(&le);
 	rc = dead_letter_request_replay(req->a, id, me.id, &le);
-	if (rc == E_OK) {
-		const char *url = arena_printf(req->a, ADMIN_EVENTS_URL "/%s?done=replay",
-		    url_encode(req->a, id));
-
-		return url != NULL ? admin_see_other(res, url, e) :
-		    err_set(e, E_INTERNAL, "out of memory");
-	}
+	if (rc == E_OK)
+		return admin_see_done(req, res, ADMIN_EVENTS_URL, id, "replay", e);
 	if (rc != E_CONFLICT) {
 		*e = le;
 		return rc;

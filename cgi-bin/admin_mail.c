@@ -218,13 +218,8 @@ h_mail_retry(request *req, response *res, error *e)
 		return rc;
 	err_clear(&le);
 	rc = notification_retry(req->a, id, &n, &le);
-	if (rc == E_OK) {
-		const char *url = arena_printf(req->a, ADMIN_MAIL_URL "/%s?done=retry",
-		    url_encode(req->a, id));
-
-		return url != NULL ? admin_see_other(res, url, e) :
-		    err_set(e, E_INTERNAL, "out of memory");
-	}
+	if (rc == E_OK)
+		return admin_see_done(req, res, ADMIN_MAIL_URL, id, "retry", e);
 	if (rc != E_CONFLICT) {
 		*e = le;
 		return rc;
@@ -319,8 +314,7 @@ h_mail_template_save(request *req, response *res, error *e)
 	rc = notification_template_set(req->a, name, req_form(req, "subject"), req_form(req, "txt"),
 	    req_form(req, "html"), me.id, &le);
 	if (rc == E_OK)
-		return admin_see_other(res, arena_printf(req->a, ADMIN_MAIL_URL "/templates/%s?done=saved",
-		    url_encode(req->a, name)), e);
+		return admin_see_done(req, res, ADMIN_MAIL_URL "/templates", name, "saved", e);
 	if (rc != E_VALIDATION) {
 		*e = le;
 		return rc;
@@ -340,6 +334,5 @@ h_mail_template_reset(request *req, response *res, error *e)
 		return rc;
 	if ((rc = notification_template_reset(req->a, name, e)) != E_OK)
 		return rc;
-	return admin_see_other(res, arena_printf(req->a, ADMIN_MAIL_URL "/templates/%s?done=reset",
-	    url_encode(req->a, name)), e);
+	return admin_see_done(req, res, ADMIN_MAIL_URL "/templates", name, "reset", e);
 }

@@ -21,14 +21,6 @@
 
 #define ADMIN_ORDERS_URL "/admin/orders"
 
-static ecode
-see(response *res, const char *url, error *e)
-{
-	if (!url || resp_redirect(res, 303, url) != 0)
-		return err_set(e, E_INTERNAL, "redirect refused");
-	return E_OK;
-}
-
 static json_object *
 jstr(const char *s)
 {
@@ -216,8 +208,7 @@ change_done(request *req, response *res, ecode rc, error *le, const char *done, 
 	const char *id = req_param(req, "id");
 
 	if (rc == E_OK)
-		return see(res, arena_printf(req->a, ADMIN_ORDERS_URL "/%s?done=%s",
-		    url_encode(req->a, id), done), e);
+		return admin_see_done(req, res, ADMIN_ORDERS_URL, id, done, e);
 	if (rc != E_CONFLICT && rc != E_VALIDATION && rc != E_IDEMPOTENCY_MISMATCH &&
 	    rc != E_PAYMENT_FAILED) {
 		*e = *le;

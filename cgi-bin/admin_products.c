@@ -273,7 +273,7 @@ static ecode
 new_render(request *req, response *res, int status, const user *me, const prod_form *f,
     const error *ferr, error *e)
 {
-	json_object *ctx, *brands, *crumbs;
+	json_object *ctx, *brands;
 	category_forest cf = { 0 };
 	brand_page bp = { 0 };
 	ecode rc;
@@ -285,8 +285,8 @@ new_render(request *req, response *res, int status, const user *me, const prod_f
 	json_object_object_add(ctx, "form", prod_form_ctx(req, f, &cf, brands, ferr));
 	if (ferr != NULL)
 		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, "New product", NULL));
+	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Products", PRODUCTS_URL,
+	    "New product", NULL));
 	return admin_render(req, res, status, "admin/product_new", ctx, me, "New product", e);
 }
 
@@ -431,7 +431,7 @@ static ecode
 product_render(request *req, response *res, int status, const user *me, const product *p,
     const prod_form *pf, const error *perr, json_object *vform, const char *verror, error *e)
 {
-	json_object *ctx, *brands, *variants = NULL, *crumbs;
+	json_object *ctx, *brands, *variants = NULL;
 	category_forest cf = { 0 };
 	brand_page bp = { 0 };
 	prod_form cur;
@@ -476,8 +476,8 @@ product_render(request *req, response *res, int status, const user *me, const pr
 		admin_put_str(ctx, "error", perr->message);
 	if (verror != NULL)
 		admin_put_str(ctx, "variant_error", verror);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, p->s.name, NULL));
+	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Products", PRODUCTS_URL, p->s.name,
+	    NULL));
 	return admin_render(req, res, status, "admin/product", ctx, me, p->s.name, e);
 }
 
@@ -581,7 +581,6 @@ ecode
 h_product_archive_confirm(request *req, response *res, error *e)
 {
 	const char *url;
-	json_object *crumbs;
 	product p = { 0 };
 	user me;
 	bool done;
@@ -592,9 +591,8 @@ h_product_archive_confirm(request *req, response *res, error *e)
 	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
 		return rc;
 	url = arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, p.s.name, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Archive product",
+	return admin_confirm_render(req, res, &me,
+	    admin_item_crumbs("Products", PRODUCTS_URL, p.s.name, url), "Archive product",
 	    arena_printf(req->a, "Archive “%s”? The shop stops showing it; orders that "
 	    "contain it keep it. You can publish it again later.", p.s.name),
 	    arena_printf(req->a, "%s/archive", url), "Archive", url, e);

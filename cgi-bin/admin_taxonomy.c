@@ -334,8 +334,6 @@ h_category_move(request *req, response *res, error *e)
 ecode
 h_category_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
-	const char *url;
 	cat_target t = { 0 };
 	user me;
 	bool done;
@@ -345,13 +343,10 @@ h_category_delete_confirm(request *req, response *res, error *e)
 		return rc;
 	if ((rc = load_category(req, &t, e)) != E_OK)
 		return rc;
-	url = arena_printf(req->a, CATEGORIES_URL "/%s", t.n->cat.id);
-	crumbs = admin_crumb(json_object_new_array(), "Categories", CATEGORIES_URL);
-	admin_crumb(crumbs, t.n->cat.name, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete category",
-	    arena_printf(req->a, "Delete the category “%s”? A category that still has "
-	    "subcategories or products cannot be deleted; move them first.", t.n->cat.name),
-	    arena_printf(req->a, "%s/delete", url), "Delete category", url, e);
+	return admin_confirm_delete(req, res, &me, "Categories", CATEGORIES_URL, t.n->cat.id,
+	    t.n->cat.name, "category", arena_printf(req->a, "Delete the category “%s”? A category "
+	    "that still has subcategories or products cannot be deleted; move them first.",
+	    t.n->cat.name), e);
 }
 
 ecode
@@ -512,7 +507,7 @@ static ecode
 brand_render(request *req, response *res, int status, const user *me, const brand *b,
     const brand_form *f, const error *ferr, error *e)
 {
-	json_object *ctx = json_object_new_object(), *crumbs;
+	json_object *ctx = json_object_new_object();
 	brand_form cur = { b->name, b->slug, b->logo_url, b->description };
 
 	json_object_object_add(ctx, "form", brand_form_ctx(f != NULL ? f : &cur, ferr));
@@ -520,8 +515,7 @@ brand_render(request *req, response *res, int status, const user *me, const bran
 	admin_put_str(ctx, "url", arena_printf(req->a, BRANDS_URL "/%s", b->id));
 	if (ferr != NULL)
 		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Brands", BRANDS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, b->name, NULL));
+	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Brands", BRANDS_URL, b->name, NULL));
 	return admin_render(req, res, status, "admin/brand", ctx, me, b->name, e);
 }
 
@@ -579,8 +573,6 @@ h_brand_update(request *req, response *res, error *e)
 ecode
 h_brand_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
-	const char *url;
 	brand b = { 0 };
 	user me;
 	bool done;
@@ -590,13 +582,9 @@ h_brand_delete_confirm(request *req, response *res, error *e)
 		return rc;
 	if ((rc = load_brand(req, &b, e)) != E_OK)
 		return rc;
-	url = arena_printf(req->a, BRANDS_URL "/%s", b.id);
-	crumbs = admin_crumb(json_object_new_array(), "Brands", BRANDS_URL);
-	admin_crumb(crumbs, b.name, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete brand",
+	return admin_confirm_delete(req, res, &me, "Brands", BRANDS_URL, b.id, b.name, "brand",
 	    arena_printf(req->a, "Delete the brand “%s”? A brand that products still use "
-	    "cannot be deleted.", b.name), arena_printf(req->a, "%s/delete", url),
-	    "Delete brand", url, e);
+	    "cannot be deleted.", b.name), e);
 }
 
 ecode

@@ -171,7 +171,7 @@ static ecode
 variant_render(request *req, response *res, int status, const user *me, const var_target *t,
     const var_form *f, const error *ferr, error *e)
 {
-	json_object *ctx = json_object_new_object(), *crumbs;
+	json_object *ctx = json_object_new_object();
 	const char *purl = arena_printf(req->a, PRODUCTS_URL "/%s", t->p.s.id);
 	var_form cur;
 	int d = currency_digits(t->p.s.currency);
@@ -195,9 +195,8 @@ variant_render(request *req, response *res, int status, const user *me, const va
 	admin_put_str(ctx, "url", arena_printf(req->a, "%s/variants/%s", purl, t->v->id));
 	if (ferr != NULL)
 		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t->p.s.name, purl);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, t->v->sku, NULL));
+	json_object_object_add(ctx, "crumbs", admin_crumb(admin_item_crumbs("Products", PRODUCTS_URL,
+	    t->p.s.name, purl), t->v->sku, NULL));
 	return admin_render(req, res, status, "admin/variant", ctx, me,
 	    arena_printf(req->a, "Variant %s", t->v->sku), e);
 }
@@ -258,7 +257,6 @@ ecode
 h_variant_delete_confirm(request *req, response *res, error *e)
 {
 	const char *purl;
-	json_object *crumbs;
 	var_target t = { 0 };
 	user me;
 	bool done;
@@ -269,9 +267,8 @@ h_variant_delete_confirm(request *req, response *res, error *e)
 	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
 		return rc;
 	purl = arena_printf(req->a, PRODUCTS_URL "/%s", t.p.s.id);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t.p.s.name, purl);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete variant",
+	return admin_confirm_render(req, res, &me,
+	    admin_item_crumbs("Products", PRODUCTS_URL, t.p.s.name, purl), "Delete variant",
 	    arena_printf(req->a, "Delete the variant %s (%s)? Its stock rows stay with the "
 	    "inventory; orders that contain it keep their lines.", t.v->sku, t.v->name),
 	    arena_printf(req->a, "%s/variants/%s/delete", purl, t.v->id), "Delete variant",
