@@ -216,6 +216,7 @@ h_banner_create(request *req, response *res, error *e)
 	json_object *body;
 	banner out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -230,14 +231,11 @@ h_banner_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = banner_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, BANNERS_URL, "banner-created", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "title", BANNERS_URL, "banner-created",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return banners_render(req, res, admin_refusal_status(rc, &ferr, &v, "title"), &me, &f,
-	    &ferr, e);
+	return banners_render(req, res, status, &me, &f, &ferr, e);
 }
 
 static ecode
@@ -295,6 +293,7 @@ h_banner_update(request *req, response *res, error *e)
 	json_object *body;
 	banner b = { 0 }, out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -311,15 +310,11 @@ h_banner_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = banner_update(req->a, &who, b.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, BANNERS_URL "/%s", b.id),
-		    "banner-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "title",
+	    arena_printf(req->a, BANNERS_URL "/%s", b.id), "banner-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return banner_render(req, res, admin_refusal_status(rc, &ferr, &v, "title"), &me, &b, &f,
-	    &ferr, e);
+	return banner_render(req, res, status, &me, &b, &f, &ferr, e);
 }
 
 ecode

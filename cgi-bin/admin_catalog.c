@@ -180,3 +180,18 @@ admin_confirm_delete(request *req, response *res, const user *me, const char *li
 	return admin_confirm_render(req, res, me, admin_item_crumbs(list_name, list_url, name, url),
 	    title, question, arena_printf(req->a, "%s/delete", url), title, url, e);
 }
+
+ecode
+admin_form_outcome(request *req, response *res, ecode rc, error *ferr, const error *v,
+    const char *field, const char *url, const char *flash, int *status, error *e)
+{
+	*status = 0;
+	if (rc == E_OK && ferr->nfields == 0)
+		return admin_flash(req, res, url, flash, e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = *v;
+		return rc;
+	}
+	*status = admin_refusal_status(rc, ferr, v, field);
+	return E_OK;
+}

@@ -55,6 +55,16 @@ bool admin_form_refusal(ecode rc);
 /* Fold the domain's error v into the form's ferr (field defaults to the
  * field a fieldless message belongs to); the status to re-show it with. */
 int admin_refusal_status(ecode rc, error *ferr, const error *v, const char *field);
+/*
+ * How a form's POST ends once the domain answered rc (its problems in v,
+ * the form's own in ferr).  Done (*status 0, the ecode to return): on
+ * success with no field problem the 303 to url with the flash; an error
+ * that is not the form's is v into *e and its code.  Otherwise *status is
+ * the status to show the form again with (v folded into ferr, field as
+ * for admin_refusal_status).
+ */
+ecode admin_form_outcome(request *req, response *res, ecode rc, error *ferr, const error *v,
+    const char *field, const char *url, const char *flash, int *status, error *e);
 
 /* The category tree, inactive included, with all[] in tree order. */
 ecode admin_category_forest(request *req, category_forest *cf, error *e);

@@ -312,6 +312,7 @@ h_product_create(request *req, response *res, error *e)
 	json_object *body;
 	product p = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -326,14 +327,11 @@ h_product_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = product_create(req->a, &who, &in, &p, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
-		    "product-created", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name",
+	    arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id), "product-created", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return new_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f, &ferr, e);
+	return new_render(req, res, status, &me, &f, &ferr, e);
 }
 
 /* ------------------------------------------------------------ one product */
@@ -525,6 +523,7 @@ h_product_update(request *req, response *res, error *e)
 	prod_form f;
 	product p = { 0 }, out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -541,15 +540,11 @@ h_product_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = product_update(req->a, &who, p.s.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
-		    "product-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name",
+	    arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id), "product-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return product_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &p,
-	    &f, &ferr, NULL, NULL, e);
+	return product_render(req, res, status, &me, &p, &f, &ferr, NULL, NULL, e);
 }
 
 /* POST status=published|draft: publish, or take back to draft. */

@@ -152,6 +152,7 @@ h_category_create(request *req, response *res, error *e)
 	category out = { 0 };
 	cat_form f;
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -166,14 +167,11 @@ h_category_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = category_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, CATEGORIES_URL, "category-created", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name", CATEGORIES_URL, "category-created",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return categories_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f,
-	    &ferr, e);
+	return categories_render(req, res, status, &me, &f, &ferr, e);
 }
 
 typedef struct cat_target {
@@ -253,6 +251,7 @@ h_category_update(request *req, response *res, error *e)
 	cat_target t = { 0 };
 	cat_form f;
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -269,15 +268,11 @@ h_category_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = category_update(req->a, &who, t.n->cat.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, CATEGORIES_URL "/%s",
-		    t.n->cat.id), "category-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "parent_id",
+	    arena_printf(req->a, CATEGORIES_URL "/%s", t.n->cat.id), "category-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return category_render(req, res, admin_refusal_status(rc, &ferr, &v, "parent_id"), &me,
-	    &t, &f, &ferr, e);
+	return category_render(req, res, status, &me, &t, &f, &ferr, e);
 }
 
 /* Give sibling k the sort order `order` unless it has it already. */
@@ -469,6 +464,7 @@ h_brand_create(request *req, response *res, error *e)
 	brand_form f;
 	brand out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -483,14 +479,11 @@ h_brand_create(request *req, response *res, error *e)
 	if (rc == E_OK)
 		rc = brand_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK)
-		return admin_flash(req, res, BRANDS_URL, "brand-created", e);
-	if (!admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name", BRANDS_URL, "brand-created",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return brands_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f,
-	    &ferr, e);
+	return brands_render(req, res, status, &me, &f, &ferr, e);
 }
 
 static ecode
@@ -543,6 +536,7 @@ h_brand_update(request *req, response *res, error *e)
 	brand_form f;
 	brand b = { 0 }, out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -559,15 +553,11 @@ h_brand_update(request *req, response *res, error *e)
 	if (rc == E_OK)
 		rc = brand_update(req->a, &who, b.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK)
-		return admin_flash(req, res, arena_printf(req->a, BRANDS_URL "/%s", b.id),
-		    "brand-saved", e);
-	if (!admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name",
+	    arena_printf(req->a, BRANDS_URL "/%s", b.id), "brand-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return brand_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &b, &f,
-	    &ferr, e);
+	return brand_render(req, res, status, &me, &b, &f, &ferr, e);
 }
 
 ecode

@@ -134,14 +134,10 @@ h_variant_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = variant_create(req->a, &who, p.s.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
-		    p.s.id), "variant-added", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "sku",
+	    arena_printf(req->a, PRODUCTS_URL "/%s#variants", p.s.id), "variant-added", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	status = admin_refusal_status(rc, &ferr, &v, "sku");
 	return admin_product_with_variant_form(req, res, status, &me, &p, var_form_ctx(&f, &ferr),
 	    ferr.message, e);
 }
@@ -226,6 +222,7 @@ h_variant_update(request *req, response *res, error *e)
 	var_target t = { 0 };
 	var_form f;
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -242,15 +239,12 @@ h_variant_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = variant_update(req->a, &who, t.p.s.id, t.v->id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
-		    t.p.s.id), "variant-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "sku",
+	    arena_printf(req->a, PRODUCTS_URL "/%s#variants", t.p.s.id), "variant-saved", &status,
+	    e);
+	if (status == 0)
 		return rc;
-	}
-	return variant_render(req, res, admin_refusal_status(rc, &ferr, &v, "sku"), &me, &t, &f,
-	    &ferr, e);
+	return variant_render(req, res, status, &me, &t, &f, &ferr, e);
 }
 
 ecode
