@@ -392,6 +392,39 @@ admin_see_other(response *res, const char *url, error *e)
 }
 
 ecode
+admin_page_param(request *req, page *pg, error *e)
+{
+	const char *p = req_query(req, "page");
+
+	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg->page) != 0)
+		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
+	pg->offset = (pg->page - 1) * pg->per_page;
+	return E_OK;
+}
+
+const char *
+admin_list_url(request *req, const char *base, const char *const *keys)
+{
+	const char *url = arena_printf(req->a, "%s?", base);
+
+	for (size_t i = 0; url != NULL && keys[i] != NULL; i++) {
+		const char *v = admin_nonempty(req_query(req, keys[i]));
+
+		if (v != NULL)
+			url = arena_printf(req->a, "%s%s=%s&", url, keys[i], url_encode(req->a, v));
+	}
+	if (url != NULL)	/* the trailing '?' or '&' */
+		url = arena_strndup(req->a, url, strlen(url) - 1);
+	return url != NULL ? url : base;
+}
+
+const char *
+admin_nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+ecode
 admin_see_done(request *req, response *res, const char *base, const char *id, const char *done,
     error *e)
 {

@@ -46,6 +46,14 @@ void  admin_take_fields(error *dst, const error *src);
  * (the next day's when end, so a range includes its last day); 0 when
  * empty.  Anything else is E_INVALID_PARAMETER naming key. */
 ecode admin_day_param(request *req, const char *key, bool end, int64_t *out, error *e);
+/* Query parameter "page" (1 when absent) into pg->page, and pg->offset
+ * from it and pg->per_page; anything else is E_INVALID_PARAMETER. */
+ecode admin_page_param(request *req, page *pg, error *e);
+/* base with the query parameters keys (NULL-terminated) that are set and
+ * not empty, url-encoded: a list's URL with its filters, for its links. */
+const char *admin_list_url(request *req, const char *base, const char *const *keys);
+/* s, or NULL when it is NULL or empty (an empty filter field). */
+const char *admin_nonempty(const char *s);
 
 ecode h_dashboard(request *req, response *res, error *e);
 ecode h_login_form(request *req, response *res, error *e);

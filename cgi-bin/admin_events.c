@@ -112,7 +112,7 @@ backlog_view(arena *a, const outbox_backlog *b, size_t n)
 ecode
 h_events(request *req, response *res, error *e)
 {
-	const char *show = req_query(req, "show"), *p = req_query(req, "page");
+	const char *show = req_query(req, "show");
 	bool all = show != NULL && strcmp(show, "all") == 0;
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	dead_letter_page dl;
@@ -127,9 +127,8 @@ h_events(request *req, response *res, error *e)
 		return rc;
 	if (show != NULL && !all && strcmp(show, "pending") != 0)
 		return err_set(e, E_INVALID_PARAMETER, "show must be pending or all");
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = dead_letter_list(req->a, !all, pg.page, pg.per_page, &dl, e)) != E_OK ||
 	    (rc = outbox_backlog_list(req->a, &b, &nb, e)) != E_OK)
 		return rc;

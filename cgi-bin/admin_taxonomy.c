@@ -408,16 +408,14 @@ static ecode
 brands_render(request *req, response *res, int status, const user *me, const brand_form *f,
     const error *ferr, error *e)
 {
-	const char *p = req_query(req, "page");
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	brand_form blank = { 0 };
 	json_object *ctx, *rows;
 	brand_page bp = { 0 };
 	ecode rc;
 
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = brand_list(req->a, &pg, &bp, e)) != E_OK)
 		return rc;
 	ctx = json_object_new_object();
