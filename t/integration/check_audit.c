@@ -35,6 +35,7 @@
 #include "core/view.h"
 #include "http_client.h"
 #include "test_db.h"
+#include "test_relay.h"
 
 static arena *a;
 static char run_tag[32];
@@ -96,23 +97,7 @@ last_event(const char *schema, const char *aggregate_id, const char *type)
 static void
 relay_until(const char *event_id)
 {
-	const char *q = arena_printf(a, "SELECT count(*) FROM audit.processed_events"
-	    " WHERE event_id = '%s'", event_id);
-
-	for (int round = 0; round < 300 && sql_int(a, q) == 0; round++) {
-		relay_opts o = { 100, 0, false, NULL };
-		relay_stats st = { 0, 0, 0, 0 };
-		event_sink *s;
-		error e;
-
-		err_clear(&e);
-		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
-		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-		s->close(s);
-		if (sql_int(a, q) == 0)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(sql_int(a, q) == 1, "the audit consumer never got event %s", event_id);
+	relay_until_claimed(a, "audit.processed_events", event_id);
 }
 
 /* A column of the entry recorded for event_id (NULL if no entry). */
@@ -319,16 +304,8 @@ START_TEST(an_event_delivered_twice_is_recorded_once)
 	sql(a, arena_printf(a, "UPDATE campaigns.outbox SET published_at = NULL,"
 	    " next_attempt_at = now() WHERE id = '%s'", ev));
 	for (int round = 0; round < 300 && sql(a, arena_printf(a, "SELECT published_at FROM"
-	    " campaigns.outbox WHERE id = '%s'", ev)) == NULL; round++) {
-		relay_opts o = { 100, 0, false, NULL };
-		relay_stats st = { 0, 0, 0, 0 };
-		event_sink *s;
-
-		err_clear(&e);
-		ck_assert_ptr_nonnull(s = event_sink_embedded(worker_consumers, &e));
-		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-		s->close(s);
-	}
+	    " campaigns.outbox WHERE id = '%s'", ev)) == NULL; round++)
+		relay_once();
 	/* and a consumer group of the Kafka mode may see it once more */
 	payload = sql(a, arena_printf(a, "SELECT payload::text FROM campaigns.outbox WHERE id = '%s'", ev));
 	err_clear(&e);

@@ -45,6 +45,7 @@
 #include "smtp_catcher.h"
 #include "user/user.h"
 #include "test_db.h"
+#include "test_relay.h"
 
 #define SMTP_USER "catcher-user"
 #define SMTP_PASS "catcher-pass"
@@ -111,23 +112,7 @@ due_now(const char *id)
 static void
 relay_until(const char *event_id)
 {
-	const char *q = arena_printf(a, "SELECT count(*) FROM notifications.processed_events"
-	    " WHERE event_id = '%s'", event_id);
-
-	for (int round = 0; round < 300 && sql_int(a, q) == 0; round++) {
-		relay_opts o = { 100, 0, false, NULL };
-		relay_stats st = { 0, 0, 0, 0 };
-		event_sink *s;
-		error e;
-
-		err_clear(&e);
-		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
-		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-		s->close(s);
-		if (sql_int(a, q) == 0)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(sql_int(a, q) == 1, "the notifier never got event %s", event_id);
+	relay_until_claimed(a, "notifications.processed_events", event_id);
 }
 
 static const char *

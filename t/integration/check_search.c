@@ -40,6 +40,7 @@
 #include "search/search.h"
 #include "http_client.h"
 #include "test_db.h"
+#include "test_relay.h"
 
 static arena *a;
 static char word[16];		/* the run's own word: "zq" + letters */
@@ -87,21 +88,6 @@ admin_call(const char *method, const char *path, const char *body, long status, 
 		snprintf(id_out, 40, "%s", id);
 	}
 	http_result_free(r);
-}
-
-/* Drain every outbox once into the shop's consumers, as workers/relay. */
-static void
-relay_once(void)
-{
-	relay_opts o = { 100, 0, false, NULL };
-	relay_stats st = { 0, 0, 0, 0 };
-	event_sink *s;
-	error e;
-
-	err_clear(&e);
-	ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
-	ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-	s->close(s);
 }
 
 static void
