@@ -30,6 +30,16 @@ admin_product_load(request *req, const user *me, const char *id, product *p, err
 	return E_OK;
 }
 
+ecode
+admin_begin_product(request *req, response *res, user *me, product *p, bool *done, error *e)
+{
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, me, done, e)) != E_OK || *done)
+		return rc;
+	return admin_product_load(req, me, req_param(req, "id"), p, e);
+}
+
 json_object *
 admin_crumb(json_object *crumbs, const char *name, const char *url)
 {

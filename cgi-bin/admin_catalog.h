@@ -26,6 +26,10 @@
 /* Product `id` as these pages may show it to me: an admin any product, a
  * seller only their own (anything else E_NOT_FOUND, like a wrong id). */
 ecode admin_product_load(request *req, const user *me, const char *id, product *p, error *e);
+/* admin_begin_seller, then the product of the route's {id} as
+ * admin_product_load gives it to me (*done as for admin_begin). */
+ecode admin_begin_product(request *req, response *res, user *me, product *p, bool *done,
+    error *e);
 
 /* The product's page (status, with message as its alert when not NULL). */
 ecode admin_product_page(request *req, response *res, int status, const user *me,

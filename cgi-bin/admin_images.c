@@ -165,9 +165,7 @@ h_image_upload(request *req, response *res, error *e)
 	error v;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	if (file == NULL || file->filename == NULL || file->len == 0)
 		return admin_product_page(req, res, 400, &me, &p, "Choose an image file to upload.", e);

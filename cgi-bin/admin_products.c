@@ -507,9 +507,7 @@ h_product(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	return product_render(req, res, 200, &me, &p, NULL, NULL, NULL, NULL, e);
 }
@@ -528,9 +526,7 @@ h_product_update(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	prod_form_read(req, &f);
 	err_clear(&ferr);
@@ -559,9 +555,7 @@ h_product_status(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	if (s == NULL || product_status_parse(s, &in.status) != 0 || in.status == PRODUCT_ARCHIVED)
 		return err_set(e, E_INVALID_INPUT, "status must be published or draft");
@@ -581,9 +575,7 @@ h_product_archive_confirm(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	url = arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id);
 	return admin_confirm_render(req, res, &me,
@@ -602,10 +594,9 @@ h_product_archive(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK ||
-	    (rc = product_archive(req->a, &who, p.s.id, e)) != E_OK)
+	if ((rc = product_archive(req->a, &who, p.s.id, e)) != E_OK)
 		return rc;
 	return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
 	    "product-archived", e);

@@ -122,9 +122,7 @@ h_variant_create(request *req, response *res, error *e)
 	int status;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	var_form_read(req, &f);
 	err_clear(&ferr);
