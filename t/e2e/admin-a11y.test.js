@@ -17,7 +17,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { HtmlValidate } = require('html-validate');
-const { totp, toBase32, createUser, launch } = require('./admin-lib');
+const { totp, toBase32, createUser, launch } = require('./lib');
 
 const base = process.env.ECOM_TEST_BASE_URL;
 const ecomctl = process.env.ECOM_TEST_ECOMCTL;

@@ -11,7 +11,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
-const { steps, valid, totp, toBase32, createUser, launch } = require('./admin-lib');
+const { steps, valid, totp, toBase32, createUser, launch } = require('./lib');
 
 const base = process.env.ECOM_TEST_BASE_URL;
 const ecomctl = process.env.ECOM_TEST_ECOMCTL;

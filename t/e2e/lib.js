@@ -1,7 +1,6 @@
-// admin-lib.js — what the admin panel's browser suites share: steps that
-// stop at the first failure, html-validate, TOTP codes, accounts made with
-// ecomctl and Debian's Chromium.  Not a suite itself (t/browser runs
-// *.test.js only).
+// lib.js — what the browser suites share: their steps, html-validate,
+// TOTP codes, accounts made with ecomctl and Debian's Chromium.  Not a
+// suite itself (t/browser runs *.test.js only).
 'use strict';
 const crypto = require('node:crypto');
 const { execFileSync } = require('node:child_process');
@@ -10,9 +9,10 @@ const { HtmlValidate } = require('html-validate');
 
 const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
 
-// Steps run in order; every step needs the one before it, so after a
-// failure the rest are reported as skipped.  failures() counts both.
-function steps() {
+// Steps run in order; unless they are independent, every step needs the
+// one before it, so after a failure the rest are reported as skipped.
+// failures() counts both.
+function steps({ independent = false } = {}) {
   let failures = 0;
   let stop = false;
   async function step(name, fn) {
@@ -26,7 +26,7 @@ function steps() {
       console.log(`ok - ${name}`);
     } catch (e) {
       failures++;
-      stop = true;
+      stop = !independent;
       console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
     }
   }
