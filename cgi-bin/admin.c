@@ -392,6 +392,21 @@ admin_see_other(response *res, const char *url, error *e)
 }
 
 ecode
+admin_action_outcome(request *req, response *res, ecode rc, const error *le, bool shown,
+    const char *base, const char *id, const char *done, int *status, error *e)
+{
+	*status = 0;
+	if (rc == E_OK)
+		return admin_see_done(req, res, base, id, done, e);
+	if (!shown) {
+		*e = *le;
+		return rc;
+	}
+	*status = ecode_status(rc);
+	return E_OK;
+}
+
+ecode
 admin_page_param(request *req, page *pg, error *e)
 {
 	const char *p = req_query(req, "page");

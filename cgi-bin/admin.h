@@ -34,6 +34,15 @@ ecode admin_see_other(response *res, const char *url, error *e);
  * (id url-encoded), the item's page, which then says what was done. */
 ecode admin_see_done(request *req, response *res, const char *base, const char *id,
     const char *done, error *e);
+/*
+ * How a POST action on the item base/<id> ends once the domain answered
+ * rc (its problem in le).  Done (*status 0, the ecode to return): on
+ * success admin_see_done(base, id, done); a refusal the item's page does
+ * not show (shown false) is le as the error page.  Otherwise *status is
+ * the status to show the item's page again with le.
+ */
+ecode admin_action_outcome(request *req, response *res, ecode rc, const error *le, bool shown,
+    const char *base, const char *id, const char *done, int *status, error *e);
 void  admin_put_str(json_object *o, const char *k, const char *v);	/* NULL -> "" */
 /* Always present, false included: a list wrapped in {{#rows.0}} has its
  * first row on the context stack, and a missing key would be looked up

@@ -183,6 +183,7 @@ h_event_replay(request *req, response *res, error *e)
 {
 	const char *id = req_param(req, "id");
 	error le;
+	int status;
 	user me;
 	bool stop;
 	ecode rc;
@@ -191,11 +192,9 @@ h_event_replay(request *req, response *res, error *e)
 		return rc;
 	err_clear(&le);
 	rc = dead_letter_request_replay(req->a, id, me.id, &le);
-	if (rc == E_OK)
-		return admin_see_done(req, res, ADMIN_EVENTS_URL, id, "replay", e);
-	if (rc != E_CONFLICT) {
-		*e = le;
+	rc = admin_action_outcome(req, res, rc, &le, rc == E_CONFLICT, ADMIN_EVENTS_URL, id,
+	    "replay", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_letter(req, res, ecode_status(rc), &le, e);
+	return render_letter(req, res, status, &le, e);
 }

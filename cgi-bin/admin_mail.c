@@ -187,6 +187,7 @@ h_mail_retry(request *req, response *res, error *e)
 	const char *id = req_param(req, "id");
 	notification n;
 	error le;
+	int status;
 	user me;
 	bool stop;
 	ecode rc;
@@ -195,13 +196,11 @@ h_mail_retry(request *req, response *res, error *e)
 		return rc;
 	err_clear(&le);
 	rc = notification_retry(req->a, id, &n, &le);
-	if (rc == E_OK)
-		return admin_see_done(req, res, ADMIN_MAIL_URL, id, "retry", e);
-	if (rc != E_CONFLICT) {
-		*e = le;
+	rc = admin_action_outcome(req, res, rc, &le, rc == E_CONFLICT, ADMIN_MAIL_URL, id, "retry",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_message(req, res, ecode_status(rc), &le, e);
+	return render_message(req, res, status, &le, e);
 }
 
 /* ------------------------------------------------------------ templates */
@@ -281,6 +280,7 @@ h_mail_template_save(request *req, response *res, error *e)
 {
 	const char *name = req_param(req, "name");
 	error le;
+	int status;
 	user me;
 	bool stop;
 	ecode rc;
@@ -290,13 +290,11 @@ h_mail_template_save(request *req, response *res, error *e)
 	err_clear(&le);
 	rc = notification_template_set(req->a, name, req_form(req, "subject"), req_form(req, "txt"),
 	    req_form(req, "html"), me.id, &le);
-	if (rc == E_OK)
-		return admin_see_done(req, res, ADMIN_MAIL_URL "/templates", name, "saved", e);
-	if (rc != E_VALIDATION) {
-		*e = le;
+	rc = admin_action_outcome(req, res, rc, &le, rc == E_VALIDATION, ADMIN_MAIL_URL "/templates",
+	    name, "saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_template(req, res, ecode_status(rc), &le, e);
+	return render_template(req, res, status, &le, e);
 }
 
 ecode

@@ -199,15 +199,14 @@ static ecode
 change_done(request *req, response *res, ecode rc, error *le, const char *done, error *e)
 {
 	const char *id = req_param(req, "id");
+	int status;
 
-	if (rc == E_OK)
-		return admin_see_done(req, res, ADMIN_ORDERS_URL, id, done, e);
-	if (rc != E_CONFLICT && rc != E_VALIDATION && rc != E_IDEMPOTENCY_MISMATCH &&
-	    rc != E_PAYMENT_FAILED) {
-		*e = *le;
+	rc = admin_action_outcome(req, res, rc, le, rc == E_CONFLICT || rc == E_VALIDATION ||
+	    rc == E_IDEMPOTENCY_MISMATCH || rc == E_PAYMENT_FAILED, ADMIN_ORDERS_URL, id, done,
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_order(req, res, ecode_status(rc), id, le, NULL, e);
+	return render_order(req, res, status, id, le, NULL, e);
 }
 
 ecode
