@@ -245,9 +245,9 @@ field(const http_result *r, const char *name)
 }
 
 void
-post_step(jar *j, const char *path, const char *form)
+post_form(jar *j, const char *from, const char *path, const char *form)
 {
-	http_result *r = page(j, "GET", "/checkout", NULL);
+	http_result *r = page(j, "GET", from, NULL);
 	char *csrf = field(r, "csrf_token"), body[1200];
 
 	http_result_free(r);
@@ -256,4 +256,10 @@ post_step(jar *j, const char *path, const char *form)
 	r = page(j, "POST", path, body);
 	ck_assert_msg(r->status == 303, "%s: %ld %s", path, r->status, r->body);
 	http_result_free(r);
+}
+
+void
+post_step(jar *j, const char *path, const char *form)
+{
+	post_form(j, "/checkout", path, form);
 }

@@ -59,7 +59,9 @@ void jar_take(jar *j, const http_result *r);
 http_result *page(jar *j, const char *method, const char *path, const char *form);
 /* value="..." of the named hidden field in a page; malloc'd. */
 char *field(const http_result *r, const char *name);
-/* POST form (with the CSRF token of /checkout) to path: a 303. */
+/* POST form to path with the CSRF token of the page from: a 303. */
+void post_form(jar *j, const char *from, const char *path, const char *form);
+/* post_form from /checkout (a step of the checkout's form pages). */
 void post_step(jar *j, const char *path, const char *form);
 
 #endif
