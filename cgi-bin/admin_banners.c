@@ -189,10 +189,8 @@ banners_render(request *req, response *res, int status, const user *me, const ba
 	json_object_object_add(ctx, "total", json_object_new_int64((int64_t)n));
 	admin_put_str(ctx, "position", bf.position);
 	json_object_object_add(ctx, "form", form_ctx(f != NULL ? f : &blank, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Banners", NULL));
-	return admin_render(req, res, status, "admin/banners", ctx, me, "Banners", e);
+	return admin_render_form(req, res, status, "admin/banners", ctx,
+	    admin_crumb(json_object_new_array(), "Banners", NULL), ferr, me, "Banners", e);
 }
 
 ecode
@@ -262,11 +260,8 @@ banner_render(request *req, response *res, int status, const user *me, const ban
 	admin_put_str(ctx, "title", b->title);
 	admin_put_str(ctx, "url", arena_printf(req->a, BANNERS_URL "/%s", b->id));
 	admin_put_str(ctx, "state", showing(b, (int64_t)time(NULL)));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Banners", BANNERS_URL, b->title,
-	    NULL));
-	return admin_render(req, res, status, "admin/banner", ctx, me, b->title, e);
+	return admin_render_form(req, res, status, "admin/banner", ctx,
+	    admin_item_crumbs("Banners", BANNERS_URL, b->title, NULL), ferr, me, b->title, e);
 }
 
 ecode

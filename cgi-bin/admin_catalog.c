@@ -205,3 +205,14 @@ admin_form_outcome(request *req, response *res, ecode rc, error *ferr, const err
 	*status = admin_refusal_status(rc, ferr, v, field);
 	return E_OK;
 }
+
+ecode
+admin_render_form(request *req, response *res, int status, const char *name,
+    json_object *ctx, json_object *crumbs, const error *ferr, const user *me, const char *title,
+    error *e)
+{
+	if (ferr != NULL)
+		admin_put_str(ctx, "error", ferr->message);
+	json_object_object_add(ctx, "crumbs", crumbs);
+	return admin_render(req, res, status, name, ctx, me, title, e);
+}

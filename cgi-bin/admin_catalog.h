@@ -76,6 +76,12 @@ ecode admin_category_forest(request *req, category_forest *cf, error *e);
 json_object *admin_category_options(request *req, const category_forest *cf,
     const char *selected);
 
+/* A form page: ferr's message as its alert (ferr NULL: none), crumbs (consumed), then
+ * admin_render of templates/<name> with ctx. */
+ecode admin_render_form(request *req, response *res, int status, const char *name,
+    json_object *ctx, json_object *crumbs, const error *ferr, const user *me, const char *title,
+    error *e);
+
 /* The confirmation page of a destructive action: the question, a form
  * POSTing to action with the CSRF token, and a way back to cancel. */
 ecode admin_confirm_render(request *req, response *res, const user *me, json_object *crumbs,

@@ -283,11 +283,9 @@ new_render(request *req, response *res, int status, const user *me, const prod_f
 		return rc;
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "form", prod_form_ctx(req, f, &cf, brands, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Products", PRODUCTS_URL,
-	    "New product", NULL));
-	return admin_render(req, res, status, "admin/product_new", ctx, me, "New product", e);
+	return admin_render_form(req, res, status, "admin/product_new", ctx,
+	    admin_item_crumbs("Products", PRODUCTS_URL, "New product", NULL), ferr, me,
+	    "New product", e);
 }
 
 ecode
@@ -470,13 +468,10 @@ product_render(request *req, response *res, int status, const user *me, const pr
 	if (me->role == ROLE_ADMIN)
 		admin_put_str(ctx, "history_url", arena_printf(req->a, "/admin/audit?entity_id=%s",
 		    p->s.id));
-	if (perr != NULL)
-		admin_put_str(ctx, "error", perr->message);
 	if (verror != NULL)
 		admin_put_str(ctx, "variant_error", verror);
-	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Products", PRODUCTS_URL, p->s.name,
-	    NULL));
-	return admin_render(req, res, status, "admin/product", ctx, me, p->s.name, e);
+	return admin_render_form(req, res, status, "admin/product", ctx,
+	    admin_item_crumbs("Products", PRODUCTS_URL, p->s.name, NULL), perr, me, p->s.name, e);
 }
 
 ecode

@@ -124,11 +124,8 @@ categories_render(request *req, response *res, int status, const user *me, const
 	json_object_object_add(ctx, "roots", roots);
 	json_object_object_add(ctx, "total", json_object_new_int64((int64_t)cf.nall));
 	json_object_object_add(ctx, "form", cat_form_ctx(req, &cf, f != NULL ? f : &blank, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Categories",
-	    NULL));
-	return admin_render(req, res, status, "admin/categories", ctx, me, "Categories", e);
+	return admin_render_form(req, res, status, "admin/categories", ctx,
+	    admin_crumb(json_object_new_array(), "Categories", NULL), ferr, me, "Categories", e);
 }
 
 ecode
@@ -434,11 +431,8 @@ brands_render(request *req, response *res, int status, const user *me, const bra
 	json_object_object_add(ctx, "pagination", view_pagination(req->a, BRANDS_URL, &pg,
 	    bp.total));
 	json_object_object_add(ctx, "form", brand_form_ctx(f != NULL ? f : &blank, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Brands",
-	    NULL));
-	return admin_render(req, res, status, "admin/brands", ctx, me, "Brands", e);
+	return admin_render_form(req, res, status, "admin/brands", ctx,
+	    admin_crumb(json_object_new_array(), "Brands", NULL), ferr, me, "Brands", e);
 }
 
 ecode
@@ -504,10 +498,8 @@ brand_render(request *req, response *res, int status, const user *me, const bran
 	json_object_object_add(ctx, "form", brand_form_ctx(f != NULL ? f : &cur, ferr));
 	admin_put_str(ctx, "name", b->name);
 	admin_put_str(ctx, "url", arena_printf(req->a, BRANDS_URL "/%s", b->id));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_item_crumbs("Brands", BRANDS_URL, b->name, NULL));
-	return admin_render(req, res, status, "admin/brand", ctx, me, b->name, e);
+	return admin_render_form(req, res, status, "admin/brand", ctx,
+	    admin_item_crumbs("Brands", BRANDS_URL, b->name, NULL), ferr, me, b->name, e);
 }
 
 ecode

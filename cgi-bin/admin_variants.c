@@ -165,7 +165,7 @@ static ecode
 variant_render(request *req, response *res, int status, const user *me, const var_target *t,
     const var_form *f, const error *ferr, error *e)
 {
-	json_object *ctx = json_object_new_object();
+	json_object *ctx = json_object_new_object(), *crumbs;
 	const char *purl = arena_printf(req->a, PRODUCTS_URL "/%s", t->p.s.id);
 	var_form cur;
 	int d = currency_digits(t->p.s.currency);
@@ -187,11 +187,9 @@ variant_render(request *req, response *res, int status, const user *me, const va
 	admin_put_str(ctx, "sku", t->v->sku);
 	admin_put_str(ctx, "currency", t->p.s.currency);
 	admin_put_str(ctx, "url", arena_printf(req->a, "%s/variants/%s", purl, t->v->id));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(admin_item_crumbs("Products", PRODUCTS_URL,
-	    t->p.s.name, purl), t->v->sku, NULL));
-	return admin_render(req, res, status, "admin/variant", ctx, me,
+	crumbs = admin_item_crumbs("Products", PRODUCTS_URL, t->p.s.name, purl);
+	return admin_render_form(req, res, status, "admin/variant", ctx,
+	    admin_crumb(crumbs, t->v->sku, NULL), ferr, me,
 	    arena_printf(req->a, "Variant %s", t->v->sku), e);
 }
 
