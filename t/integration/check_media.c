@@ -173,17 +173,7 @@ upload(const char *tok, const char *owner_type, const char *owner_id, const char
 static http_result *
 call(const char *tok, const char *method, const char *path, const char *body)
 {
-	char auth[4096];
-	const char *h[4] = { "X-Forwarded-For: 198.51.100.91", NULL, NULL, NULL };
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		h[n++] = auth;
-	}
-	if (body != NULL)
-		h[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, body, h);
+	return http_as("198.51.100.91", tok, method, path, body);
 }
 
 /* An image of w x h in the given format ("PNG", "JPEG", ...), one colour

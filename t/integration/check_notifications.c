@@ -115,16 +115,6 @@ relay_until(const char *event_id)
 	relay_until_claimed(a, "notifications.processed_events", event_id);
 }
 
-static const char *
-last_event(const char *schema, const char *aggregate_id, const char *type)
-{
-	const char *id = sql(a, arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
-	    " AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", schema, aggregate_id, type));
-
-	ck_assert_msg(id != NULL, "no %s event for %s", type, aggregate_id);
-	return id;
-}
-
 /* The message of kind queued for `to` (the newest). */
 static const char *
 message_for(const char *to, const char *kind)
@@ -185,12 +175,6 @@ static void
 has(const char *hay, const char *needle)
 {
 	ck_assert_msg(strstr(hay, needle) != NULL, "no \"%s\" in:\n%s", needle, hay);
-}
-
-static void
-expect(http_result *r, long status)
-{
-	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
 }
 
 /* An order of two lines for email (a guest's); its id and number. */
@@ -342,7 +326,7 @@ START_TEST(order_mails_from_events)
 	const char *payload;
 
 	place_order(email, &o);
-	ev_id = last_event("orders", o.id, "order.created");
+	ev_id = last_event(a, "orders", o.id, "order.created");
 	relay_until(ev_id);
 	id = message_for(email, "order-confirmation");
 	ck_assert_str_eq(col(id, "event_id"), ev_id);
@@ -378,7 +362,7 @@ START_TEST(order_mails_from_events)
 	/* shipped */
 	move_order(o.id, ORDER_PROCESSING);
 	move_order(o.id, ORDER_SHIPPED);
-	relay_until(last_event("orders", o.id, "order.status_changed"));
+	relay_until(last_event(a, "orders", o.id, "order.status_changed"));
 	deliver_all();
 	ck_assert_int_eq(smtp_catcher_count(email), 2);
 	m = received(email);
@@ -387,10 +371,10 @@ START_TEST(order_mails_from_events)
 
 	/* canceled (another order) */
 	place_order(email, &o2);
-	relay_until(last_event("orders", o2.id, "order.created"));
+	relay_until(last_event(a, "orders", o2.id, "order.created"));
 	deliver_all();
 	move_order(o2.id, ORDER_CANCELED);
-	relay_until(last_event("orders", o2.id, "order.canceled"));
+	relay_until(last_event(a, "orders", o2.id, "order.canceled"));
 	deliver_all();
 	m = received(email);
 	has(m->data, arena_printf(a, "\r\nSubject: Your order %s was canceled\r\n", o2.number));
@@ -459,12 +443,12 @@ START_TEST(sms_when_shipped_to_an_account_with_a_phone)
 
 	r = http_do(test_base_url(), "PUT", "/api/v1/users/me", "{\"phone\":\"+49 151 2345678\"}",
 	    hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
 	place_order_for(email, uid, &o);
 	move_order(o.id, ORDER_PROCESSING);
 	move_order(o.id, ORDER_SHIPPED);
-	relay_until(last_event("orders", o.id, "order.status_changed"));
+	relay_until(last_event(a, "orders", o.id, "order.status_changed"));
 	sms = sql(a, arena_printf(a, "SELECT id FROM notifications.messages WHERE user_id = '%s'"
 	    " AND channel = 'sms'", uid));
 	ck_assert_msg(sms != NULL, "no SMS queued");
@@ -668,18 +652,7 @@ END_TEST
 static http_result *
 api(const char *method, const char *path, const char *tok)
 {
-	char auth[4096];
-	const char *hdrs[4] = { "X-Forwarded-For: 198.51.100.92", NULL, NULL, NULL };
-	bool get = strcmp(method, "GET") == 0;
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (!get)
-		hdrs[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, get ? NULL : "{}", hdrs);
+	return http_as("198.51.100.92", tok, method, path, strcmp(method, "GET") == 0 ? NULL : "{}");
 }
 
 START_TEST(json_api)
@@ -693,42 +666,42 @@ START_TEST(json_api)
 	http_result *r;
 
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s", uid), tok);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_int_eq(jint(r->json, "total_count"), 1);
 	ck_assert_str_eq(jstr(r->json, "data.0.id"), id);
 	ck_assert_str_eq(jstr(r->json, "data.0.type"), "verify-email");
 	ck_assert_str_eq(jstr(r->json, "data.0.status"), "queued");
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s", uid), otok);
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s?status=bogus", uid), atok);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s", uid), atok);
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/%s", id), tok);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(jstr(r->json, "data.body_text"), "Hello Ada,");
 	ck_assert_int_eq(json_object_get_boolean(jpath(r->json, "data.is_read")), 0);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/%s", id), otok);
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 	r = api("PUT", arena_printf(a, "/api/v1/notifications/%s/read", id), otok);
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 	r = api("PUT", arena_printf(a, "/api/v1/notifications/%s/read", id), tok);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_int_eq(json_object_get_boolean(jpath(r->json, "data.is_read")), 1);
 	http_result_free(r);
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), tok);
-	expect(r, 403);
+	expect_status(r, 403);
 	http_result_free(r);
 	/* still queued: nothing to retry */
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
-	expect(r, 409);
+	expect_status(r, 409);
 	has(r->body, "still queued");
 	http_result_free(r);
 	smtp_catcher_fail(550, 1);
@@ -736,11 +709,11 @@ START_TEST(json_api)
 	ck_assert_str_eq(col(id, "status"), "failed");
 	/* the stack writes files: the admin's retry sends it at once */
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_str_eq(jstr(r->json, "data.status"), "sent");
 	http_result_free(r);
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
-	expect(r, 409);
+	expect_status(r, 409);
 	http_result_free(r);
 	free(uid);
 	free(oid);
@@ -781,18 +754,18 @@ START_TEST(admin_mail_pages)
 
 	r = http_do(test_base_url(), "GET", arena_printf(a, "/admin/mail?q=%s&status=failed", to),
 	    NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, arena_printf(a, "href=\"/admin/mail/%s\"", id));
 	has(r->body, "550");
 	has(r->body, "<p class=\"count\">1 messages</p>");
 	http_result_free(r);
 	r = http_do(test_base_url(), "GET", "/admin/mail?status=nope", NULL, hdrs);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 
 	path = arena_printf(a, "/admin/mail/%s", id);
 	r = http_do(test_base_url(), "GET", path, NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, "Hello &lt;script&gt;x&lt;/script&gt;,");	/* the text part */
 	has(r->body, "&lt;p&gt;Hello &amp;lt;script&amp;gt;");	/* the HTML part's source */
 	ck_assert_ptr_null(strstr(r->body, "<script>x"));
@@ -802,40 +775,40 @@ START_TEST(admin_mail_pages)
 
 	/* the stack writes files: the retry sends it at once */
 	r = http_do(test_base_url(), "POST", arena_printf(a, "%s/retry", path), "", hdrs);
-	expect(r, 303);
+	expect_status(r, 303);
 	ck_assert(http_header(r, "location", loc, sizeof loc));
 	ck_assert_str_eq(loc, arena_printf(a, "%s?done=retry", path));
 	http_result_free(r);
 	ck_assert_str_eq(col(id, "status"), "sent");
 	r = http_do(test_base_url(), "GET", loc, NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, "Sent.");
 	http_result_free(r);
 	r = http_do(test_base_url(), "POST", arena_printf(a, "%s/retry", path), "", hdrs);
-	expect(r, 409);
+	expect_status(r, 409);
 	has(r->body, "sent already");
 	http_result_free(r);
 
 	/* templates: a broken override is refused with the engine's reason */
 	r = http_do(test_base_url(), "POST", "/admin/mail/templates/order-refunded",
 	    "subject=%7B%7B%23open%7D%7D&txt=&html=", hdrs);
-	expect(r, 400);
+	expect_status(r, 400);
 	has(r->body, "does not compile");
 	http_result_free(r);
 	r = http_do(test_base_url(), "POST", "/admin/mail/templates/order-refunded",
 	    "subject=Refund+%7B%7B%7Bnumber%7D%7D%7D&txt=&html=", hdrs);
-	expect(r, 303);
+	expect_status(r, 303);
 	http_result_free(r);
 	err_clear(&e);
 	ck_assert_int_eq(notification_template_get(a, "order-refunded", &t, &e), E_OK);
 	ck_assert(t.subject_custom && !t.txt_custom && !t.html_custom);
 	ck_assert_str_eq(t.subject, "Refund {{{number}}}");
 	r = http_do(test_base_url(), "GET", "/admin/mail/templates/order-refunded", NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, ">Refund {{{number}}}</textarea>");
 	http_result_free(r);
 	r = http_do(test_base_url(), "POST", "/admin/mail/templates/order-refunded/reset", "", hdrs);
-	expect(r, 303);
+	expect_status(r, 303);
 	http_result_free(r);
 	ck_assert_int_eq(notification_template_get(a, "order-refunded", &t, &e), E_OK);
 	ck_assert(!t.subject_custom);

@@ -55,23 +55,7 @@ static char v_parka_s[40], v_parka_m[40];
 static http_result *
 api(const char *method, const char *path, const char *tok, const char *body)
 {
-	char auth[4096];
-	const char *hdrs[4] = { "X-Forwarded-For: 198.51.100.92", NULL, NULL, NULL };
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (body != NULL)
-		hdrs[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, body, hdrs);
-}
-
-static void
-expect(http_result *r, long status)
-{
-	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
+	return http_as("198.51.100.92", tok, method, path, body);
 }
 
 /* POST/PUT as the admin, expecting status; data.id copied into id_out. */
@@ -80,7 +64,7 @@ admin_call(const char *method, const char *path, const char *body, long status, 
 {
 	http_result *r = api(method, path, admin_tok, body);
 
-	expect(r, status);
+	expect_status(r, status);
 	if (id_out != NULL) {
 		const char *id = jstr(r->json, "data.id");
 
@@ -103,7 +87,7 @@ search(const char *query)
 	http_result *r = api("GET", arena_printf(a, "/api/v1/search?%s", query), NULL, NULL);
 	json_object *d;
 
-	expect(r, 200);
+	expect_status(r, 200);
 	d = json_object_get(jpath(r->json, "data"));
 	http_result_free(r);
 	ck_assert_ptr_nonnull(d);
@@ -290,7 +274,7 @@ START_TEST(suggestions_complete_names)
 	http_result *r = api("GET", arena_printf(a, "/api/v1/search/suggest?q=%.*s&limit=5", 7, word),
 	    NULL, NULL);
 
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_str_eq(jstr(r->json, "data.suggestions.0"), arena_printf(a, "%s Parka", word));
 	http_result_free(r);
 }
@@ -421,21 +405,21 @@ START_TEST(parameters_are_bounded)
 
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		r = api("GET", arena_printf(a, "/api/v1/search?%s", bad[i]), NULL, NULL);
-		expect(r, 400);
+		expect_status(r, 400);
 		ck_assert_str_eq(jstr(r->json, "error.code"), "INVALID_PARAMETER");
 		http_result_free(r);
 	}
 	memset(longq, 'a', 201);
 	longq[201] = '\0';
 	r = api("GET", arena_printf(a, "/api/v1/search?q=%s", longq), NULL, NULL);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	r = api("GET", "/api/v1/search/suggest?q=ab&limit=21", NULL, NULL);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	/* tsquery syntax in q is just more words */
 	r = api("GET", "/api/v1/search?q=%27%3A*%7C!%28", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
 }
 END_TEST
@@ -549,7 +533,7 @@ START_TEST(reindex_rebuilds_lost_documents)
 	sql(a, arena_printf(a, "DELETE FROM search.documents WHERE product_id = '%s'", p_tee));
 	sql(a, "SELECT nextval('search.generation')");
 	r = api("POST", "/api/v1/search/reindex", admin_tok, "{}");
-	expect(r, 202);
+	expect_status(r, 202);
 	ck_assert_str_eq(jstr(r->json, "data.status"), "queued");
 	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM search.reindex_runs WHERE id = '%s'",
 	    jstr(r->json, "data.id"))), "pending");
@@ -568,7 +552,7 @@ START_TEST(storefront_page_has_hits_and_plain_facet_links)
 {
 	http_result *r = api("GET", arena_printf(a, "/search?q=%s", word), NULL, NULL);
 
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "%s Parka", word)));
 	/* facet links carry the query and the filter, escaped for HTML */
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "href=\"/search?q=%s&amp;brand_id=%s\"",
@@ -579,29 +563,29 @@ START_TEST(storefront_page_has_hits_and_plain_facet_links)
 
 	/* a chosen price bucket links back to the search without it */
 	r = api("GET", arena_printf(a, "/search?q=%s&min_price=2500&max_price=4999", word), NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "<a href=\"/search?q=%s\" aria-current=\"true\"",
 	    word)));
 	http_result_free(r);
 
 	r = api("GET", arena_printf(a, "/search?q=%s&brand_id=%s", word, brand_w), NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "Quilted Vest"));
 	ck_assert_ptr_null(strstr(r->body, arena_printf(a, "%s Parka</", word)));
 	http_result_free(r);
 
 	r = api("GET", "/search?q=jaket", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "jacket"));
 	http_result_free(r);
 
 	r = api("GET", "/search?q=%3Cscript%3Ex", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_null(strstr(r->body, "<script>x"));
 	http_result_free(r);
 
 	r = api("GET", "/search?page=0", NULL, NULL);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 }
 END_TEST

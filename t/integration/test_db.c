@@ -58,3 +58,13 @@ new_id(arena *a)
 	ck_assert_int_eq(uuid_v4(u), 0);
 	return arena_strdup(a, u);
 }
+
+const char *
+last_event(arena *a, const char *schema, const char *aggregate_id, const char *type)
+{
+	const char *id = sql(a, arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
+	    " AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", schema, aggregate_id, type));
+
+	ck_assert_msg(id != NULL, "no %s event for %s", type, aggregate_id);
+	return id;
+}

@@ -21,5 +21,8 @@ const char *sql(arena *a, const char *s);
 long long sql_int(arena *a, const char *s);
 /* A fresh random uuid. */
 const char *new_id(arena *a);
+/* The id of the newest event of type ("order.created") about aggregate_id
+ * in schema's outbox (fails the test when there is none). */
+const char *last_event(arena *a, const char *schema, const char *aggregate_id, const char *type);
 
 #endif
