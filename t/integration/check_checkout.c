@@ -35,50 +35,11 @@
 #include "checkout_client.h"
 #include "http_client.h"
 
-#define WAREHOUSE "00000000-0000-4000-8000-0000000c4e01"
-#define CAMPAIGN "00000000-0000-4000-8000-0000000c4e02"
-#define COUPON "CHKTEST5"
-#define CARD_OK "4242424242424242"
 #define CARD_DECLINED "4000000000000002"
 #define BUYERS 300
 #define UNITS 10
 
 /* ------------------------------------------------------------ fixtures */
-
-/* Variant 0 and 1: plenty of stock; variant 2: the contested one. */
-static void
-load_fixtures(void)
-{
-	char *out, *line, *save = NULL;
-	int n = 0;
-
-	free(psql("INSERT INTO inventory.warehouses (id, code, name, priority) VALUES ('" WAREHOUSE "',"
-	    " 'CHKTEST', 'Checkout tests', 0) ON CONFLICT DO NOTHING"));
-	out = psql("SELECT p.id || ' ' || v.id FROM catalog.products p JOIN catalog.variants v"
-	    " ON v.product_id = p.id WHERE p.status = 'published' AND v.is_active"
-	    " AND p.currency = 'EUR' ORDER BY p.slug, v.sku LIMIT 3");
-	ck_assert_ptr_nonnull(out);
-	for (line = strtok_r(out, "\n", &save); line && n < NVAR; line = strtok_r(NULL, "\n", &save)) {
-		ck_assert_int_eq(sscanf(line, "%36s %36s", pid[n], vid[n]), 2);
-		n++;
-	}
-	free(out);
-	ck_assert_int_eq(n, NVAR);
-	for (int i = 0; i < NVAR; i++) {
-		char sql[1024];
-
-		snprintf(sql, sizeof sql, "INSERT INTO inventory.stock (variant_id, warehouse_id,"
-		    " product_id, on_hand) VALUES ('%s', '" WAREHOUSE "', '%s', 100000)"
-		    " ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET on_hand = 100000",
-		    vid[i], pid[i]);
-		free(psql(sql));
-	}
-	free(psql("INSERT INTO campaigns.campaigns (id, name, type, status, discount_value, code,"
-	    " is_stackable, priority, start_date, end_date) VALUES"
-	    " ('" CAMPAIGN "', 'Checkout test 5', 'percentage', 'active', 500,"
-	    " '" COUPON "', true, 1000, now() - interval '1 day', now() + interval '3650 days')"
-	    " ON CONFLICT DO NOTHING"));
-}
 
 /* Exactly UNITS of variant 2 for sale, nothing reserved anywhere. */
 static void

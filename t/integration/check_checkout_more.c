@@ -43,52 +43,20 @@
 #include "checkout_client.h"
 #include "http_client.h"
 
-#define WAREHOUSE "00000000-0000-4000-8000-0000000c4e01"
-#define CAMPAIGN "00000000-0000-4000-8000-0000000c4e02"
 #define CAMPAIGN_ALL "00000000-0000-4000-8000-0000000c4e05"
 #define CAMPAIGN_SHIP "00000000-0000-4000-8000-0000000c4e06"
-#define COUPON "CHKTEST5"
 #define COUPON_ALL "CHKFREE100"
 #define COUPON_SHIP "CHKFREESHIP"
-#define CARD_OK "4242424242424242"
 #define CARD_FUNDS "4000000000009995"
 #define CARD_SLOW "4000000000000077"
 
 /* ------------------------------------------------------------ fixtures */
 
-/* Variant 0 and 1: plenty of stock; variant 2: the contested one. */
+/* The shared fixtures and two more coupons. */
 static void
-load_fixtures(void)
+load_more_fixtures(void)
 {
-	char *out, *line, *save = NULL;
-	int n = 0;
-
-	free(psql("INSERT INTO inventory.warehouses (id, code, name, priority) VALUES ('" WAREHOUSE "',"
-	    " 'CHKTEST', 'Checkout tests', 0) ON CONFLICT DO NOTHING"));
-	out = psql("SELECT p.id || ' ' || v.id FROM catalog.products p JOIN catalog.variants v"
-	    " ON v.product_id = p.id WHERE p.status = 'published' AND v.is_active"
-	    " AND p.currency = 'EUR' ORDER BY p.slug, v.sku LIMIT 3");
-	ck_assert_ptr_nonnull(out);
-	for (line = strtok_r(out, "\n", &save); line && n < NVAR; line = strtok_r(NULL, "\n", &save)) {
-		ck_assert_int_eq(sscanf(line, "%36s %36s", pid[n], vid[n]), 2);
-		n++;
-	}
-	free(out);
-	ck_assert_int_eq(n, NVAR);
-	for (int i = 0; i < NVAR; i++) {
-		char sql[1024];
-
-		snprintf(sql, sizeof sql, "INSERT INTO inventory.stock (variant_id, warehouse_id,"
-		    " product_id, on_hand) VALUES ('%s', '" WAREHOUSE "', '%s', 100000)"
-		    " ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET on_hand = 100000",
-		    vid[i], pid[i]);
-		free(psql(sql));
-	}
-	free(psql("INSERT INTO campaigns.campaigns (id, name, type, status, discount_value, code,"
-	    " is_stackable, priority, start_date, end_date) VALUES"
-	    " ('" CAMPAIGN "', 'Checkout test 5', 'percentage', 'active', 500,"
-	    " '" COUPON "', true, 1000, now() - interval '1 day', now() + interval '3650 days')"
-	    " ON CONFLICT DO NOTHING"));
+	load_fixtures();
 	/* a whole order for free: 100 % off and free shipping */
 	free(psql("INSERT INTO campaigns.campaigns (id, name, type, status, discount_value, code,"
 	    " is_stackable, priority, start_date, end_date) VALUES"
@@ -784,7 +752,7 @@ more_suite(void)
 	TCase *tc = tcase_create("checkout_more");
 
 	tcase_set_timeout(tc, 300);
-	tcase_add_unchecked_fixture(tc, load_fixtures, NULL);
+	tcase_add_unchecked_fixture(tc, load_more_fixtures, NULL);
 	tcase_add_loop_test(tc, webhooks_racing_the_customer_end_in_one_state, 0,
 	    (int)(sizeof race_cards / sizeof race_cards[0]));
 	tcase_add_test(tc, a_free_order_completes_without_the_processor);

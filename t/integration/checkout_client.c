@@ -46,6 +46,40 @@ psql_int(const char *fmt, ...)
 }
 
 void
+load_fixtures(void)
+{
+	char *out, *line, *save = NULL;
+	int n = 0;
+
+	free(psql("INSERT INTO inventory.warehouses (id, code, name, priority) VALUES ('" WAREHOUSE "',"
+	    " 'CHKTEST', 'Checkout tests', 0) ON CONFLICT DO NOTHING"));
+	out = psql("SELECT p.id || ' ' || v.id FROM catalog.products p JOIN catalog.variants v"
+	    " ON v.product_id = p.id WHERE p.status = 'published' AND v.is_active"
+	    " AND p.currency = 'EUR' ORDER BY p.slug, v.sku LIMIT 3");
+	ck_assert_ptr_nonnull(out);
+	for (line = strtok_r(out, "\n", &save); line && n < NVAR; line = strtok_r(NULL, "\n", &save)) {
+		ck_assert_int_eq(sscanf(line, "%36s %36s", pid[n], vid[n]), 2);
+		n++;
+	}
+	free(out);
+	ck_assert_int_eq(n, NVAR);
+	for (int i = 0; i < NVAR; i++) {
+		char sql[1024];
+
+		snprintf(sql, sizeof sql, "INSERT INTO inventory.stock (variant_id, warehouse_id,"
+		    " product_id, on_hand) VALUES ('%s', '" WAREHOUSE "', '%s', 100000)"
+		    " ON CONFLICT (variant_id, warehouse_id) DO UPDATE SET on_hand = 100000",
+		    vid[i], pid[i]);
+		free(psql(sql));
+	}
+	free(psql("INSERT INTO campaigns.campaigns (id, name, type, status, discount_value, code,"
+	    " is_stackable, priority, start_date, end_date) VALUES"
+	    " ('" CAMPAIGN "', 'Checkout test 5', 'percentage', 'active', 500,"
+	    " '" COUPON "', true, 1000, now() - interval '1 day', now() + interval '3650 days')"
+	    " ON CONFLICT DO NOTHING"));
+}
+
+void
 client_init(client *c)
 {
 	memset(c, 0, sizeof *c);

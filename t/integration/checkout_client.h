@@ -15,6 +15,10 @@
 #include "http_client.h"
 
 #define NVAR 3
+#define WAREHOUSE "00000000-0000-4000-8000-0000000c4e01"	/* the suites' own */
+#define CAMPAIGN "00000000-0000-4000-8000-0000000c4e02"
+#define COUPON "CHKTEST5"	/* CAMPAIGN's: 5 % off */
+#define CARD_OK "4242424242424242"
 
 extern char pid[NVAR][37], vid[NVAR][37];
 
@@ -22,6 +26,10 @@ extern char pid[NVAR][37], vid[NVAR][37];
 char *psql(const char *sql);
 /* psql of a printf-built query that answers one number. */
 long long psql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The fixtures: WAREHOUSE with plenty of stock of three published
+ * variants (pid[], vid[]) and the coupon COUPON. */
+void load_fixtures(void);
 
 typedef struct client {
 	char ip[32];
