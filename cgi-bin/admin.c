@@ -391,6 +391,64 @@ admin_see_other(response *res, const char *url, error *e)
 	return E_OK;
 }
 
+ecode
+admin_action_outcome(request *req, response *res, ecode rc, const error *le, bool shown,
+    const char *base, const char *id, const char *done, int *status, error *e)
+{
+	*status = 0;
+	if (rc == E_OK)
+		return admin_see_done(req, res, base, id, done, e);
+	if (!shown) {
+		*e = *le;
+		return rc;
+	}
+	*status = ecode_status(rc);
+	return E_OK;
+}
+
+ecode
+admin_page_param(request *req, page *pg, error *e)
+{
+	const char *p = req_query(req, "page");
+
+	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg->page) != 0)
+		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
+	pg->offset = (pg->page - 1) * pg->per_page;
+	return E_OK;
+}
+
+const char *
+admin_list_url(request *req, const char *base, const char *const *keys)
+{
+	const char *url = arena_printf(req->a, "%s?", base);
+
+	for (size_t i = 0; url != NULL && keys[i] != NULL; i++) {
+		const char *v = admin_nonempty(req_query(req, keys[i]));
+
+		if (v != NULL)
+			url = arena_printf(req->a, "%s%s=%s&", url, keys[i], url_encode(req->a, v));
+	}
+	if (url != NULL)	/* the trailing '?' or '&' */
+		url = arena_strndup(req->a, url, strlen(url) - 1);
+	return url != NULL ? url : base;
+}
+
+const char *
+admin_nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+ecode
+admin_see_done(request *req, response *res, const char *base, const char *id, const char *done,
+    error *e)
+{
+	const char *enc = url_encode(req->a, id);
+	const char *url = enc != NULL ? arena_printf(req->a, "%s/%s?done=%s", base, enc, done) : NULL;
+
+	return url != NULL ? admin_see_other(res, url, e) : err_set(e, E_INTERNAL, "out of memory");
+}
+
 void
 admin_put_str(json_object *o, const char *k, const char *v)
 {

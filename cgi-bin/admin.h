@@ -30,6 +30,19 @@
 /* Shared by the admin pages (admin.c). */
 /* 303 to url after a POST; E_INTERNAL if the location is refused. */
 ecode admin_see_other(response *res, const char *url, error *e);
+/* 303 after a POST that did something to one item: to base/<id>?done=<done>
+ * (id url-encoded), the item's page, which then says what was done. */
+ecode admin_see_done(request *req, response *res, const char *base, const char *id,
+    const char *done, error *e);
+/*
+ * How a POST action on the item base/<id> ends once the domain answered
+ * rc (its problem in le).  Done (*status 0, the ecode to return): on
+ * success admin_see_done(base, id, done); a refusal the item's page does
+ * not show (shown false) is le as the error page.  Otherwise *status is
+ * the status to show the item's page again with le.
+ */
+ecode admin_action_outcome(request *req, response *res, ecode rc, const error *le, bool shown,
+    const char *base, const char *id, const char *done, int *status, error *e);
 void  admin_put_str(json_object *o, const char *k, const char *v);	/* NULL -> "" */
 /* Always present, false included: a list wrapped in {{#rows.0}} has its
  * first row on the context stack, and a missing key would be looked up
@@ -42,6 +55,14 @@ void  admin_take_fields(error *dst, const error *src);
  * (the next day's when end, so a range includes its last day); 0 when
  * empty.  Anything else is E_INVALID_PARAMETER naming key. */
 ecode admin_day_param(request *req, const char *key, bool end, int64_t *out, error *e);
+/* Query parameter "page" (1 when absent) into pg->page, and pg->offset
+ * from it and pg->per_page; anything else is E_INVALID_PARAMETER. */
+ecode admin_page_param(request *req, page *pg, error *e);
+/* base with the query parameters keys (NULL-terminated) that are set and
+ * not empty, url-encoded: a list's URL with its filters, for its links. */
+const char *admin_list_url(request *req, const char *base, const char *const *keys);
+/* s, or NULL when it is NULL or empty (an empty filter field). */
+const char *admin_nonempty(const char *s);
 
 ecode h_dashboard(request *req, response *res, error *e);
 ecode h_login_form(request *req, response *res, error *e);

@@ -25,12 +25,6 @@ jstr(const char *s)
 	return json_object_new_string(s != NULL ? s : "");
 }
 
-static const char *
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
 /* Options of a filter's <select>, the current value selected. */
 static json_object *
 options(const char *const *values, size_t n, const char *current)
@@ -63,23 +57,10 @@ entry_row(arena *a, const audit_entry *en)
 	return o;
 }
 
-/* The list's URL with the filters as they are, for the pages' links. */
-static const char *
-list_base(request *req)
-{
-	static const char *const keys[] = { "actor", "entity", "action", "entity_id", "from", "to" };
-	const char *url = ADMIN_AUDIT_URL "?";
-
-	for (size_t i = 0; url != NULL && i < sizeof keys / sizeof *keys; i++) {
-		const char *v = nonempty(req_query(req, keys[i]));
-
-		if (v != NULL)
-			url = arena_printf(req->a, "%s%s=%s&", url, keys[i], url_encode(req->a, v));
-	}
-	if (url != NULL)	/* the trailing '?' or '&' */
-		url = arena_strndup(req->a, url, strlen(url) - 1);
-	return url != NULL ? url : ADMIN_AUDIT_URL;
-}
+/* The filters a list's page links keep. */
+static const char *const list_keys[] = {
+	"actor", "entity", "action", "entity_id", "from", "to", NULL
+};
 
 ecode
 h_audit(request *req, response *res, error *e)
@@ -87,7 +68,7 @@ h_audit(request *req, response *res, error *e)
 	audit_filter f = { 0 };
 	audit_page ap;
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
-	const char *p = req_query(req, "page"), **entities, **actions;
+	const char **entities, **actions;
 	size_t ne, na;
 	json_object *ctx, *rows;
 	user me;
@@ -96,16 +77,15 @@ h_audit(request *req, response *res, error *e)
 
 	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
 		return rc;
-	f.actor = nonempty(req_query(req, "actor"));
-	f.entity = nonempty(req_query(req, "entity"));
-	f.action = nonempty(req_query(req, "action"));
-	f.entity_id = nonempty(req_query(req, "entity_id"));
+	f.actor = admin_nonempty(req_query(req, "actor"));
+	f.entity = admin_nonempty(req_query(req, "entity"));
+	f.action = admin_nonempty(req_query(req, "action"));
+	f.entity_id = admin_nonempty(req_query(req, "entity_id"));
 	if (admin_day_param(req, "from", false, &f.from, e) != E_OK ||
 	    admin_day_param(req, "to", true, &f.to, e) != E_OK)
 		return e->code;
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = audit_list(req->a, &f, &pg, &ap, e)) != E_OK ||
 	    (rc = audit_choices(req->a, &entities, &ne, &actions, &na, e)) != E_OK)
 		return rc;
@@ -119,10 +99,10 @@ h_audit(request *req, response *res, error *e)
 	json_object_object_add(ctx, "actions", options(actions, na, f.action));
 	json_object_object_add(ctx, "actor", jstr(f.actor));
 	json_object_object_add(ctx, "entity_id", jstr(f.entity_id));
-	json_object_object_add(ctx, "from", jstr(nonempty(req_query(req, "from"))));
-	json_object_object_add(ctx, "to", jstr(nonempty(req_query(req, "to"))));
-	json_object_object_add(ctx, "pagination", view_pagination(req->a, list_base(req), &pg,
-	    ap.total));
+	json_object_object_add(ctx, "from", jstr(admin_nonempty(req_query(req, "from"))));
+	json_object_object_add(ctx, "to", jstr(admin_nonempty(req_query(req, "to"))));
+	json_object_object_add(ctx, "pagination", view_pagination(req->a,
+	    admin_list_url(req, ADMIN_AUDIT_URL, list_keys), &pg, ap.total));
 	return admin_render(req, res, 200, "admin/audit", ctx, &me, "Audit log", e);
 }
 

@@ -189,10 +189,8 @@ banners_render(request *req, response *res, int status, const user *me, const ba
 	json_object_object_add(ctx, "total", json_object_new_int64((int64_t)n));
 	admin_put_str(ctx, "position", bf.position);
 	json_object_object_add(ctx, "form", form_ctx(f != NULL ? f : &blank, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Banners", NULL));
-	return admin_render(req, res, status, "admin/banners", ctx, me, "Banners", e);
+	return admin_render_form(req, res, status, "admin/banners", ctx,
+	    admin_crumb(json_object_new_array(), "Banners", NULL), ferr, me, "Banners", e);
 }
 
 ecode
@@ -216,6 +214,7 @@ h_banner_create(request *req, response *res, error *e)
 	json_object *body;
 	banner out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -230,14 +229,11 @@ h_banner_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = banner_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, BANNERS_URL, "banner-created", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "title", BANNERS_URL, "banner-created",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return banners_render(req, res, admin_refusal_status(rc, &ferr, &v, "title"), &me, &f,
-	    &ferr, e);
+	return banners_render(req, res, status, &me, &f, &ferr, e);
 }
 
 static ecode
@@ -255,7 +251,7 @@ static ecode
 banner_render(request *req, response *res, int status, const user *me, const banner *b,
     const banner_form *f, const error *ferr, error *e)
 {
-	json_object *ctx = json_object_new_object(), *crumbs;
+	json_object *ctx = json_object_new_object();
 	banner_form cur = { b->title, b->subtitle, b->image_url, b->link_url, b->link_type,
 	    b->position, arena_printf(req->a, "%d", (int)b->sort_order), b->is_active ? "1" : NULL,
 	    rfc3339_to_local(req, b->starts_at), rfc3339_to_local(req, b->ends_at) };
@@ -264,11 +260,8 @@ banner_render(request *req, response *res, int status, const user *me, const ban
 	admin_put_str(ctx, "title", b->title);
 	admin_put_str(ctx, "url", arena_printf(req->a, BANNERS_URL "/%s", b->id));
 	admin_put_str(ctx, "state", showing(b, (int64_t)time(NULL)));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Banners", BANNERS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, b->title, NULL));
-	return admin_render(req, res, status, "admin/banner", ctx, me, b->title, e);
+	return admin_render_form(req, res, status, "admin/banner", ctx,
+	    admin_item_crumbs("Banners", BANNERS_URL, b->title, NULL), ferr, me, b->title, e);
 }
 
 ecode
@@ -295,6 +288,7 @@ h_banner_update(request *req, response *res, error *e)
 	json_object *body;
 	banner b = { 0 }, out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -311,22 +305,16 @@ h_banner_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = banner_update(req->a, &who, b.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, BANNERS_URL "/%s", b.id),
-		    "banner-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "title",
+	    arena_printf(req->a, BANNERS_URL "/%s", b.id), "banner-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return banner_render(req, res, admin_refusal_status(rc, &ferr, &v, "title"), &me, &b, &f,
-	    &ferr, e);
+	return banner_render(req, res, status, &me, &b, &f, &ferr, e);
 }
 
 ecode
 h_banner_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
-	const char *url;
 	banner b = { 0 };
 	user me;
 	bool done;
@@ -336,13 +324,9 @@ h_banner_delete_confirm(request *req, response *res, error *e)
 		return rc;
 	if ((rc = load_banner(req, &b, e)) != E_OK)
 		return rc;
-	url = arena_printf(req->a, BANNERS_URL "/%s", b.id);
-	crumbs = admin_crumb(json_object_new_array(), "Banners", BANNERS_URL);
-	admin_crumb(crumbs, b.title, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete banner",
+	return admin_confirm_delete(req, res, &me, "Banners", BANNERS_URL, b.id, b.title, "banner",
 	    arena_printf(req->a, "Delete the banner “%s”? To take it off the shop for a while, "
-	    "untick Active instead.", b.title), arena_printf(req->a, "%s/delete", url),
-	    "Delete banner", url, e);
+	    "untick Active instead.", b.title), e);
 }
 
 ecode

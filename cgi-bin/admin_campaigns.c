@@ -325,7 +325,7 @@ campaign_row(arena *a, const campaign *c)
 ecode
 h_campaigns(request *req, response *res, error *e)
 {
-	const char *st = req_query(req, "status"), *p = req_query(req, "page");
+	const char *st = req_query(req, "status");
 	json_object *ctx, *rows, *opts;
 	campaign *cs;
 	size_t n;
@@ -344,9 +344,8 @@ h_campaigns(request *req, response *res, error *e)
 	if (st != NULL && !known)
 		return err_set(e, E_INVALID_PARAMETER,
 		    "status must be scheduled, active, expired or inactive");
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = campaign_list(req->a, &pg, st, &cs, &n, &total, e)) != E_OK)
 		return rc;
 	ctx = json_object_new_object();

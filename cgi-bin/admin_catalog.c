@@ -32,6 +32,16 @@ admin_product_load(request *req, const user *me, const char *id, product *p, err
 	return E_OK;
 }
 
+ecode
+admin_begin_product(request *req, response *res, user *me, product *p, bool *done, error *e)
+{
+	ecode rc;
+
+	if ((rc = admin_begin_seller(req, res, me, done, e)) != E_OK || *done)
+		return rc;
+	return admin_product_load(req, me, req_param(req, "id"), p, e);
+}
+
 json_object *
 admin_crumb(json_object *crumbs, const char *name, const char *url)
 {
@@ -176,4 +186,49 @@ admin_release_media(request *req, const char *type, const char *id)
 	err_clear(&e2);
 	if (media_release_owner(req->a, &mw, type, id, &e2) != E_OK)
 		log_msg(LOG_ERROR, "admin: media of %s %s not released: %s", type, id, e2.message);
+}
+
+json_object *
+admin_item_crumbs(const char *list_name, const char *list_url, const char *name,
+    const char *url)
+{
+	return admin_crumb(admin_crumb(json_object_new_array(), list_name, list_url), name, url);
+}
+
+ecode
+admin_confirm_delete(request *req, response *res, const user *me, const char *list_name,
+    const char *list_url, const char *id, const char *name, const char *what,
+    const char *question, error *e)
+{
+	const char *url = arena_printf(req->a, "%s/%s", list_url, id);
+	const char *title = arena_printf(req->a, "Delete %s", what);
+
+	return admin_confirm_render(req, res, me, admin_item_crumbs(list_name, list_url, name, url),
+	    title, question, arena_printf(req->a, "%s/delete", url), title, url, e);
+}
+
+ecode
+admin_form_outcome(request *req, response *res, ecode rc, error *ferr, const error *v,
+    const char *field, const char *url, const char *flash, int *status, error *e)
+{
+	*status = 0;
+	if (rc == E_OK && ferr->nfields == 0)
+		return admin_flash(req, res, url, flash, e);
+	if (rc != E_OK && !admin_form_refusal(rc)) {
+		*e = *v;
+		return rc;
+	}
+	*status = admin_refusal_status(rc, ferr, v, field);
+	return E_OK;
+}
+
+ecode
+admin_render_form(request *req, response *res, int status, const char *name,
+    json_object *ctx, json_object *crumbs, const error *ferr, const user *me, const char *title,
+    error *e)
+{
+	if (ferr != NULL)
+		admin_put_str(ctx, "error", ferr->message);
+	json_object_object_add(ctx, "crumbs", crumbs);
+	return admin_render(req, res, status, name, ctx, me, title, e);
 }

@@ -114,7 +114,7 @@ backlog_view(arena *a, const outbox_backlog *b, size_t n)
 ecode
 h_events(request *req, response *res, error *e)
 {
-	const char *show = req_query(req, "show"), *p = req_query(req, "page");
+	const char *show = req_query(req, "show");
 	bool all = show != NULL && strcmp(show, "all") == 0;
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	dead_letter_page dl;
@@ -129,9 +129,8 @@ h_events(request *req, response *res, error *e)
 		return rc;
 	if (show != NULL && !all && strcmp(show, "pending") != 0)
 		return err_set(e, E_INVALID_PARAMETER, "show must be pending or all");
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = dead_letter_list(req->a, !all, pg.page, pg.per_page, &dl, e)) != E_OK ||
 	    (rc = outbox_backlog_list(req->a, &b, &nb, e)) != E_OK)
 		return rc;
@@ -254,6 +253,7 @@ h_event_replay(request *req, response *res, error *e)
 	const char *id = req_param(req, "id");
 	dead_letter was;
 	error le;
+	int status;
 	user me;
 	bool stop;
 	ecode rc;
@@ -266,17 +266,11 @@ h_event_replay(request *req, response *res, error *e)
 		return le.code;
 	}
 	rc = dead_letter_request_replay(req->a, id, me.id, &le);
-	if (rc == E_OK) {
+	if (rc == E_OK)
 		audit_replay(req, &me, &was);
-		const char *url = arena_printf(req->a, ADMIN_EVENTS_URL "/%s?done=replay",
-		    url_encode(req->a, id));
-
-		return url != NULL ? admin_see_other(res, url, e) :
-		    err_set(e, E_INTERNAL, "out of memory");
-	}
-	if (rc != E_CONFLICT) {
-		*e = le;
+	rc = admin_action_outcome(req, res, rc, &le, rc == E_CONFLICT, ADMIN_EVENTS_URL, id,
+	    "replay", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_letter(req, res, ecode_status(rc), &le, e);
+	return render_letter(req, res, status, &le, e);
 }

@@ -101,7 +101,6 @@ h_image_update(request *req, response *res, error *e)
 ecode
 h_image_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
 	const char *purl;
 	img_target t = { 0 };
 	user me;
@@ -113,9 +112,8 @@ h_image_delete_confirm(request *req, response *res, error *e)
 	if ((rc = load_image(req, &me, &t, e)) != E_OK)
 		return rc;
 	purl = arena_printf(req->a, PRODUCTS_URL "/%s", t.p.s.id);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t.p.s.name, purl);
-	return admin_confirm_render(req, res, &me, crumbs, "Remove image",
+	return admin_confirm_render(req, res, &me,
+	    admin_item_crumbs("Products", PRODUCTS_URL, t.p.s.name, purl), "Remove image",
 	    arena_printf(req->a, "Remove the image “%s” from %s?%s",
 	    t.im->alt_text[0] != '\0' ? t.im->alt_text : "without alt text", t.p.s.name,
 	    t.im->is_primary ? " It is the primary image: the next one becomes primary." : ""),
@@ -169,9 +167,7 @@ h_image_upload(request *req, response *res, error *e)
 	error v;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	if (file == NULL || file->filename == NULL || file->len == 0)
 		return admin_product_page(req, res, 400, &me, &p, "Choose an image file to upload.", e);

@@ -92,14 +92,9 @@ variant_line(request *req, const product *p, const product_variant *v, json_obje
 static ecode
 read_page(request *req, int64_t per_page, page *pg, error *e)
 {
-	const char *p = req_query(req, "page");
-
 	pg->page = 1;
 	pg->per_page = per_page;
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg->page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg->offset = (pg->page - 1) * pg->per_page;
-	return E_OK;
+	return admin_page_param(req, pg, e);
 }
 
 /* The low-stock rows, named through the catalog (a product the catalog

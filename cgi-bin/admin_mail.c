@@ -20,12 +20,6 @@
 #define ADMIN_MAIL_URL		"/admin/mail"
 #define ERROR_PREVIEW		120	/* bytes of an error shown in the list */
 
-static const char *
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
 /* The first ERROR_PREVIEW bytes of s, cut at a character boundary. */
 static const char *
 preview(arena *a, const char *s)
@@ -118,31 +112,15 @@ options(const char *const *values, const char *chosen)
 	return arr;
 }
 
-/* The list's URL with the filters as they are, for the pages' links. */
-static const char *
-list_base(request *req)
-{
-	static const char *const keys[] = { "q", "status", "kind" };
-	const char *url = ADMIN_MAIL_URL "?";
-
-	for (size_t i = 0; url != NULL && i < sizeof keys / sizeof *keys; i++) {
-		const char *v = nonempty(req_query(req, keys[i]));
-
-		if (v != NULL)
-			url = arena_printf(req->a, "%s%s=%s&", url, keys[i], url_encode(req->a, v));
-	}
-	if (url != NULL)	/* the trailing '?' or '&' */
-		url = arena_strndup(req->a, url, strlen(url) - 1);
-	return url != NULL ? url : ADMIN_MAIL_URL;
-}
+/* The filters a list's page links keep. */
+static const char *const list_keys[] = { "q", "status", "kind", NULL };
 
 ecode
 h_mail(request *req, response *res, error *e)
 {
 	static const char *const statuses[] = { "queued", "sent", "failed", NULL };
-	notification_filter f = { NULL, nonempty(req_query(req, "status")),
-	    nonempty(req_query(req, "kind")), nonempty(req_query(req, "q")) };
-	const char *p = req_query(req, "page");
+	notification_filter f = { NULL, admin_nonempty(req_query(req, "status")),
+	    admin_nonempty(req_query(req, "kind")), admin_nonempty(req_query(req, "q")) };
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	notification_page np;
 	json_object *ctx, *rows;
@@ -152,9 +130,8 @@ h_mail(request *req, response *res, error *e)
 
 	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
 		return rc;
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = notification_list(req->a, &f, &pg, &np, e)) != E_OK)
 		return rc;
 	ctx = json_object_new_object();
@@ -167,8 +144,8 @@ h_mail(request *req, response *res, error *e)
 	json_object_object_add(ctx, "statuses", options(statuses, f.status));
 	json_object_object_add(ctx, "kinds", options(notification_kinds, f.kind));
 	admin_put_flag(ctx, "files", notification_file_transport());
-	json_object_object_add(ctx, "pagination", view_pagination(req->a, list_base(req), &pg,
-	    np.total));
+	json_object_object_add(ctx, "pagination", view_pagination(req->a,
+	    admin_list_url(req, ADMIN_MAIL_URL, list_keys), &pg, np.total));
 	return admin_render(req, res, 200, "admin/mail", ctx, &me, "Mail", e);
 }
 
@@ -210,6 +187,7 @@ h_mail_retry(request *req, response *res, error *e)
 	const char *id = req_param(req, "id");
 	notification n = { 0 };
 	error le;
+	int status;
 	user me;
 	bool stop;
 	ecode rc;
@@ -218,18 +196,11 @@ h_mail_retry(request *req, response *res, error *e)
 		return rc;
 	err_clear(&le);
 	rc = notification_retry(req->a, id, me.id, req->request_id, &n, &le);
-	if (rc == E_OK) {
-		const char *url = arena_printf(req->a, ADMIN_MAIL_URL "/%s?done=retry",
-		    url_encode(req->a, id));
-
-		return url != NULL ? admin_see_other(res, url, e) :
-		    err_set(e, E_INTERNAL, "out of memory");
-	}
-	if (rc != E_CONFLICT) {
-		*e = le;
+	rc = admin_action_outcome(req, res, rc, &le, rc == E_CONFLICT, ADMIN_MAIL_URL, id, "retry",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_message(req, res, ecode_status(rc), &le, e);
+	return render_message(req, res, status, &le, e);
 }
 
 /* ------------------------------------------------------------ templates */
@@ -309,6 +280,7 @@ h_mail_template_save(request *req, response *res, error *e)
 {
 	const char *name = req_param(req, "name");
 	error le;
+	int status;
 	user me;
 	bool stop;
 	ecode rc;
@@ -318,14 +290,11 @@ h_mail_template_save(request *req, response *res, error *e)
 	err_clear(&le);
 	rc = notification_template_set(req->a, name, req_form(req, "subject"), req_form(req, "txt"),
 	    req_form(req, "html"), me.id, req->request_id, &le);
-	if (rc == E_OK)
-		return admin_see_other(res, arena_printf(req->a, ADMIN_MAIL_URL "/templates/%s?done=saved",
-		    url_encode(req->a, name)), e);
-	if (rc != E_VALIDATION) {
-		*e = le;
+	rc = admin_action_outcome(req, res, rc, &le, rc == E_VALIDATION, ADMIN_MAIL_URL "/templates",
+	    name, "saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_template(req, res, ecode_status(rc), &le, e);
+	return render_template(req, res, status, &le, e);
 }
 
 ecode
@@ -340,6 +309,5 @@ h_mail_template_reset(request *req, response *res, error *e)
 		return rc;
 	if ((rc = notification_template_reset(req->a, name, me.id, req->request_id, e)) != E_OK)
 		return rc;
-	return admin_see_other(res, arena_printf(req->a, ADMIN_MAIL_URL "/templates/%s?done=reset",
-	    url_encode(req->a, name)), e);
+	return admin_see_done(req, res, ADMIN_MAIL_URL "/templates", name, "reset", e);
 }

@@ -21,24 +21,10 @@
 
 #define ADMIN_ORDERS_URL "/admin/orders"
 
-static ecode
-see(response *res, const char *url, error *e)
-{
-	if (!url || resp_redirect(res, 303, url) != 0)
-		return err_set(e, E_INTERNAL, "redirect refused");
-	return E_OK;
-}
-
 static json_object *
 jstr(const char *s)
 {
 	return json_object_new_string(s ? s : "");
-}
-
-static const char *
-nonempty(const char *s)
-{
-	return s && *s ? s : NULL;
 }
 
 ecode
@@ -47,7 +33,7 @@ h_orders(request *req, response *res, error *e)
 	order_filter f = { 0 };
 	order_page op;
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
-	const char *p = req_query(req, "page"), *base;
+	const char *base;
 	json_object *ctx, *rows, *opts;
 	user me;
 	bool done;
@@ -55,15 +41,14 @@ h_orders(request *req, response *res, error *e)
 
 	if ((rc = admin_begin(req, res, false, &me, &done, e)) != E_OK || done)
 		return rc;
-	f.status = nonempty(req_query(req, "status"));
-	f.email = nonempty(req_query(req, "email"));
-	f.number = nonempty(req_query(req, "q"));
+	f.status = admin_nonempty(req_query(req, "status"));
+	f.email = admin_nonempty(req_query(req, "email"));
+	f.number = admin_nonempty(req_query(req, "q"));
 	if (admin_day_param(req, "from", false, &f.from, e) != E_OK ||
 	    admin_day_param(req, "to", true, &f.to, e) != E_OK)
 		return e->code;
-	if (p && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = order_list(req->a, &f, &pg, &op, e)) != E_OK)
 		return rc;
 	ctx = json_object_new_object();
@@ -84,13 +69,13 @@ h_orders(request *req, response *res, error *e)
 	json_object_object_add(ctx, "statuses", opts);
 	json_object_object_add(ctx, "q", jstr(f.number));
 	json_object_object_add(ctx, "email", jstr(f.email));
-	json_object_object_add(ctx, "from", jstr(nonempty(req_query(req, "from"))));
-	json_object_object_add(ctx, "to", jstr(nonempty(req_query(req, "to"))));
+	json_object_object_add(ctx, "from", jstr(admin_nonempty(req_query(req, "from"))));
+	json_object_object_add(ctx, "to", jstr(admin_nonempty(req_query(req, "to"))));
 	base = arena_printf(req->a, ADMIN_ORDERS_URL "?status=%s&q=%s&email=%s&from=%s&to=%s",
 	    url_encode(req->a, f.status ? f.status : ""), url_encode(req->a, f.number ? f.number : ""),
 	    url_encode(req->a, f.email ? f.email : ""),
-	    url_encode(req->a, nonempty(req_query(req, "from")) ? req_query(req, "from") : ""),
-	    url_encode(req->a, nonempty(req_query(req, "to")) ? req_query(req, "to") : ""));
+	    url_encode(req->a, admin_nonempty(req_query(req, "from")) ? req_query(req, "from") : ""),
+	    url_encode(req->a, admin_nonempty(req_query(req, "to")) ? req_query(req, "to") : ""));
 	json_object_object_add(ctx, "pagination", view_pagination(req->a,
 	    base ? base : ADMIN_ORDERS_URL, &pg, op.total));
 	return admin_render(req, res, 200, "admin/orders", ctx, &me, "Orders", e);
@@ -214,23 +199,21 @@ static ecode
 change_done(request *req, response *res, ecode rc, error *le, const char *done, error *e)
 {
 	const char *id = req_param(req, "id");
+	int status;
 
-	if (rc == E_OK)
-		return see(res, arena_printf(req->a, ADMIN_ORDERS_URL "/%s?done=%s",
-		    url_encode(req->a, id), done), e);
-	if (rc != E_CONFLICT && rc != E_VALIDATION && rc != E_IDEMPOTENCY_MISMATCH &&
-	    rc != E_PAYMENT_FAILED) {
-		*e = *le;
+	rc = admin_action_outcome(req, res, rc, le, rc == E_CONFLICT || rc == E_VALIDATION ||
+	    rc == E_IDEMPOTENCY_MISMATCH || rc == E_PAYMENT_FAILED, ADMIN_ORDERS_URL, id, done,
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return render_order(req, res, ecode_status(rc), id, le, NULL, e);
+	return render_order(req, res, status, id, le, NULL, e);
 }
 
 ecode
 h_order_status(request *req, response *res, error *e)
 {
 	order_actor who = order_actor_of(req);
-	const char *to_s = req_form(req, "status"), *reason = nonempty(req_form(req, "reason"));
+	const char *to_s = req_form(req, "status"), *reason = admin_nonempty(req_form(req, "reason"));
 	const char *restock = req_form(req, "restock");
 	order_change_result r = { false, false, NULL };
 	order_status to;

@@ -273,7 +273,7 @@ static ecode
 new_render(request *req, response *res, int status, const user *me, const prod_form *f,
     const error *ferr, error *e)
 {
-	json_object *ctx, *brands, *crumbs;
+	json_object *ctx, *brands;
 	category_forest cf = { 0 };
 	brand_page bp = { 0 };
 	ecode rc;
@@ -283,11 +283,9 @@ new_render(request *req, response *res, int status, const user *me, const prod_f
 		return rc;
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "form", prod_form_ctx(req, f, &cf, brands, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, "New product", NULL));
-	return admin_render(req, res, status, "admin/product_new", ctx, me, "New product", e);
+	return admin_render_form(req, res, status, "admin/product_new", ctx,
+	    admin_item_crumbs("Products", PRODUCTS_URL, "New product", NULL), ferr, me,
+	    "New product", e);
 }
 
 ecode
@@ -312,6 +310,7 @@ h_product_create(request *req, response *res, error *e)
 	json_object *body;
 	product p = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -326,14 +325,11 @@ h_product_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = product_create(req->a, &who, &in, &p, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
-		    "product-created", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name",
+	    arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id), "product-created", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return new_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f, &ferr, e);
+	return new_render(req, res, status, &me, &f, &ferr, e);
 }
 
 /* ------------------------------------------------------------ one product */
@@ -431,7 +427,7 @@ static ecode
 product_render(request *req, response *res, int status, const user *me, const product *p,
     const prod_form *pf, const error *perr, json_object *vform, const char *verror, error *e)
 {
-	json_object *ctx, *brands, *variants = NULL, *crumbs;
+	json_object *ctx, *brands, *variants = NULL;
 	category_forest cf = { 0 };
 	brand_page bp = { 0 };
 	prod_form cur;
@@ -472,13 +468,10 @@ product_render(request *req, response *res, int status, const user *me, const pr
 	if (me->role == ROLE_ADMIN)
 		admin_put_str(ctx, "history_url", arena_printf(req->a, "/admin/audit?entity_id=%s",
 		    p->s.id));
-	if (perr != NULL)
-		admin_put_str(ctx, "error", perr->message);
 	if (verror != NULL)
 		admin_put_str(ctx, "variant_error", verror);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, p->s.name, NULL));
-	return admin_render(req, res, status, "admin/product", ctx, me, p->s.name, e);
+	return admin_render_form(req, res, status, "admin/product", ctx,
+	    admin_item_crumbs("Products", PRODUCTS_URL, p->s.name, NULL), perr, me, p->s.name, e);
 }
 
 ecode
@@ -509,9 +502,7 @@ h_product(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	return product_render(req, res, 200, &me, &p, NULL, NULL, NULL, NULL, e);
 }
@@ -525,13 +516,12 @@ h_product_update(request *req, response *res, error *e)
 	prod_form f;
 	product p = { 0 }, out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	prod_form_read(req, &f);
 	err_clear(&ferr);
@@ -541,15 +531,11 @@ h_product_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = product_update(req->a, &who, p.s.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
-		    "product-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name",
+	    arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id), "product-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return product_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &p,
-	    &f, &ferr, NULL, NULL, e);
+	return product_render(req, res, status, &me, &p, &f, &ferr, NULL, NULL, e);
 }
 
 /* POST status=published|draft: publish, or take back to draft. */
@@ -564,9 +550,7 @@ h_product_status(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	if (s == NULL || product_status_parse(s, &in.status) != 0 || in.status == PRODUCT_ARCHIVED)
 		return err_set(e, E_INVALID_INPUT, "status must be published or draft");
@@ -581,20 +565,16 @@ ecode
 h_product_archive_confirm(request *req, response *res, error *e)
 {
 	const char *url;
-	json_object *crumbs;
 	product p = { 0 };
 	user me;
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	url = arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, p.s.name, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Archive product",
+	return admin_confirm_render(req, res, &me,
+	    admin_item_crumbs("Products", PRODUCTS_URL, p.s.name, url), "Archive product",
 	    arena_printf(req->a, "Archive “%s”? The shop stops showing it; orders that "
 	    "contain it keep it. You can publish it again later.", p.s.name),
 	    arena_printf(req->a, "%s/archive", url), "Archive", url, e);
@@ -609,10 +589,9 @@ h_product_archive(request *req, response *res, error *e)
 	bool done;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK ||
-	    (rc = product_archive(req->a, &who, p.s.id, e)) != E_OK)
+	if ((rc = product_archive(req->a, &who, p.s.id, e)) != E_OK)
 		return rc;
 	return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s", p.s.id),
 	    "product-archived", e);

@@ -38,7 +38,7 @@ ecode
 h_reviews(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	const char *status = req_query(req, "status"), *p = req_query(req, "page"), **names;
+	const char *status = req_query(req, "status"), **names;
 	const char *back = REVIEWS_URL;
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	json_object *ctx, *rows, *opts;
@@ -51,9 +51,8 @@ h_reviews(request *req, response *res, error *e)
 		return rc;
 	if (status != NULL && status[0] == '\0')
 		status = NULL;
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = review_moderation_list(req->a, &who, status, &pg, &rp, &names, e)) != E_OK)
 		return rc;
 	if (status != NULL)

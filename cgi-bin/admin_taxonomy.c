@@ -124,11 +124,8 @@ categories_render(request *req, response *res, int status, const user *me, const
 	json_object_object_add(ctx, "roots", roots);
 	json_object_object_add(ctx, "total", json_object_new_int64((int64_t)cf.nall));
 	json_object_object_add(ctx, "form", cat_form_ctx(req, &cf, f != NULL ? f : &blank, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Categories",
-	    NULL));
-	return admin_render(req, res, status, "admin/categories", ctx, me, "Categories", e);
+	return admin_render_form(req, res, status, "admin/categories", ctx,
+	    admin_crumb(json_object_new_array(), "Categories", NULL), ferr, me, "Categories", e);
 }
 
 ecode
@@ -152,6 +149,7 @@ h_category_create(request *req, response *res, error *e)
 	category out = { 0 };
 	cat_form f;
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -166,14 +164,11 @@ h_category_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = category_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, CATEGORIES_URL, "category-created", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name", CATEGORIES_URL, "category-created",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return categories_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f,
-	    &ferr, e);
+	return categories_render(req, res, status, &me, &f, &ferr, e);
 }
 
 typedef struct cat_target {
@@ -253,6 +248,7 @@ h_category_update(request *req, response *res, error *e)
 	cat_target t = { 0 };
 	cat_form f;
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -269,15 +265,11 @@ h_category_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = category_update(req->a, &who, t.n->cat.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, CATEGORIES_URL "/%s",
-		    t.n->cat.id), "category-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "parent_id",
+	    arena_printf(req->a, CATEGORIES_URL "/%s", t.n->cat.id), "category-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return category_render(req, res, admin_refusal_status(rc, &ferr, &v, "parent_id"), &me,
-	    &t, &f, &ferr, e);
+	return category_render(req, res, status, &me, &t, &f, &ferr, e);
 }
 
 /* Give sibling k the sort order `order` unless it has it already. */
@@ -334,8 +326,6 @@ h_category_move(request *req, response *res, error *e)
 ecode
 h_category_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
-	const char *url;
 	cat_target t = { 0 };
 	user me;
 	bool done;
@@ -345,13 +335,10 @@ h_category_delete_confirm(request *req, response *res, error *e)
 		return rc;
 	if ((rc = load_category(req, &t, e)) != E_OK)
 		return rc;
-	url = arena_printf(req->a, CATEGORIES_URL "/%s", t.n->cat.id);
-	crumbs = admin_crumb(json_object_new_array(), "Categories", CATEGORIES_URL);
-	admin_crumb(crumbs, t.n->cat.name, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete category",
-	    arena_printf(req->a, "Delete the category “%s”? A category that still has "
-	    "subcategories or products cannot be deleted; move them first.", t.n->cat.name),
-	    arena_printf(req->a, "%s/delete", url), "Delete category", url, e);
+	return admin_confirm_delete(req, res, &me, "Categories", CATEGORIES_URL, t.n->cat.id,
+	    t.n->cat.name, "category", arena_printf(req->a, "Delete the category “%s”? A category "
+	    "that still has subcategories or products cannot be deleted; move them first.",
+	    t.n->cat.name), e);
 }
 
 ecode
@@ -419,16 +406,14 @@ static ecode
 brands_render(request *req, response *res, int status, const user *me, const brand_form *f,
     const error *ferr, error *e)
 {
-	const char *p = req_query(req, "page");
 	page pg = { 1, ADMIN_PAGE_SIZE, 0 };
 	brand_form blank = { 0 };
 	json_object *ctx, *rows;
 	brand_page bp = { 0 };
 	ecode rc;
 
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg.page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg.offset = (pg.page - 1) * pg.per_page;
+	if ((rc = admin_page_param(req, &pg, e)) != E_OK)
+		return rc;
 	if ((rc = brand_list(req->a, &pg, &bp, e)) != E_OK)
 		return rc;
 	ctx = json_object_new_object();
@@ -447,11 +432,8 @@ brands_render(request *req, response *res, int status, const user *me, const bra
 	json_object_object_add(ctx, "pagination", view_pagination(req->a, BRANDS_URL, &pg,
 	    bp.total));
 	json_object_object_add(ctx, "form", brand_form_ctx(f != NULL ? f : &blank, ferr));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	json_object_object_add(ctx, "crumbs", admin_crumb(json_object_new_array(), "Brands",
-	    NULL));
-	return admin_render(req, res, status, "admin/brands", ctx, me, "Brands", e);
+	return admin_render_form(req, res, status, "admin/brands", ctx,
+	    admin_crumb(json_object_new_array(), "Brands", NULL), ferr, me, "Brands", e);
 }
 
 ecode
@@ -475,6 +457,7 @@ h_brand_create(request *req, response *res, error *e)
 	brand_form f;
 	brand out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -489,14 +472,11 @@ h_brand_create(request *req, response *res, error *e)
 	if (rc == E_OK)
 		rc = brand_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK)
-		return admin_flash(req, res, BRANDS_URL, "brand-created", e);
-	if (!admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name", BRANDS_URL, "brand-created",
+	    &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return brands_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &f,
-	    &ferr, e);
+	return brands_render(req, res, status, &me, &f, &ferr, e);
 }
 
 static ecode
@@ -513,17 +493,14 @@ static ecode
 brand_render(request *req, response *res, int status, const user *me, const brand *b,
     const brand_form *f, const error *ferr, error *e)
 {
-	json_object *ctx = json_object_new_object(), *crumbs;
+	json_object *ctx = json_object_new_object();
 	brand_form cur = { b->name, b->slug, b->logo_url, b->description };
 
 	json_object_object_add(ctx, "form", brand_form_ctx(f != NULL ? f : &cur, ferr));
 	admin_put_str(ctx, "name", b->name);
 	admin_put_str(ctx, "url", arena_printf(req->a, BRANDS_URL "/%s", b->id));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Brands", BRANDS_URL);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, b->name, NULL));
-	return admin_render(req, res, status, "admin/brand", ctx, me, b->name, e);
+	return admin_render_form(req, res, status, "admin/brand", ctx,
+	    admin_item_crumbs("Brands", BRANDS_URL, b->name, NULL), ferr, me, b->name, e);
 }
 
 ecode
@@ -550,6 +527,7 @@ h_brand_update(request *req, response *res, error *e)
 	brand_form f;
 	brand b = { 0 }, out = { 0 };
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -566,22 +544,16 @@ h_brand_update(request *req, response *res, error *e)
 	if (rc == E_OK)
 		rc = brand_update(req->a, &who, b.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK)
-		return admin_flash(req, res, arena_printf(req->a, BRANDS_URL "/%s", b.id),
-		    "brand-saved", e);
-	if (!admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "name",
+	    arena_printf(req->a, BRANDS_URL "/%s", b.id), "brand-saved", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	return brand_render(req, res, admin_refusal_status(rc, &ferr, &v, "name"), &me, &b, &f,
-	    &ferr, e);
+	return brand_render(req, res, status, &me, &b, &f, &ferr, e);
 }
 
 ecode
 h_brand_delete_confirm(request *req, response *res, error *e)
 {
-	json_object *crumbs;
-	const char *url;
 	brand b = { 0 };
 	user me;
 	bool done;
@@ -591,13 +563,9 @@ h_brand_delete_confirm(request *req, response *res, error *e)
 		return rc;
 	if ((rc = load_brand(req, &b, e)) != E_OK)
 		return rc;
-	url = arena_printf(req->a, BRANDS_URL "/%s", b.id);
-	crumbs = admin_crumb(json_object_new_array(), "Brands", BRANDS_URL);
-	admin_crumb(crumbs, b.name, url);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete brand",
+	return admin_confirm_delete(req, res, &me, "Brands", BRANDS_URL, b.id, b.name, "brand",
 	    arena_printf(req->a, "Delete the brand “%s”? A brand that products still use "
-	    "cannot be deleted.", b.name), arena_printf(req->a, "%s/delete", url),
-	    "Delete brand", url, e);
+	    "cannot be deleted.", b.name), e);
 }
 
 ecode

@@ -70,7 +70,7 @@ static ecode
 read_list_query(request *req, user_filter *f, page *pg, error *e)
 {
 	const char *q = req_query(req, "q"), *r = req_query(req, "role");
-	const char *act = req_query(req, "active"), *p = req_query(req, "page");
+	const char *act = req_query(req, "active");
 
 	f->search = NULL;
 	f->role = -1;
@@ -90,10 +90,7 @@ read_list_query(request *req, user_filter *f, page *pg, error *e)
 			return err_set(e, E_INVALID_PARAMETER, "active must be 1 or 0");
 		f->active = act[0] == '1';
 	}
-	if (p != NULL && parse_i64(p, 1, PAGE_MAX_PAGE, &pg->page) != 0)
-		return err_set(e, E_INVALID_PARAMETER, "page must be a whole number from 1");
-	pg->offset = (pg->page - 1) * pg->per_page;
-	return E_OK;
+	return admin_page_param(req, pg, e);
 }
 
 /* "/admin/users?q=..&role=..&active=.." — the current filters, for links. */

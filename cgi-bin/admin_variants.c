@@ -122,9 +122,7 @@ h_variant_create(request *req, response *res, error *e)
 	int status;
 	ecode rc;
 
-	if ((rc = admin_begin_seller(req, res, &me, &done, e)) != E_OK || done)
-		return rc;
-	if ((rc = admin_product_load(req, &me, req_param(req, "id"), &p, e)) != E_OK)
+	if ((rc = admin_begin_product(req, res, &me, &p, &done, e)) != E_OK || done)
 		return rc;
 	var_form_read(req, &f);
 	err_clear(&ferr);
@@ -134,14 +132,10 @@ h_variant_create(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = variant_create(req->a, &who, p.s.id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
-		    p.s.id), "variant-added", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "sku",
+	    arena_printf(req->a, PRODUCTS_URL "/%s#variants", p.s.id), "variant-added", &status, e);
+	if (status == 0)
 		return rc;
-	}
-	status = admin_refusal_status(rc, &ferr, &v, "sku");
 	return admin_product_with_variant_form(req, res, status, &me, &p, var_form_ctx(&f, &ferr),
 	    ferr.message, e);
 }
@@ -193,12 +187,9 @@ variant_render(request *req, response *res, int status, const user *me, const va
 	admin_put_str(ctx, "sku", t->v->sku);
 	admin_put_str(ctx, "currency", t->p.s.currency);
 	admin_put_str(ctx, "url", arena_printf(req->a, "%s/variants/%s", purl, t->v->id));
-	if (ferr != NULL)
-		admin_put_str(ctx, "error", ferr->message);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t->p.s.name, purl);
-	json_object_object_add(ctx, "crumbs", admin_crumb(crumbs, t->v->sku, NULL));
-	return admin_render(req, res, status, "admin/variant", ctx, me,
+	crumbs = admin_item_crumbs("Products", PRODUCTS_URL, t->p.s.name, purl);
+	return admin_render_form(req, res, status, "admin/variant", ctx,
+	    admin_crumb(crumbs, t->v->sku, NULL), ferr, me,
 	    arena_printf(req->a, "Variant %s", t->v->sku), e);
 }
 
@@ -227,6 +218,7 @@ h_variant_update(request *req, response *res, error *e)
 	var_target t = { 0 };
 	var_form f;
 	error ferr, v;
+	int status;
 	user me;
 	bool done;
 	ecode rc;
@@ -243,22 +235,18 @@ h_variant_update(request *req, response *res, error *e)
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = variant_update(req->a, &who, t.p.s.id, t.v->id, &in, &out, &v);
 	json_object_put(body);
-	if (rc == E_OK && ferr.nfields == 0)
-		return admin_flash(req, res, arena_printf(req->a, PRODUCTS_URL "/%s#variants",
-		    t.p.s.id), "variant-saved", e);
-	if (rc != E_OK && !admin_form_refusal(rc)) {
-		*e = v;
+	rc = admin_form_outcome(req, res, rc, &ferr, &v, "sku",
+	    arena_printf(req->a, PRODUCTS_URL "/%s#variants", t.p.s.id), "variant-saved", &status,
+	    e);
+	if (status == 0)
 		return rc;
-	}
-	return variant_render(req, res, admin_refusal_status(rc, &ferr, &v, "sku"), &me, &t, &f,
-	    &ferr, e);
+	return variant_render(req, res, status, &me, &t, &f, &ferr, e);
 }
 
 ecode
 h_variant_delete_confirm(request *req, response *res, error *e)
 {
 	const char *purl;
-	json_object *crumbs;
 	var_target t = { 0 };
 	user me;
 	bool done;
@@ -269,9 +257,8 @@ h_variant_delete_confirm(request *req, response *res, error *e)
 	if ((rc = load_variant(req, &me, &t, e)) != E_OK)
 		return rc;
 	purl = arena_printf(req->a, PRODUCTS_URL "/%s", t.p.s.id);
-	crumbs = admin_crumb(json_object_new_array(), "Products", PRODUCTS_URL);
-	admin_crumb(crumbs, t.p.s.name, purl);
-	return admin_confirm_render(req, res, &me, crumbs, "Delete variant",
+	return admin_confirm_render(req, res, &me,
+	    admin_item_crumbs("Products", PRODUCTS_URL, t.p.s.name, purl), "Delete variant",
 	    arena_printf(req->a, "Delete the variant %s (%s)? Its stock rows stay with the "
 	    "inventory; orders that contain it keep their lines.", t.v->sku, t.v->name),
 	    arena_printf(req->a, "%s/variants/%s/delete", purl, t.v->id), "Delete variant",

@@ -8,7 +8,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { steps, launch } = require('./lib');
 const { HtmlValidate } = require('html-validate');
 
 const base = process.env.ECOM_TEST_BASE_URL;
@@ -17,23 +17,7 @@ const validator = new HtmlValidate({
   rules: { 'long-title': 'off' },
 });
 
-let failures = 0;
-let stop = false;	// later steps depend on earlier ones
-async function step(name, fn) {
-  if (stop) {
-    failures++;
-    console.log(`not ok - ${name} # skipped: an earlier step failed`);
-    return;
-  }
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures++;
-    stop = true;
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
+const { step, failures } = steps();
 
 // ECOM_MAIL_DIR from the environment or the config file ./check writes.
 function mailDir() {
@@ -80,12 +64,7 @@ async function signOut(page) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const consoleErrors = [];
@@ -196,6 +175,6 @@ async function signOut(page) {
   });
 
   await browser.close();
-  console.log(failures === 0 ? '# account: all passed' : `# account: ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  console.log(failures() === 0 ? '# account: all passed' : `# account: ${failures()} failed`);
+  process.exit(failures() === 0 ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(1); });

@@ -16,8 +16,8 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
 const { HtmlValidate } = require('html-validate');
+const { totp, toBase32, createUser, launch } = require('./lib');
 
 const base = process.env.ECOM_TEST_BASE_URL;
 const ecomctl = process.env.ECOM_TEST_ECOMCTL;
@@ -30,43 +30,6 @@ const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
 const axeSource = require.resolve('axe-core/axe.min.js');
 const BAD_IMPACT = new Set(['serious', 'critical']);
 const ADMIN_ENROL = '/admin/2fa/enrol';	// admin.h: ADMIN_ENROL_URL
-
-// RFC 4648 base32 without padding, both ways.
-const ALPHA = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-function fromBase32(s) {
-  let bits = 0, value = 0;
-  const out = [];
-  for (const c of s) {
-    value = (value << 5) | ALPHA.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-function toBase32(buf) {
-  let bits = 0, value = 0, out = '';
-  for (const b of buf) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHA[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
-
-// RFC 6238: HMAC-SHA1, 30-second steps, 6 digits.
-function totp(secret, t = Date.now() / 1000) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = crypto.createHmac('sha1', fromBase32(secret)).update(counter).digest();
-  const off = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
 
 // The admin responder's GET routes, as its route table says.
 function adminPages() {
@@ -109,21 +72,13 @@ async function submit(page, button) {
 }
 
 function createAdmin(email, password, secret) {
-  const args = ['user', 'create', '--email', email, '--role', 'admin',
-    '--first-name', 'Axe', '--last-name', 'Checker'];
-  execFileSync(ecomctl, secret ? [...args, '--totp-secret', secret] : args,
-    { input: `${password}\n` });
+  createUser({ email, password, role: 'admin', secret, first: 'Axe', last: 'Checker' });
 }
 
 (async () => {
   const tag = `${Date.now()}-${process.pid}`;
   const password = `Harbour-${tag}-signal`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
 
   // an admin without 2FA: the enrolment page and the recovery codes
   {

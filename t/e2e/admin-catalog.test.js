@@ -11,8 +11,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
-const { HtmlValidate } = require('html-validate');
+const { steps, valid, totp, toBase32, createUser, launch } = require('./lib');
 
 const base = process.env.ECOM_TEST_BASE_URL;
 const ecomctl = process.env.ECOM_TEST_ECOMCTL;
@@ -21,69 +20,7 @@ if (!base || !ecomctl || !bin) {
   console.log('# admin-catalog: SKIP (ECOM_TEST_BASE_URL, ECOM_TEST_ECOMCTL and ECOM_TEST_BIN are set by ./check)');
   process.exit(0);
 }
-const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
-
-let failures = 0;
-let stop = false;
-async function step(name, fn) {
-  if (stop) {
-    console.log(`not ok - ${name} # skipped: an earlier step failed`);
-    failures++;
-    return;
-  }
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures++;
-    stop = true;	// every step needs the one before it
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-async function valid(html, label) {
-  const report = await validator.validateString(html, label);
-  if (!report.valid) {
-    const msgs = report.results.flatMap(r => r.messages)
-      .map(m => `${m.line}:${m.column} ${m.ruleId} ${m.message}`);
-    throw new Error(`${label} is not valid HTML:\n${msgs.slice(0, 15).join('\n')}`);
-  }
-}
-
-// RFC 4648 base32 both ways, RFC 6238 TOTP (HMAC-SHA1, 30 s, 6 digits).
-const ALPHA = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-function fromBase32(s) {
-  let bits = 0, value = 0;
-  const out = [];
-  for (const c of s) {
-    value = (value << 5) | ALPHA.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-function toBase32(buf) {
-  let bits = 0, value = 0, out = '';
-  for (const b of buf) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHA[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
-function totp(secret, t = Date.now() / 1000) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = crypto.createHmac('sha1', fromBase32(secret)).update(counter).digest();
-  const off = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
+const { step, failures } = steps();
 
 // A real PNG (a colour gradient) of w x h, so the media library has
 // something to decode and resize.
@@ -144,25 +81,14 @@ function csvFields(line) {
 }
 const csvLine = fields => fields.map(f => /[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f).join(',');
 
-function createUser(email, password, role, secret) {
-  const args = ['user', 'create', '--email', email, '--role', role,
-    '--first-name', 'Cata', '--last-name', 'Logue'];
-  execFileSync(ecomctl, secret ? [...args, '--totp-secret', secret] : args, { input: `${password}\n` });
-}
-
 (async () => {
   const tag = `${Date.now()}${process.pid}`;
   const password = `Quarry-${tag}-lantern`;
   const email = `e2e-catalog-${tag}@admin-test.example`;
   const secret = toBase32(crypto.randomBytes(20));
-  createUser(email, password, 'admin', secret);
+  createUser({ email, password, role: 'admin', secret, first: 'Cata', last: 'Logue' });
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const here = () => new URL(page.url()).pathname;
@@ -322,7 +248,7 @@ function createUser(email, password, role, secret) {
     const sellers = [];
     for (const who of ['a', 'b']) {
       const e = `e2e-seller-${who}-${tag}@admin-test.example`;
-      createUser(e, password, 'seller', null);
+      createUser({ email: e, password, role: 'seller', first: 'Cata', last: 'Logue' });
       const ctx = await browser.newContext({ javaScriptEnabled: false });
       const p = await ctx.newPage();
       await p.goto(base + '/admin/login');
@@ -353,6 +279,6 @@ function createUser(email, password, role, secret) {
   });
 
   await browser.close();
-  console.log(failures === 0 ? '# admin-catalog: all passed' : `# admin-catalog: ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  console.log(failures() === 0 ? '# admin-catalog: all passed' : `# admin-catalog: ${failures()} failed`);
+  process.exit(failures() === 0 ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(1); });

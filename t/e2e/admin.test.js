@@ -9,8 +9,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
-const { HtmlValidate } = require('html-validate');
+const { steps, valid, launch } = require('./lib');
 
 const base = process.env.ECOM_TEST_BASE_URL;
 const ecomctl = process.env.ECOM_TEST_ECOMCTL;
@@ -18,34 +17,7 @@ if (!base || !ecomctl) {
   console.log('# admin: SKIP (ECOM_TEST_BASE_URL and ECOM_TEST_ECOMCTL are set by ./check)');
   process.exit(0);
 }
-const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
-
-let failures = 0;
-let stop = false;
-async function step(name, fn) {
-  if (stop) {
-    console.log(`not ok - ${name} # skipped: an earlier step failed`);
-    failures++;
-    return;
-  }
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures++;
-    stop = true;	// every step needs the one before it
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-async function valid(html, label) {
-  const report = await validator.validateString(html, label);
-  if (!report.valid) {
-    const msgs = report.results.flatMap(r => r.messages)
-      .map(m => `${m.line}:${m.column} ${m.ruleId} ${m.message}`);
-    throw new Error(`${label} is not valid HTML:\n${msgs.slice(0, 15).join('\n')}`);
-  }
-}
+const { step, failures } = steps();
 
 // RFC 4648 base32 without padding -> bytes.
 function base32(s) {
@@ -85,12 +57,7 @@ function totp(secret, t = Date.now() / 1000) {
   execFileSync(ecomctl, ['user', 'create', '--email', email, '--role', 'admin',
     '--first-name', 'Browser', '--last-name', 'Admin'], { input: `${password}\n` });
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const raw = async path => (await context.request.get(base + path, { maxRedirects: 0 })).text();
@@ -168,6 +135,6 @@ function totp(secret, t = Date.now() / 1000) {
   });
 
   await browser.close();
-  console.log(failures === 0 ? '# admin: all passed' : `# admin: ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  console.log(failures() === 0 ? '# admin: all passed' : `# admin: ${failures()} failed`);
+  process.exit(failures() === 0 ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(1); });

@@ -7,7 +7,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
+const { steps, launch } = require('./lib');
 const { HtmlValidate } = require('html-validate');
 
 const base = process.env.ECOM_TEST_BASE_URL;
@@ -16,23 +16,7 @@ const validator = new HtmlValidate({
   rules: { 'long-title': 'off' },
 });
 
-let failures = 0;
-let stop = false;	// later steps depend on earlier ones
-async function step(name, fn) {
-  if (stop) {
-    failures++;
-    console.log(`not ok - ${name} # skipped: an earlier step failed`);
-    return;
-  }
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures++;
-    stop = true;
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
+const { step, failures } = steps();
 
 // customer_email / customer_password from the demo-credentials file.
 function credential(key) {
@@ -59,12 +43,7 @@ const count = async page => Number(await page.locator('header .mini-cart .count'
     console.log('SKIP: ECOM_TEST_BASE_URL not set');
     process.exit(77);
   }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const consoleErrors = [];
@@ -159,6 +138,6 @@ const count = async page => Number(await page.locator('header .mini-cart .count'
   });
 
   await browser.close();
-  console.log(failures === 0 ? '# cart: all passed' : `# cart: ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  console.log(failures() === 0 ? '# cart: all passed' : `# cart: ${failures()} failed`);
+  process.exit(failures() === 0 ? 0 : 1);
 })();

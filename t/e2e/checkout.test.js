@@ -13,7 +13,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
+const { steps, launch } = require('./lib');
 const { HtmlValidate } = require('html-validate');
 
 const base = process.env.ECOM_TEST_BASE_URL;
@@ -26,23 +26,7 @@ const CARD_OK = '4242424242424242';
 const CARD_DECLINED = '4000000000000002';
 const XFF = '10.99.5.1';	// this suite's own rate-limit bucket
 
-let failures = 0;
-let stop = false;	// later steps depend on earlier ones
-async function step(name, fn) {
-  if (stop) {
-    failures++;
-    console.log(`not ok - ${name} # skipped: an earlier step failed`);
-    return;
-  }
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures++;
-    stop = true;
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
+const { step, failures } = steps();
 
 // A key (customer_email, admin_totp_secret, ...) of the demo-credentials file.
 function credential(key) {
@@ -114,12 +98,7 @@ const formError = async page => (await page.locator('.form-error').allInnerTexts
   // RFC 6238 appendix B, SHA-1 row for T=59: the helper itself is right.
   assert.equal(totp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59), '287082');
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({
     javaScriptEnabled: false, extraHTTPHeaders: { 'X-Forwarded-For': XFF } });
   const page = await context.newPage();
@@ -414,6 +393,6 @@ const formError = async page => (await page.locator('.form-error').allInnerTexts
   });
 
   await browser.close();
-  console.log(failures === 0 ? '# checkout: all passed' : `# checkout: ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  console.log(failures() === 0 ? '# checkout: all passed' : `# checkout: ${failures()} failed`);
+  process.exit(failures() === 0 ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(1); });

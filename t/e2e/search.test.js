@@ -4,7 +4,7 @@
 // state is valid HTML.  Run by t/browser (the browser layer of `make check`).
 'use strict';
 const assert = require('node:assert/strict');
-const { chromium } = require('playwright-core');
+const { steps, launch } = require('./lib');
 const { HtmlValidate } = require('html-validate');
 
 const base = process.env.ECOM_TEST_BASE_URL;
@@ -13,16 +13,7 @@ const validator = new HtmlValidate({
   rules: { 'long-title': 'off' },
 });
 
-let failures = 0;
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures++;
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
+const { step, failures } = steps({ independent: true });
 
 async function validHtml(page, label) {
   const raw = await (await fetch(page.url())).text(); // the server's bytes, not the DOM
@@ -40,12 +31,7 @@ async function count(page) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   let all = 0;
@@ -108,6 +94,6 @@ async function count(page) {
   });
 
   await browser.close();
-  console.log(failures === 0 ? '# search: all passed' : `# search: ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  console.log(failures() === 0 ? '# search: all passed' : `# search: ${failures()} failed`);
+  process.exit(failures() === 0 ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(1); });

@@ -21,52 +21,8 @@
 #include "../check_run.h"
 #include "auth/totp.h"
 
+#include "browser.h"
 #include "http_client.h"
-
-#define JAR_MAX 16
-
-typedef struct jar {
-	char name[JAR_MAX][64];
-	char value[JAR_MAX][1024];
-	int  n;
-} jar;
-
-static void
-jar_store(jar *j, const char *line)
-{
-	char name[64], value[1024];
-	const char *eq = strchr(line, '='), *end;
-	size_t nn, vn;
-	int i;
-
-	if (eq == NULL || (nn = (size_t)(eq - line)) == 0 || nn >= sizeof name)
-		return;
-	end = eq + 1 + strcspn(eq + 1, ";\r\n");
-	vn = (size_t)(end - eq - 1);
-	ck_assert_uint_lt(vn, sizeof value);
-	memcpy(name, line, nn);
-	name[nn] = '\0';
-	memcpy(value, eq + 1, vn);
-	value[vn] = '\0';
-	for (i = 0; i < j->n && strcmp(j->name[i], name) != 0; i++)
-		;
-	if (vn == 0 || strcasestr(end, "max-age=0") != NULL) {
-		if (i < j->n) {	/* deleted: move the last one into its place */
-			j->n--;
-			if (i != j->n) {
-				memcpy(j->name[i], j->name[j->n], sizeof j->name[i]);
-				memcpy(j->value[i], j->value[j->n], sizeof j->value[i]);
-			}
-		}
-		return;
-	}
-	if (i == j->n) {
-		ck_assert_int_lt(j->n, JAR_MAX);
-		j->n++;
-	}
-	strcpy(j->name[i], name);
-	strcpy(j->value[i], value);
-}
 
 /* Whether the jar holds a live cookie whose name contains `part`. */
 static int
@@ -76,57 +32,6 @@ jar_has(const jar *j, const char *part)
 		if (strstr(j->name[i], part) != NULL)
 			return 1;
 	return 0;
-}
-
-/* One request as the browser of `j`: its cookies sent, its Set-Cookie kept.
- * A POST body is sent as a url-encoded form. */
-static http_result *
-browse(jar *j, const char *method, const char *path, const char *form)
-{
-	char cookie[8192] = "Cookie: ";
-	const char *hdrs[3] = { NULL, NULL, NULL };
-	size_t used = strlen(cookie);
-	int nh = 0;
-	http_result *r;
-
-	for (int i = 0; i < j->n; i++)
-		used += (size_t)snprintf(cookie + used, sizeof cookie - used, "%s%s=%s",
-		    i > 0 ? "; " : "", j->name[i], j->value[i]);
-	ck_assert_uint_lt(used, sizeof cookie);
-	if (j->n > 0)
-		hdrs[nh++] = cookie;
-	if (form != NULL)
-		hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
-	r = http_do(test_base_url(), method, path, form, hdrs);
-	for (const char *p = r->headers; p != NULL && *p != '\0'; ) {
-		if (strncmp(p, "set-cookie:", 11) == 0) {
-			const char *v = p + 11;
-			while (*v == ' ')
-				v++;
-			jar_store(j, v);
-		}
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return r;
-}
-
-/* The csrf_token field of a page (static buffer). */
-static const char *
-csrf_of(const http_result *r)
-{
-	static char tok[128];
-	const char *p = strstr(r->body, "name=\"csrf_token\" value=\"");
-	size_t n;
-
-	ck_assert_msg(p != NULL, "no csrf_token field in: %.400s", r->body);
-	p += strlen("name=\"csrf_token\" value=\"");
-	n = strcspn(p, "\"");
-	ck_assert_uint_lt(n, sizeof tok);
-	memcpy(tok, p, n);
-	tok[n] = '\0';
-	return tok;
 }
 
 static void
@@ -141,8 +46,6 @@ location_is(const http_result *r, const char *want)
 
 /* ------------------------------------------------------------ accounts */
 
-static char password[64];
-
 static const char *
 unique(const char *what)
 {
@@ -153,34 +56,6 @@ unique(const char *what)
 	snprintf(b, 128, "%s-%ld-%d-%d@admin-test.example", what, (long)time(NULL),
 	    (int)getpid(), k);
 	return b;
-}
-
-/* Create an account with ecomctl; its id (malloc'd). */
-static char *
-create_user(const char *email, const char *role, const char *totp_secret)
-{
-	const char *ctl = getenv("ECOM_TEST_ECOMCTL");
-	char cmd[1024], *id;
-
-	ck_assert_msg(ctl != NULL, "ECOM_TEST_ECOMCTL not set");
-	snprintf(password, sizeof password, "Quiet-harbour-%d-lantern", (int)getpid());
-	snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | %s user create --email '%s' --role %s "
-	    "--first-name Test --last-name %s%s%s", password, ctl, email, role, role,
-	    totp_secret != NULL ? " --totp-secret " : "", totp_secret != NULL ? totp_secret : "");
-	id = run_capture(cmd);
-	ck_assert_msg(id != NULL && strlen(id) == 36, "ecomctl user create failed: %s", cmd);
-	return id;
-}
-
-static char *
-psql_value(const char *sql)
-{
-	const char *psql = getenv("ECOM_TEST_PSQL");
-	char cmd[2048];
-
-	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
-	snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql);
-	return run_capture(cmd);
 }
 
 static char *
@@ -202,7 +77,7 @@ form_escape(const char *s)
 
 /* The first step of the sign-in form; returns the response (caller frees). */
 static http_result *
-post_password(jar *j, const char *email, const char *pw)
+submit_password(jar *j, const char *email, const char *pw)
 {
 	http_result *r = browse(j, "GET", "/admin/login", NULL);
 	char body[1024], *e = form_escape(email), *p = form_escape(pw);
@@ -223,7 +98,7 @@ post_password(jar *j, const char *email, const char *pw)
 static void
 sign_in_enrolling(jar *j, const char *email)
 {
-	http_result *r = post_password(j, email, password);
+	http_result *r = submit_password(j, email, browser_password());
 	char secret[TOTP_SECRET_B32_MAX], body[256];
 	const char *p;
 	size_t n;
@@ -280,16 +155,16 @@ START_TEST(totp_admin_signs_in_in_two_steps)
 	new_secret(secret);
 	id = create_user(email, "admin", secret);
 
-	r = post_password(&j, email, password);
+	r = submit_password(&j, email, browser_password());
 	location_is(r, "/admin/login/code?next=%2Fadmin");
-	ck_assert_ptr_null(strstr(r->headers, password));
+	ck_assert_ptr_null(strstr(r->headers, browser_password()));
 	ck_assert(!jar_has(&j, "access"));	/* not signed in before the code */
 	http_result_free(r);
 
 	r = browse(&j, "GET", "/admin/login/code?next=%2Fadmin", NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, email));
-	ck_assert_ptr_null(strstr(r->body, password));	/* never echoed */
+	ck_assert_ptr_null(strstr(r->body, browser_password()));	/* never echoed */
 	ck_assert_ptr_null(strstr(r->body, "name=\"password\""));
 
 	/* a wrong code keeps the code form */
@@ -354,7 +229,7 @@ START_TEST(admin_without_2fa_must_enrol)
 	size_t n;
 	int codes = 0;
 
-	r = post_password(&j, email, password);
+	r = submit_password(&j, email, browser_password());
 	location_is(r, "/admin/2fa/enrol");
 	ck_assert(jar_has(&j, "access"));
 	http_result_free(r);
@@ -407,7 +282,7 @@ START_TEST(customer_is_refused)
 	jar j = { .n = 0 };
 	const char *email = unique("customer");
 	char *id = create_user(email, "customer", NULL);
-	http_result *r = post_password(&j, email, password);
+	http_result *r = submit_password(&j, email, browser_password());
 
 	ck_assert_msg(r->status == 403, "%ld %.300s", r->status, r->body);
 	ck_assert_ptr_nonnull(strstr(r->body, "no admin access"));
@@ -419,7 +294,7 @@ START_TEST(customer_is_refused)
 	http_result_free(r);
 
 	/* wrong password: the form again, the password not in it */
-	r = post_password(&j, email, "Not-the-password-42");
+	r = submit_password(&j, email, "Not-the-password-42");
 	ck_assert_msg(r->status == 401, "%ld %.300s", r->status, r->body);
 	ck_assert_ptr_null(strstr(r->body, "Not-the-password-42"));
 	http_result_free(r);

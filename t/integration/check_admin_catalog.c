@@ -26,138 +26,8 @@
 #include "../check_run.h"
 #include "auth/totp.h"
 
+#include "browser.h"
 #include "http_client.h"
-
-#define JAR_MAX 16
-
-typedef struct jar {
-	char name[JAR_MAX][64];
-	char value[JAR_MAX][1024];
-	int  n;
-} jar;
-
-static void
-jar_store(jar *j, const char *line)
-{
-	const char *eq = strchr(line, '='), *end;
-	size_t nn, vn;
-	int i;
-
-	if (eq == NULL || (nn = (size_t)(eq - line)) == 0 || nn >= sizeof j->name[0])
-		return;
-	end = eq + 1 + strcspn(eq + 1, ";\r\n");
-	vn = (size_t)(end - eq - 1);
-	ck_assert_uint_lt(vn, sizeof j->value[0]);
-	for (i = 0; i < j->n && (strlen(j->name[i]) != nn || strncmp(j->name[i], line, nn) != 0); i++)
-		;
-	if (vn == 0 || strcasestr(end, "max-age=0") != NULL) {
-		if (i < j->n && i != --j->n) {
-			strcpy(j->name[i], j->name[j->n]);
-			strcpy(j->value[i], j->value[j->n]);
-		}
-		return;
-	}
-	if (i == j->n) {
-		ck_assert_int_lt(j->n, JAR_MAX);
-		j->n++;
-	}
-	memcpy(j->name[i], line, nn);
-	j->name[i][nn] = '\0';
-	memcpy(j->value[i], eq + 1, vn);
-	j->value[i][vn] = '\0';
-}
-
-/* One request as the browser of `j`; a POST body is a url-encoded form
- * unless ctype says otherwise.  A made-up client address keeps this
- * suite's rate-limit buckets apart from the others'. */
-static http_result *
-browse_as(jar *j, const char *method, const char *path, const char *body, const char *ctype)
-{
-	char cookie[8192] = "Cookie: ", ct[256];
-	const char *hdrs[4] = { "X-Forwarded-For: 10.77.7.9", NULL, NULL, NULL };
-	size_t used = strlen(cookie);
-	int nh = 1;
-	http_result *r;
-
-	for (int i = 0; i < j->n; i++)
-		used += (size_t)snprintf(cookie + used, sizeof cookie - used, "%s%s=%s",
-		    i > 0 ? "; " : "", j->name[i], j->value[i]);
-	ck_assert_uint_lt(used, sizeof cookie);
-	if (j->n > 0)
-		hdrs[nh++] = cookie;
-	if (body != NULL) {
-		snprintf(ct, sizeof ct, "Content-Type: %s",
-		    ctype != NULL ? ctype : "application/x-www-form-urlencoded");
-		hdrs[nh++] = ct;
-	}
-	r = http_do(test_base_url(), method, path, body, hdrs);
-	for (const char *p = r->headers; p != NULL && *p != '\0'; ) {
-		if (strncmp(p, "set-cookie:", 11) == 0) {
-			const char *v = p + 11;
-
-			while (*v == ' ')
-				v++;
-			jar_store(j, v);
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return r;
-}
-
-static http_result *
-browse(jar *j, const char *method, const char *path, const char *form)
-{
-	return browse_as(j, method, path, form, NULL);
-}
-
-/* The csrf_token field of a page (static buffer). */
-static const char *
-csrf_of(const http_result *r)
-{
-	static char tok[128];
-	const char *p = strstr(r->body, "name=\"csrf_token\" value=\"");
-	size_t n;
-
-	ck_assert_msg(p != NULL, "no csrf_token field in: %.400s", r->body);
-	p += strlen("name=\"csrf_token\" value=\"");
-	n = strcspn(p, "\"");
-	ck_assert_uint_lt(n, sizeof tok);
-	memcpy(tok, p, n);
-	tok[n] = '\0';
-	return tok;
-}
-
-/* A fresh page's token (GET path first). */
-static const char *
-token_for(jar *j, const char *path)
-{
-	http_result *r = browse(j, "GET", path, NULL);
-	const char *t;
-
-	ck_assert_msg(r->status == 200, "GET %s: %ld %.300s", path, r->status, r->body);
-	t = csrf_of(r);
-	http_result_free(r);
-	return t;
-}
-
-static void
-see_other(const http_result *r, char *out, size_t outlen)
-{
-	ck_assert_msg(r->status == 303, "status %ld, want 303: %.600s", r->status, r->body);
-	ck_assert(http_header(r, "location", out, outlen));
-}
-
-static char *
-psql_value(const char *sql)
-{
-	const char *psql = getenv("ECOM_TEST_PSQL");
-	char cmd[4096];
-
-	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
-	snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql);
-	return run_capture(cmd);
-}
 
 static void
 expect_sql(const char *sql, const char *want)
@@ -178,64 +48,6 @@ tag(void)
 
 	snprintf(s, 48, "t%ld%d%d", (long)time(NULL) % 100000000, (int)getpid() % 10000, k);
 	return s;
-}
-
-static char password[64];
-
-static char *
-create_user(const char *email, const char *role, const char *secret)
-{
-	const char *ctl = getenv("ECOM_TEST_ECOMCTL");
-	char cmd[1024], *id;
-
-	ck_assert_msg(ctl != NULL, "ECOM_TEST_ECOMCTL not set");
-	snprintf(password, sizeof password, "Copper-lantern-%d-meadow", (int)getpid());
-	snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | %s user create --email '%s' --role %s "
-	    "--first-name Cat --last-name Keeper%s%s", password, ctl, email, role,
-	    secret != NULL ? " --totp-secret " : "", secret != NULL ? secret : "");
-	id = run_capture(cmd);
-	ck_assert_msg(id != NULL && strlen(id) == 36, "ecomctl user create failed: %s", cmd);
-	return id;
-}
-
-/* Post the password form; the 303's Location into loc. */
-static void
-post_password(jar *j, const char *email, char *loc, size_t loclen)
-{
-	char body[512];
-	http_result *r = browse(j, "GET", "/admin/login", NULL);
-
-	ck_assert_int_eq(r->status, 200);
-	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&email=", csrf_of(r));
-	for (const char *p = email; *p != '\0'; p++)
-		snprintf(body + strlen(body), sizeof body - strlen(body), *p == '@' ? "%%40" : "%c", *p);
-	snprintf(body + strlen(body), sizeof body - strlen(body), "&password=%s", password);
-	http_result_free(r);
-	r = browse(j, "POST", "/admin/login", body);
-	see_other(r, loc, loclen);
-	http_result_free(r);
-}
-
-/* A new admin with TOTP, signed in through both steps. */
-static void
-sign_in_admin(jar *j)
-{
-	char secret[TOTP_SECRET_B32_MAX], email[128], body[512], loc[512];
-	http_result *r;
-
-	ck_assert_int_eq(totp_secret_new(secret), 0);
-	snprintf(email, sizeof email, "cat-%s@admin-test.example", tag());
-	free(create_user(email, "admin", secret));
-	post_password(j, email, loc, sizeof loc);
-	r = browse(j, "GET", "/admin/login/code?next=%2Fadmin", NULL);
-	ck_assert_int_eq(r->status, 200);
-	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&code=%06d", csrf_of(r),
-	    totp_code(secret, time(NULL)));
-	http_result_free(r);
-	r = browse(j, "POST", "/admin/login/code", body);
-	see_other(r, loc, sizeof loc);
-	ck_assert_str_eq(loc, "/admin");
-	http_result_free(r);
 }
 
 /* A new seller (no 2FA), signed in: they land on their products. */
@@ -280,7 +92,7 @@ START_TEST(product_refused_created_edited_published_archived)
 	const char *t = tag(), *id;
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	r = browse(&j, "GET", "/admin/products", NULL);
 	ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
 	http_result_free(r);
@@ -391,7 +203,7 @@ START_TEST(list_filters_and_finds)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	create_product(&j, t, "5");
 	snprintf(path, sizeof path, "/admin/products?search=%s&status=draft&sort_by=name_asc", t);
 	r = browse(&j, "GET", path, NULL);
@@ -419,7 +231,7 @@ START_TEST(form_without_csrf_changes_nothing)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	snprintf(body, sizeof body, "name=%s&base_price=1&currency=EUR", t);
 	r = browse(&j, "POST", "/admin/products/new", body);
 	ck_assert_msg(r->status == 403, "%ld %.300s", r->status, r->body);
@@ -517,7 +329,7 @@ START_TEST(categories_created_moved_reordered)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	for (int k = 0; k < 3; k++) {
 		snprintf(body, sizeof body, "csrf_token=%s&name=Cat+%s+%d&slug=cat-%s-%d&parent_id=%s&"
 		    "sort_order=&active=1", token_for(&j, "/admin/categories"), t, k, t, k,
@@ -593,7 +405,7 @@ START_TEST(brands_created_and_refused)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	snprintf(body, sizeof body, "csrf_token=%s&name=&slug=&logo_url=javascript:x",
 	    token_for(&j, "/admin/brands"));
 	r = browse(&j, "POST", "/admin/brands", body);
@@ -639,7 +451,7 @@ START_TEST(images_alt_order_primary_and_removal)
 	const char *t = tag(), *id;
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	snprintf(body, sizeof body, "Pic+%s", t);
 	id = create_product(&j, body, "3");
 	snprintf(path, sizeof path, "/admin/products/%s", id);
@@ -745,7 +557,7 @@ START_TEST(banner_window_decides_what_the_shop_shows)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
 	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
 	    "starts_at=2031-01-02T00%%3A00&ends_at=2031-01-01T00%%3A00", token_for(&j, "/admin/banners"),
@@ -812,7 +624,7 @@ START_TEST(review_rejected_and_published_again)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	pid = psql_value("SELECT p.id FROM catalog.products p WHERE p.status = 'published'"
 	    " ORDER BY p.created_at LIMIT 1");
 	ck_assert_msg(pid != NULL && strlen(pid) == 36, "no published product");
@@ -900,7 +712,7 @@ START_TEST(import_reports_by_line_and_column_and_changes_nothing)
 	const char *t = tag();
 	http_result *r;
 
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	snprintf(csv, sizeof csv, CSV_HEADER
 	    "imp-%s-a,Good %s,Fine,draft,,,EUR,10.00,IMP-%s-A1,One,,size=M,100,true\r\n"
 	    "imp-%s-b,Bad price,,draft,,,EUR,abc,IMP-%s-B1,One,,,,true\r\n"
@@ -974,7 +786,7 @@ START_TEST(large_import_is_applied_by_the_janitor)
 		    "big-%s-%d,Big %s %d,%s,draft,,,EUR,%d.00,BIG-%s-%d,One,,,,true\r\n",
 		    t, i, t, i, desc, 1 + i, t, i);
 	ck_assert_uint_gt(used, 256 * 1024);
-	sign_in_admin(&j);
+	sign_in_admin(&j, "cat");
 	r = upload(&j, csv, "apply");
 	free(csv);
 	see_other(r, loc, sizeof loc);
@@ -1040,5 +852,6 @@ main(void)
 		puts("SKIP: ECOM_TEST_BASE_URL not set (./check sets it)");
 		return 77;
 	}
+	browser_client("10.77.7.9");
 	return check_run(admin_catalog_suite());
 }

@@ -34,43 +34,14 @@
 #include "core/parse.h"
 #include "core/view.h"
 #include "http_client.h"
+#include "test_db.h"
+#include "test_relay.h"
 
 static arena *a;
 static char run_tag[32];
 static char admin_email[128], *admin_id, *admin_tok;
 
 /* ------------------------------------------------------------ plumbing */
-
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("audit", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
 
 static char *
 make_account(const char *email, const char *role_s, bool totp)
@@ -90,35 +61,7 @@ make_account(const char *email, const char *role_s, bool totp)
 static http_result *
 api(const char *method, const char *path, const char *tok, const char *body)
 {
-	char auth[4096];
-	const char *hdrs[4] = { "X-Forwarded-For: 198.51.100.91", NULL, NULL, NULL };
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (body != NULL)
-		hdrs[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, body, hdrs);
-}
-
-static void
-expect(http_result *r, long status)
-{
-	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
-}
-
-/* The id of the newest event of that type about aggregate_id in schema's
- * outbox. */
-static const char *
-last_event(const char *schema, const char *aggregate_id, const char *type)
-{
-	const char *id = sql(arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
-	    " AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", schema, aggregate_id, type));
-
-	ck_assert_msg(id != NULL, "no %s event for %s", type, aggregate_id);
-	return id;
+	return http_as("198.51.100.91", tok, method, path, body);
 }
 
 /* Run the relay until the audit consumer has claimed event_id.  Another
@@ -126,30 +69,14 @@ last_event(const char *schema, const char *aggregate_id, const char *type)
 static void
 relay_until(const char *event_id)
 {
-	const char *q = arena_printf(a, "SELECT count(*) FROM audit.processed_events"
-	    " WHERE event_id = '%s'", event_id);
-
-	for (int round = 0; round < 300 && sql_int(q) == 0; round++) {
-		relay_opts o = { 100, 0, false, NULL };
-		relay_stats st = { 0, 0, 0, 0 };
-		event_sink *s;
-		error e;
-
-		err_clear(&e);
-		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
-		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-		s->close(s);
-		if (sql_int(q) == 0)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(sql_int(q) == 1, "the audit consumer never got event %s", event_id);
+	relay_until_claimed(a, "audit.processed_events", event_id);
 }
 
 /* A column of the entry recorded for event_id (NULL if no entry). */
 static const char *
 entry_col(const char *event_id, const char *expr)
 {
-	return sql(arena_printf(a, "SELECT %s FROM audit.entries WHERE id = '%s'", expr, event_id));
+	return sql(a, arena_printf(a, "SELECT %s FROM audit.entries WHERE id = '%s'", expr, event_id));
 }
 
 static void
@@ -179,7 +106,7 @@ new_campaign(const char *name)
 	    "\"start_date\":\"2030-01-01T00:00:00Z\",\"end_date\":\"2031-01-01T00:00:00Z\"}", name));
 	const char *id;
 
-	expect(r, 201);
+	expect_status(r, 201);
 	id = created_id(r);
 	http_result_free(r);
 	return id;
@@ -219,7 +146,7 @@ START_TEST(campaign_update_has_actor_before_and_after)
 	http_result *r;
 
 	id = new_campaign(name);
-	created = last_event("campaigns", id, "campaign.created");
+	created = last_event(a, "campaigns", id, "campaign.created");
 	relay_until(created);
 	assert_admin_entry(created);
 	ck_assert_ptr_null(entry_col(created, "before"));	/* new to the log */
@@ -227,9 +154,9 @@ START_TEST(campaign_update_has_actor_before_and_after)
 
 	r = api("PUT", arena_printf(a, "/api/v1/campaigns/%s", id), admin_tok,
 	    "{\"priority\":7,\"max_usage_count\":40}");
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
-	updated = last_event("campaigns", id, "campaign.updated");
+	updated = last_event(a, "campaigns", id, "campaign.updated");
 	relay_until(updated);
 	assert_admin_entry(updated);
 	ck_assert_str_eq(entry_col(updated, "before->>'name'"), name);
@@ -246,24 +173,24 @@ START_TEST(stock_adjustment_before_is_the_previous_after)
 	http_result *r;
 
 	r = api("GET", "/api/v1/products?per_page=1&sort_by=name_asc", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	pid = arena_strdup(a, jstr(r->json, "data.0.id"));
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/products/%s/variants", pid), NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	vid = arena_strdup(a, jstr(r->json, "data.0.id"));
 	http_result_free(r);
 	path = arena_printf(a, "/api/v1/inventory/%s/variants/%s", pid, vid);
 
 	r = api("PUT", path, admin_tok, "{\"delta\":5,\"reason\":\"adjustment\"}");
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
-	first = last_event("inventory", vid, "inventory.updated");
+	first = last_event(a, "inventory", vid, "inventory.updated");
 	relay_until(first);
 	r = api("PUT", path, admin_tok, "{\"delta\":-2,\"reason\":\"adjustment\"}");
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
-	second = last_event("inventory", vid, "inventory.updated");
+	second = last_event(a, "inventory", vid, "inventory.updated");
 	ck_assert_str_ne(first, second);
 	relay_until(second);
 
@@ -272,7 +199,7 @@ START_TEST(stock_adjustment_before_is_the_previous_after)
 	ck_assert_str_eq(entry_col(second, "before->>'warehouse_id'"),
 	    entry_col(second, "after->>'warehouse_id'"));
 	ck_assert_str_eq(entry_col(second, "before->>'on_hand'"), entry_col(first, "after->>'on_hand'"));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT (after->>'on_hand')::bigint -"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT (after->>'on_hand')::bigint -"
 	    " (before->>'on_hand')::bigint FROM audit.entries WHERE id = '%s'", second)), -2);
 }
 END_TEST
@@ -285,16 +212,16 @@ START_TEST(customer_edit_is_no_entry_but_the_next_before)
 	http_result *r;
 
 	r = api("PUT", "/api/v1/users/me", tok, arena_printf(a, "{\"first_name\":\"%s\"}", first));
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
-	own = last_event("users", cust_id, "user.updated");
+	own = last_event(a, "users", cust_id, "user.updated");
 	relay_until(own);
 	ck_assert_ptr_null(entry_col(own, "id"));
 
 	r = api("PUT", arena_printf(a, "/api/v1/users/%s", cust_id), admin_tok, "{\"role\":\"seller\"}");
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
-	by_admin = last_event("users", cust_id, "user.updated");
+	by_admin = last_event(a, "users", cust_id, "user.updated");
 	relay_until(by_admin);
 	assert_admin_entry(by_admin);
 	ck_assert_str_eq(entry_col(by_admin, "before->>'role'"), "customer");
@@ -313,24 +240,24 @@ START_TEST(a_sellers_product_is_recorded_and_forgotten_when_deleted)
 
 	r = api("POST", "/api/v1/products", tok, arena_printf(a,
 	    "{\"name\":\"Audit lamp %s\",\"base_price\":1500,\"currency\":\"EUR\"}", run_tag));
-	expect(r, 201);
+	expect_status(r, 201);
 	pid = created_id(r);
 	http_result_free(r);
-	made = last_event("catalog", pid, "product.created");
+	made = last_event(a, "catalog", pid, "product.created");
 	relay_until(made);
 	ck_assert_str_eq(entry_col(made, "actor_role"), "seller");
 	ck_assert_str_eq(entry_col(made, "actor_email"), email);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.states"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.states"
 	    " WHERE aggregate_type = 'product' AND entity_key = '%s'", pid)), 1);
 
 	r = api("DELETE", arena_printf(a, "/api/v1/products/%s", pid), tok, NULL);
 	ck_assert_msg(r->status == 204 || r->status == 200, "%ld %.300s", r->status, r->body);
 	http_result_free(r);
-	gone = last_event("catalog", pid, "product.deleted");
+	gone = last_event(a, "catalog", pid, "product.deleted");
 	relay_until(gone);
 	ck_assert_str_eq(entry_col(gone, "actor_role"), "seller");
 	ck_assert_ptr_nonnull(entry_col(gone, "before"));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.states"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.states"
 	    " WHERE aggregate_type = 'product' AND entity_key = '%s'", pid)), 0);
 	free(tok);
 	free(seller);
@@ -340,33 +267,25 @@ END_TEST
 START_TEST(an_event_delivered_twice_is_recorded_once)
 {
 	const char *id = new_campaign(arena_printf(a, "Twice %s", run_tag));
-	const char *ev = last_event("campaigns", id, "campaign.created"), *payload;
+	const char *ev = last_event(a, "campaigns", id, "campaign.created"), *payload;
 	event parsed;
 	error e;
 
 	relay_until(ev);
 	/* the relay hands it over again, as after a crash before marking it */
-	sql(arena_printf(a, "UPDATE campaigns.outbox SET published_at = NULL,"
+	sql(a, arena_printf(a, "UPDATE campaigns.outbox SET published_at = NULL,"
 	    " next_attempt_at = now() WHERE id = '%s'", ev));
-	for (int round = 0; round < 300 && sql(arena_printf(a, "SELECT published_at FROM"
-	    " campaigns.outbox WHERE id = '%s'", ev)) == NULL; round++) {
-		relay_opts o = { 100, 0, false, NULL };
-		relay_stats st = { 0, 0, 0, 0 };
-		event_sink *s;
-
-		err_clear(&e);
-		ck_assert_ptr_nonnull(s = event_sink_embedded(worker_consumers, &e));
-		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-		s->close(s);
-	}
+	for (int round = 0; round < 300 && sql(a, arena_printf(a, "SELECT published_at FROM"
+	    " campaigns.outbox WHERE id = '%s'", ev)) == NULL; round++)
+		relay_once();
 	/* and a consumer group of the Kafka mode may see it once more */
-	payload = sql(arena_printf(a, "SELECT payload::text FROM campaigns.outbox WHERE id = '%s'", ev));
+	payload = sql(a, arena_printf(a, "SELECT payload::text FROM campaigns.outbox WHERE id = '%s'", ev));
 	err_clear(&e);
 	ck_assert_int_eq(event_parse(a, payload, strlen(payload), &parsed, &e), E_OK);
 	ck_assert_msg(audit_consumer.handle(a, &parsed, &e) == E_OK, "%s", e.message);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.entries WHERE id = '%s'",
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.entries WHERE id = '%s'",
 	    ev)), 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM audit.entries"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM audit.entries"
 	    " WHERE aggregate_id = '%s'", id)), 1);
 }
 END_TEST
@@ -411,14 +330,14 @@ START_TEST(audit_page_filters_and_shows_the_changes)
 	id = new_campaign(name);
 	r = api("PUT", arena_printf(a, "/api/v1/campaigns/%s", id), admin_tok, arena_printf(a,
 	    "{\"name\":\"%s %s\",\"description\":\"%s\"}", name, evil, long_desc));
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
-	ev = last_event("campaigns", id, "campaign.updated");
+	ev = last_event(a, "campaigns", id, "campaign.updated");
 	relay_until(ev);
 
 	/* one entry: the changed fields only, escaped, the long one cut */
 	r = page_as(admin_tok, arena_printf(a, "/admin/audit/%s", ev));
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "<code>name</code>"));
 	ck_assert_ptr_nonnull(strstr(r->body, "<code>description</code>"));
 	ck_assert_ptr_null(strstr(r->body, "<code>discount_value</code>"));
@@ -432,44 +351,44 @@ START_TEST(audit_page_filters_and_shows_the_changes)
 
 	/* the list, by actor, entity, action, entity and dates */
 	r = list("");
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, name));
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "href=\"/admin/audit/%s\"", ev)));
 	ck_assert_ptr_nonnull(strstr(r->body, "<option value=\"campaign\""));
 	http_result_free(r);
 	r = list("&entity=campaign&action=campaign.updated");
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "href=\"/admin/audit/%s\"", ev)));
 	ck_assert_ptr_nonnull(strstr(r->body, "<option value=\"campaign\" selected>"));
 	http_result_free(r);
 	r = list("&action=user.updated");
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_null(strstr(r->body, arena_printf(a, "href=\"/admin/audit/%s\"", ev)));
 	http_result_free(r);
 	r = list(arena_printf(a, "&entity_id=%s", id));
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, ">2 changes<"));
 	http_result_free(r);
 	r = list(arena_printf(a, "&entity_id=%s&from=%s&to=%s", id, day(0), day(0)));
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, ">2 changes<"));
 	http_result_free(r);
 	r = list(arena_printf(a, "&entity_id=%s&from=%s", id, day(1)));
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "No change matches this filter."));
 	http_result_free(r);
 	r = list(arena_printf(a, "&entity_id=%s&to=%s", id, day(-1)));
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, ">0 changes<"));
 	http_result_free(r);
 	r = list("&entity_id=not-a-uuid");
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	r = list("&from=2026-13-45");
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	r = page_as(admin_tok, "/admin/audit/00000000-0000-4000-8000-000000000000");
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 }
 END_TEST
@@ -486,14 +405,14 @@ START_TEST(customers_and_sellers_are_refused)
 
 		for (size_t k = 0; k < 2; k++) {
 			r = page_as(tok, path[k]);
-			expect(r, 403);
+			expect_status(r, 403);
 			http_result_free(r);
 		}
 		free(tok);
 		free(id);
 	}
 	r = page_as(NULL, "/admin/audit");
-	expect(r, 303);
+	expect_status(r, 303);
 	http_result_free(r);
 }
 END_TEST
@@ -522,5 +441,6 @@ main(void)
 	tcase_add_test(tc, audit_page_filters_and_shows_the_changes);
 	tcase_add_test(tc, customers_and_sellers_are_refused);
 	suite_add_tcase(s, tc);
+	test_db_domain("audit");
 	return check_run(s);
 }

@@ -19,29 +19,11 @@
 #include "core/parse.h"
 #include "core/util.h"
 #include "product/product.h"
+#include "test_db.h"
 
 static arena *a;
 static char tag[9];
 static const char *admin_id, *seller_id;
-
-/* Fixed SQL through plain libpq (test plumbing): the first value or NULL. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	ck_assert_msg((c = db_for("catalog", &e)) != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
 
 static void
 setup(void)
@@ -54,7 +36,7 @@ setup(void)
 	ck_assert_int_eq(uuid_v4(u), 0);
 	memcpy(tag, u, 8);
 	tag[8] = '\0';
-	admin_id = sql("SELECT id FROM users.users WHERE role = 'admin' ORDER BY created_at LIMIT 1");
+	admin_id = sql(a, "SELECT id FROM users.users WHERE role = 'admin' ORDER BY created_at LIMIT 1");
 	ck_assert_ptr_nonnull(admin_id);
 	ck_assert_int_eq(uuid_v4(u), 0);
 	seller_id = arena_strdup(a, u);
@@ -110,8 +92,8 @@ START_TEST(export_reimports_unchanged)
 	catalog_actor who = { admin_id, ROLE_ADMIN, "csv-test" };
 	catalog_csv_report rep;
 	const char *csv = export_as(&who), *again;
-	long long variants = atoll(sql("SELECT count(*) FROM catalog.variants"));
-	long long bare = atoll(sql("SELECT count(*) FROM catalog.products p WHERE NOT EXISTS"
+	long long variants = atoll(sql(a, "SELECT count(*) FROM catalog.variants"));
+	long long bare = atoll(sql(a, "SELECT count(*) FROM catalog.products p WHERE NOT EXISTS"
 	    " (SELECT 1 FROM catalog.variants v WHERE v.product_id = p.id)"));
 	error e;
 
@@ -143,22 +125,22 @@ START_TEST(edit_and_create_arrive_with_events)
 	    "CSV-%s-M,Medium,,size=M; colour=Sand,true\r\n"
 	    "%s,\"Linen Shirt, washed\",\"Soft \"\"stone-washed\"\" linen\",published,EUR,49.90,"
 	    "CSV-%s-L,Large,52.5,size=L; colour=Sand,false\r\n", slug, tag, slug, tag);
-	before = atoll(sql("SELECT count(*) FROM catalog.outbox"));
+	before = atoll(sql(a, "SELECT count(*) FROM catalog.outbox"));
 	ck_assert_msg(import_as(&who, csv, false, &rep, &e) == E_OK, "import: %s", e.message);
 	ck_assert_int_eq(rep.products_created, 1);
 	ck_assert_int_eq(rep.variants_created, 2);
-	id = sql(arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'", slug));
+	id = sql(a, arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'", slug));
 	ck_assert_ptr_nonnull(id);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT name || '|' || description || '|' || status"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT name || '|' || description || '|' || status"
 	    " || '|' || base_price FROM catalog.products WHERE id = '%s'", id)),
 	    "Linen Shirt, washed|Soft \"stone-washed\" linen|published|4990");
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT string_agg(sku || ':' || coalesce(price::text,"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT string_agg(sku || ':' || coalesce(price::text,"
 	    " '-') || ':' || (attributes->>'size') || ':' || is_active, ',' ORDER BY sku)"
 	    " FROM catalog.variants WHERE product_id = '%s'", id)),
 	    arena_printf(a, "CSV-%s-L:5250:L:false,CSV-%s-M:-:M:true", tag, tag));
 	/* one event for the product, as created, in the same transaction */
-	ck_assert_int_eq(atoll(sql("SELECT count(*) FROM catalog.outbox")), before + 1);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT event_type FROM catalog.outbox WHERE"
+	ck_assert_int_eq(atoll(sql(a, "SELECT count(*) FROM catalog.outbox")), before + 1);
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT event_type FROM catalog.outbox WHERE"
 	    " aggregate_id = '%s'", id)), "ecommerce.product.created");
 
 	/* the price edited in the file: updated, one product.updated */
@@ -167,12 +149,12 @@ START_TEST(edit_and_create_arrive_with_events)
 	ck_assert_msg(import_as(&who, csv, false, &rep, &e) == E_OK, "import: %s", e.message);
 	ck_assert_int_eq(rep.products_updated, 1);
 	ck_assert_int_eq(rep.variants_updated, 1);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT base_price FROM catalog.products WHERE"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT base_price FROM catalog.products WHERE"
 	    " id = '%s'", id)), "4400");
 	/* columns absent from the file are left alone */
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM catalog.products WHERE"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM catalog.products WHERE"
 	    " id = '%s'", id)), "published");
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT count(*) FROM catalog.outbox WHERE"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT count(*) FROM catalog.outbox WHERE"
 	    " aggregate_id = '%s' AND event_type = 'ecommerce.product.updated'", id)), "1");
 }
 END_TEST
@@ -184,10 +166,10 @@ START_TEST(mistakes_are_listed_and_nothing_changes)
 	const char *slug = arena_printf(a, "bad-%s", tag), *csv, *taken, *outbox;
 	error e;
 
-	taken = sql("SELECT v.sku || ' ' || p.slug FROM catalog.variants v JOIN catalog.products p"
+	taken = sql(a, "SELECT v.sku || ' ' || p.slug FROM catalog.variants v JOIN catalog.products p"
 	    " ON p.id = v.product_id ORDER BY v.sku LIMIT 1");
 	ck_assert_ptr_nonnull(taken);
-	outbox = sql("SELECT count(*) FROM catalog.outbox");
+	outbox = sql(a, "SELECT count(*) FROM catalog.outbox");
 	csv = arena_printf(a,
 	    "product_slug,product_name,currency,base_price,sku,variant_name,category_slug,active\n"
 	    "%s,Good,EUR,10.00,OK-%s,One,,true\n"			/* line 2: fine */
@@ -215,9 +197,9 @@ START_TEST(mistakes_are_listed_and_nothing_changes)
 	    rep.errors[4].message);
 	ck_assert_int_eq(rep.errors[5].line, 6);
 	/* nothing written: not even the good first row */
-	ck_assert_ptr_null(sql(arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'",
+	ck_assert_ptr_null(sql(a, arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'",
 	    slug)));
-	ck_assert_str_eq(sql("SELECT count(*) FROM catalog.outbox"), outbox);
+	ck_assert_str_eq(sql(a, "SELECT count(*) FROM catalog.outbox"), outbox);
 	/* a header that is not ours */
 	ck_assert_int_eq(import_as(&who, "name,price\nx,1\n", false, &rep, &e), E_VALIDATION);
 	ck_assert_str_eq(rep.errors[0].column, "name");
@@ -236,13 +218,13 @@ START_TEST(sellers_see_and_change_only_their_own)
 	csv = arena_printf(a, "product_slug,product_name,currency,base_price,sku,variant_name\n"
 	    "%s,Mine,EUR,5,MINE-%s,Only\n", mine, tag);
 	ck_assert_msg(import_as(&seller, csv, false, &rep, &e) == E_OK, "%s", e.message);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT seller_id FROM catalog.products WHERE"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT seller_id FROM catalog.products WHERE"
 	    " slug = '%s'", mine)), seller_id);
 	csv = export_as(&seller);
 	ck_assert_int_eq(lines(csv), 2);
 	ck_assert_ptr_nonnull(strstr(csv, mine));
 	/* a product of the shop's, named by its slug: refused, not taken over */
-	other = sql("SELECT slug FROM catalog.products WHERE seller_id IS NULL LIMIT 1");
+	other = sql(a, "SELECT slug FROM catalog.products WHERE seller_id IS NULL LIMIT 1");
 	csv = arena_printf(a, "product_slug,product_name,currency,base_price\n%s,Mine now,EUR,1\n",
 	    other);
 	ck_assert_int_eq(import_as(&seller, csv, false, &rep, &e), E_VALIDATION);
@@ -277,5 +259,6 @@ main(void)
 		puts("SKIP: ECOM_CONFIG / ECOM_TEST_PSQL not set (./check sets them)");
 		return 77;
 	}
+	test_db_domain("catalog");
 	return check_run(csv_suite());
 }

@@ -37,6 +37,7 @@
 #include "core/util.h"
 #include "events/events.h"
 #include "http_client.h"
+#include "test_db.h"
 
 #define TEST_GROUP	"events-test"
 
@@ -101,46 +102,6 @@ static const consumer test_consumer = { TEST_GROUP, test_topics, test_handle };
 static const consumer *const test_consumers[] = { &test_consumer, NULL };
 
 /* ------------------------------------------------------------ plumbing */
-
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("events_test", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
-static const char *
-new_id(void)
-{
-	char u[37];
-
-	ck_assert_int_eq(uuid_v4(u), 0);
-	return arena_strdup(a, u);
-}
 
 /* Three real outboxes, each with the event its domain would write. */
 static struct {
@@ -210,7 +171,7 @@ relay_once(int batch)
 static long long
 pending_of(const char *aggregate_ids)
 {
-	return sql_int(arena_printf(a, "SELECT (SELECT count(*) FROM catalog.outbox WHERE"
+	return sql_int(a, arena_printf(a, "SELECT (SELECT count(*) FROM catalog.outbox WHERE"
 	    " published_at IS NULL AND aggregate_id = ANY('%s'::uuid[])) + (SELECT count(*) FROM"
 	    " users.outbox WHERE published_at IS NULL AND aggregate_id = ANY('%s'::uuid[]))"
 	    " + (SELECT count(*) FROM orders.outbox WHERE published_at IS NULL AND"
@@ -226,9 +187,9 @@ setup(void)
 	ck_assert_ptr_nonnull(a);
 	/* a run that failed half-way must not leave a previous test's
 	 * rows due in this one */
-	sql("UPDATE catalog.outbox SET published_at = now() WHERE published_at IS NULL");
-	sql("UPDATE users.outbox SET published_at = now() WHERE published_at IS NULL");
-	sql("UPDATE orders.outbox SET published_at = now() WHERE published_at IS NULL");
+	sql(a, "UPDATE catalog.outbox SET published_at = now() WHERE published_at IS NULL");
+	sql(a, "UPDATE users.outbox SET published_at = now() WHERE published_at IS NULL");
+	sql(a, "UPDATE orders.outbox SET published_at = now() WHERE published_at IS NULL");
 }
 
 static void
@@ -246,7 +207,7 @@ aggregates(const char **ids, int n)
 	const char *list = "{";
 
 	for (int i = 0; i < n; i++) {
-		ids[i] = new_id();
+		ids[i] = new_id(a);
 		list = arena_printf(a, "%s%s%s", list, i > 0 ? "," : "", ids[i]);
 	}
 	return arena_printf(a, "%s}", list);
@@ -255,7 +216,7 @@ aggregates(const char **ids, int n)
 static long long
 effects_of(const char *list)
 {
-	return sql_int(arena_printf(a, "SELECT count(*) FROM events_test.effects"
+	return sql_int(a, arena_printf(a, "SELECT count(*) FROM events_test.effects"
 	    " WHERE aggregate_id = ANY('%s'::uuid[])", list));
 }
 
@@ -285,9 +246,9 @@ START_TEST(burst_across_outboxes_is_delivered_once)
 	ck_assert_int_eq(st.failed + st.dead, 0);
 	ck_assert_int_eq(pending_of(list), 0);
 	ck_assert_int_eq(effects_of(list), 150);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(DISTINCT event_id) FROM"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(DISTINCT event_id) FROM"
 	    " events_test.effects WHERE aggregate_id = ANY('%s'::uuid[])", list)), 150);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM events_test.deliveries d"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM events_test.deliveries d"
 	    " JOIN events_test.effects f USING (event_id) WHERE d.n <> 1"
 	    " AND f.aggregate_id = ANY('%s'::uuid[])", list)), 0);
 	ck_assert_int_eq(outbox_backlog_list(a, &b, &nb, &e), E_OK);
@@ -333,7 +294,7 @@ START_TEST(three_relays_keep_each_aggregates_order)
 	ck_assert_int_eq(pending_of(list), 0);
 	ck_assert_int_eq(effects_of(list), NAGG * NEV);
 	/* applied in order: within an aggregate, each effect is the next n */
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM (SELECT n, lag(n) OVER"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM (SELECT n, lag(n) OVER"
 	    " (PARTITION BY aggregate_id ORDER BY pos) AS prev FROM events_test.effects"
 	    " WHERE aggregate_id = ANY('%s'::uuid[])) x WHERE coalesce(prev, 0) + 1 <> n", list)), 0);
 }
@@ -345,7 +306,7 @@ END_TEST
 static long long
 due_in(const char *id)
 {
-	return sql_int(arena_printf(a, "SELECT round(extract(epoch FROM next_attempt_at - now()))"
+	return sql_int(a, arena_printf(a, "SELECT round(extract(epoch FROM next_attempt_at - now()))"
 	    " FROM catalog.outbox WHERE aggregate_id = '%s' AND published_at IS NULL"
 	    " ORDER BY seq LIMIT 1", id));
 }
@@ -353,16 +314,16 @@ due_in(const char *id)
 static void
 make_due(const char *id)
 {
-	sql(arena_printf(a, "UPDATE catalog.outbox SET next_attempt_at = now()"
+	sql(a, arena_printf(a, "UPDATE catalog.outbox SET next_attempt_at = now()"
 	    " WHERE aggregate_id = '%s' AND published_at IS NULL", id));
 }
 
 START_TEST(failing_consumer_is_retried_with_backoff)
 {
-	const char *id = new_id(), *list = arena_printf(a, "{%s}", id);
+	const char *id = new_id(a), *list = arena_printf(a, "{%s}", id);
 	relay_stats st = { 0, 0, 0, 0 };
 
-	sql(arena_printf(a, "INSERT INTO events_test.fail_plan VALUES ('%s', 3)", id));
+	sql(a, arena_printf(a, "INSERT INTO events_test.fail_plan VALUES ('%s', 3)", id));
 	emit(0, id, 1);
 	for (int k = 1; k <= 3; k++) {
 		long long wait = (long long)EVENT_BACKOFF_BASE_S << (k - 1);
@@ -370,9 +331,9 @@ START_TEST(failing_consumer_is_retried_with_backoff)
 		st = relay_once(10);
 		ck_assert_int_eq(st.failed, 1);
 		ck_assert_int_eq(st.published, 0);
-		ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM catalog.outbox"
+		ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM catalog.outbox"
 		    " WHERE aggregate_id = '%s'", id)), k);
-		ck_assert_str_eq(sql(arena_printf(a, "SELECT last_error FROM catalog.outbox"
+		ck_assert_str_eq(sql(a, arena_printf(a, "SELECT last_error FROM catalog.outbox"
 		    " WHERE aggregate_id = '%s'", id)), TEST_GROUP ": planned failure");
 		/* the wait doubles; the lower bound allows for a slow machine */
 		ck_assert_int_le(due_in(id), wait);
@@ -387,7 +348,7 @@ START_TEST(failing_consumer_is_retried_with_backoff)
 	ck_assert_int_eq(st.published, 1);
 	ck_assert_int_eq(pending_of(list), 0);
 	ck_assert_int_eq(effects_of(list), 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT d.n FROM events_test.deliveries d JOIN"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT d.n FROM events_test.deliveries d JOIN"
 	    " catalog.outbox o ON o.id = d.event_id WHERE o.aggregate_id = '%s'", id)), 4);
 }
 END_TEST
@@ -403,7 +364,7 @@ find_letter(const dead_letter_page *pg, const char *event_id)
 
 START_TEST(always_failing_is_dead_lettered_and_replayed)
 {
-	const char *id = new_id(), *list = arena_printf(a, "{%s}", id);
+	const char *id = new_id(a), *list = arena_printf(a, "{%s}", id);
 	const char *first, *second;
 	const dead_letter *dl;
 	dead_letter_page pg;
@@ -411,12 +372,12 @@ START_TEST(always_failing_is_dead_lettered_and_replayed)
 	relay_stats st = { 0, 0, 0, 0 };
 	error e;
 
-	sql(arena_printf(a, "INSERT INTO events_test.fail_plan VALUES ('%s', -1)", id));
+	sql(a, arena_printf(a, "INSERT INTO events_test.fail_plan VALUES ('%s', -1)", id));
 	emit(0, id, 1);
 	emit(0, id, 2);
-	first = sql(arena_printf(a, "SELECT id FROM catalog.outbox WHERE aggregate_id = '%s'"
+	first = sql(a, arena_printf(a, "SELECT id FROM catalog.outbox WHERE aggregate_id = '%s'"
 	    " ORDER BY seq LIMIT 1", id));
-	second = sql(arena_printf(a, "SELECT id FROM catalog.outbox WHERE aggregate_id = '%s'"
+	second = sql(a, arena_printf(a, "SELECT id FROM catalog.outbox WHERE aggregate_id = '%s'"
 	    " ORDER BY seq DESC LIMIT 1", id));
 	for (int k = 1; k < EVENT_MAX_ATTEMPTS; k++) {
 		st = relay_once(10);
@@ -425,17 +386,17 @@ START_TEST(always_failing_is_dead_lettered_and_replayed)
 		make_due(id);
 	}
 	/* the second event was held back behind the first, never tried */
-	ck_assert_ptr_null(sql(arena_printf(a, "SELECT n FROM events_test.deliveries"
+	ck_assert_ptr_null(sql(a, arena_printf(a, "SELECT n FROM events_test.deliveries"
 	    " WHERE event_id = '%s'", second)));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM catalog.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM catalog.outbox"
 	    " WHERE id = '%s'", second)), 0);
 
 	st = relay_once(10);
 	ck_assert_int_eq(st.dead, 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM catalog.outbox WHERE"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM catalog.outbox WHERE"
 	    " id = '%s' AND published_at IS NOT NULL", first)), EVENT_MAX_ATTEMPTS);
 	/* with the first parked, the second had its turn in the same run */
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM catalog.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM catalog.outbox"
 	    " WHERE id = '%s'", second)), 1);
 	err_clear(&e);
 	ck_assert_int_eq(dead_letter_list(a, true, 1, 100, &pg, &e), E_OK);
@@ -460,7 +421,7 @@ START_TEST(always_failing_is_dead_lettered_and_replayed)
 	ck_assert_int_eq(effects_of(list), 0);
 
 	/* fixed: the replay is handled */
-	sql(arena_printf(a, "UPDATE events_test.fail_plan SET remaining = 0"
+	sql(a, arena_printf(a, "UPDATE events_test.fail_plan SET remaining = 0"
 	    " WHERE aggregate_id = '%s'", id));
 	ck_assert_int_eq(dead_letter_request_replay(a, d.id, NULL, &e), E_OK);
 	ck_assert_int_eq(dead_letter_get(a, d.id, &d, &e), E_OK);
@@ -475,7 +436,7 @@ START_TEST(always_failing_is_dead_lettered_and_replayed)
 	ck_assert_int_eq(dead_letter_list(a, false, 1, 100, &pg, &e), E_OK);
 	ck_assert_ptr_nonnull(find_letter(&pg, first));
 	ck_assert_int_eq(dead_letter_request_replay(a, d.id, NULL, &e), E_CONFLICT);
-	ck_assert_int_eq(dead_letter_request_replay(a, new_id(), NULL, &e), E_NOT_FOUND);
+	ck_assert_int_eq(dead_letter_request_replay(a, new_id(a), NULL, &e), E_NOT_FOUND);
 
 	/* and the second event follows */
 	make_due(id);
@@ -523,7 +484,7 @@ START_TEST(relay_killed_mid_batch_loses_nothing_and_repeats_nothing)
 	ck_assert_int_eq(st.published, 40);
 	ck_assert_int_eq(pending_of(list), 20);
 	ck_assert_int_eq(effects_of(list), 50);
-	sql(arena_printf(a, "UPDATE catalog.outbox SET next_attempt_at = now()"
+	sql(a, arena_printf(a, "UPDATE catalog.outbox SET next_attempt_at = now()"
 	    " WHERE published_at IS NULL AND aggregate_id = ANY('%s'::uuid[])", list));
 	st = relay_once(10);
 	ck_assert_int_eq(st.published, 20);
@@ -531,12 +492,12 @@ START_TEST(relay_killed_mid_batch_loses_nothing_and_repeats_nothing)
 
 	/* at least once: the first batch came twice; once in effect */
 	ck_assert_int_eq(effects_of(list), 60);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(DISTINCT event_id) FROM"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(DISTINCT event_id) FROM"
 	    " events_test.effects WHERE aggregate_id = ANY('%s'::uuid[])", list)), 60);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM events_test.processed_events"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM events_test.processed_events"
 	    " p JOIN events_test.effects f USING (event_id) WHERE f.aggregate_id = ANY('%s'::uuid[])",
 	    list)), 60);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM events_test.deliveries d"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM events_test.deliveries d"
 	    " JOIN events_test.effects f USING (event_id) WHERE d.n = 2"
 	    " AND f.aggregate_id = ANY('%s'::uuid[])", list)), 10);
 }
@@ -559,7 +520,7 @@ shop_setup(void)
 static const char *
 admin_auth(void)
 {
-	const char *email = arena_printf(a, "events.%s@example.com", new_id());
+	const char *email = arena_printf(a, "events.%s@example.com", new_id(a));
 	char *id, *tok, cmd[1024];
 	int rc;
 
@@ -582,7 +543,7 @@ START_TEST(admin_page_lists_shows_and_replays)
 {
 	const char *hdrs[] = { admin_auth(), "X-Forwarded-For: 198.51.100.91",
 	    "Content-Type: application/x-www-form-urlencoded", NULL };
-	const char *eid = new_id(), *path;
+	const char *eid = new_id(a), *path;
 	event ev = { 0 };
 	dead_letter_page pg;
 	const dead_letter *dl;
@@ -648,6 +609,7 @@ main(void)
 {
 	int rc;
 
+	test_db_domain("events_test");
 	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
 		fprintf(stderr, "check_events: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
 		return 77;

@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "inventory/inventory.h"
+#include "test_db.h"
 
 #define NPROCS	200
 
@@ -50,58 +51,15 @@ setup(void)
 	tag[8] = '\0';
 }
 
-static const char *sql(const char *s);
-
 /* Test warehouses stop counting once their test is over. */
 static void
 teardown(void)
 {
-	sql(arena_printf(a, "UPDATE inventory.warehouses SET is_active = false"
+	sql(a, arena_printf(a, "UPDATE inventory.warehouses SET is_active = false"
 	    " WHERE code LIKE 'T%s-%%' OR code = 'H%s'", tag, tag));
 	arena_free(a);
 	a = NULL;
 	db_close_all();
-}
-
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("inventory", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-
-	int64_t n;
-
-	ck_assert_ptr_nonnull(v);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
-static const char *
-new_id(void)
-{
-	char u[37];
-
-	ck_assert_int_eq(uuid_v4(u), 0);
-	return arena_strdup(a, u);
 }
 
 static const char *
@@ -128,14 +86,14 @@ mk_warehouse(const char *name, int priority)
 static void
 mk_stock(const char *pid, const char *vid, const char *wh, long long on_hand)
 {
-	sql(arena_printf(a, "INSERT INTO inventory.stock (variant_id, warehouse_id, product_id,"
+	sql(a, arena_printf(a, "INSERT INTO inventory.stock (variant_id, warehouse_id, product_id,"
 	    " on_hand) VALUES ('%s', '%s', '%s', %lld)", vid, wh, pid, on_hand));
 }
 
 static long long
 col_of(const char *vid, const char *wh, const char *column)
 {
-	return sql_int(arena_printf(a, "SELECT %s FROM inventory.stock WHERE variant_id = '%s'"
+	return sql_int(a, arena_printf(a, "SELECT %s FROM inventory.stock WHERE variant_id = '%s'"
 	    " AND warehouse_id = '%s'", column, vid, wh));
 }
 
@@ -177,7 +135,7 @@ child(int gate, const char *pid, const char *vid, int i)
 
 START_TEST(two_hundred_parallel_reservations_never_oversell)
 {
-	const char *pid = new_id(), *vid = new_id();
+	const char *pid = new_id(a), *vid = new_id(a);
 	const char *w1 = mk_warehouse("first", 1), *w2 = mk_warehouse("second", 2);
 	pid_t kids[NPROCS];
 	int gate[2], ok = 0, out = 0, other = 0;
@@ -215,13 +173,13 @@ START_TEST(two_hundred_parallel_reservations_never_oversell)
 	ck_assert_int_eq(col_of(vid, w2, "reserved"), 8);
 	ck_assert_int_eq(col_of(vid, w1, "on_hand"), 12);
 	ck_assert_int_eq(col_of(vid, w2, "on_hand"), 8);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM inventory.stock WHERE"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM inventory.stock WHERE"
 	    " variant_id = '%s' AND (reserved < 0 OR reserved > on_hand OR on_hand < 0)", vid)), 0);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT coalesce(sum(quantity), 0) FROM"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT coalesce(sum(quantity), 0) FROM"
 	    " inventory.reservation_lines WHERE variant_id = '%s'", vid)), 20);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM inventory.reservations"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM inventory.reservations"
 	    " WHERE key LIKE 'conc-%s-%%' AND status = 'active'", tag)), 20);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT coalesce(sum(delta_reserved), 0) FROM"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT coalesce(sum(delta_reserved), 0) FROM"
 	    " inventory.movements WHERE variant_id = '%s' AND reason = 'reservation'", vid)), 20);
 	{
 		inv_item it = { pid, vid, 1 };
@@ -241,7 +199,7 @@ END_TEST
  * the database after it; the exact read never lags. */
 START_TEST(display_availability_lags_at_most_its_ttl)
 {
-	const char *pid = new_id(), *vid = new_id(), *w = mk_warehouse("display", 30);
+	const char *pid = new_id(a), *vid = new_id(a), *w = mk_warehouse("display", 30);
 	inv_item it = { pid, vid, 1 };
 	inv_availability av;
 	error e;
@@ -250,7 +208,7 @@ START_TEST(display_availability_lags_at_most_its_ttl)
 	err_clear(&e);
 	ck_assert_int_eq(inventory_availability_display(a, &it, 1, &av, &e), E_OK);
 	ck_assert_int_eq(av.available, 7);
-	sql(arena_printf(a, "UPDATE inventory.stock SET on_hand = 2 WHERE variant_id = '%s'", vid));
+	sql(a, arena_printf(a, "UPDATE inventory.stock SET on_hand = 2 WHERE variant_id = '%s'", vid));
 	ck_assert_int_eq(inventory_availability_display(a, &it, 1, &av, &e), E_OK);
 	ck_assert_int_eq(av.available, 7);	/* the copy */
 	ck_assert_int_eq(inventory_availability(a, &it, 1, &av, &e), E_OK);
@@ -266,7 +224,7 @@ END_TEST
 
 START_TEST(reservations_take_from_warehouses_by_priority)
 {
-	const char *pid = new_id(), *vid = new_id(), *vid2 = new_id();
+	const char *pid = new_id(a), *vid = new_id(a), *vid2 = new_id(a);
 	/* created in the "wrong" order: priority, not age, decides */
 	const char *w2 = mk_warehouse("later", 20), *w1 = mk_warehouse("sooner", 10);
 	inv_item it = { pid, vid, 5 };
@@ -306,10 +264,10 @@ START_TEST(reservations_take_from_warehouses_by_priority)
 	ck_assert_str_eq(field_msg(&e, "items.1"), "only 8 left");
 	ck_assert_ptr_null(field_msg(&e, "items.0"));
 	ck_assert_int_eq(col_of(vid2, w1, "reserved"), 0);
-	ck_assert_ptr_null(sql(arena_printf(a, "SELECT id FROM inventory.reservations WHERE key = 'short-%s'", tag)));
+	ck_assert_ptr_null(sql(a, arena_printf(a, "SELECT id FROM inventory.reservations WHERE key = 'short-%s'", tag)));
 
 	/* an inactive warehouse gives nothing */
-	sql(arena_printf(a, "UPDATE inventory.warehouses SET is_active = false WHERE id = '%s'", w2));
+	sql(a, arena_printf(a, "UPDATE inventory.warehouses SET is_active = false WHERE id = '%s'", w2));
 	it.quantity = 1;
 	err_clear(&e);
 	ck_assert_int_eq(inventory_reserve(a, arena_printf(a, "inactive-%s", tag), &it, 1, 0, &again, &e),
@@ -331,8 +289,8 @@ END_TEST
 
 START_TEST(confirm_and_release_are_idempotent)
 {
-	const char *pid = new_id(), *vid = new_id(), *w = mk_warehouse("main", 1);
-	const char *order = new_id(), *other = new_id(), *r1, *r2, *r3;
+	const char *pid = new_id(a), *vid = new_id(a), *w = mk_warehouse("main", 1);
+	const char *order = new_id(a), *other = new_id(a), *r1, *r2, *r3;
 	inv_item it = { pid, vid, 2 };
 	error e;
 
@@ -364,10 +322,10 @@ START_TEST(confirm_and_release_are_idempotent)
 	err_clear(&e);
 	ck_assert_int_eq(inventory_reserve(a, arena_printf(a, "life2-%s", tag), &it, 1, 0, &r3, &e), E_GONE);
 	err_clear(&e);
-	ck_assert_int_eq(inventory_release(a, new_id(), NULL, &e), E_NOT_FOUND);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM inventory.outbox WHERE"
+	ck_assert_int_eq(inventory_release(a, new_id(a), NULL, &e), E_NOT_FOUND);
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM inventory.outbox WHERE"
 	    " aggregate_id = '%s' AND event_type LIKE '%%inventory.released'", r2)), 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM inventory.outbox WHERE"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM inventory.outbox WHERE"
 	    " aggregate_id = '%s' AND event_type LIKE '%%inventory.reserved'", r1)), 1);
 }
 END_TEST
@@ -387,7 +345,7 @@ janitor_path(void)
 
 START_TEST(expired_reservations_return_stock_after_one_janitor_run)
 {
-	const char *pid = new_id(), *vid = new_id(), *w = mk_warehouse("exp", 1), *r1, *r2;
+	const char *pid = new_id(a), *vid = new_id(a), *w = mk_warehouse("exp", 1), *r1, *r2;
 	const char *jan = janitor_path();
 	inv_item it = { pid, vid, 3 };
 	reservation r;
@@ -400,7 +358,7 @@ START_TEST(expired_reservations_return_stock_after_one_janitor_run)
 	ck_assert_int_eq(inventory_reserve(a, arena_printf(a, "exp2-%s", tag), &it, 1, 60, &r2, &e), E_OK);
 	ck_assert_int_eq(col_of(vid, w, "reserved"), 5);
 	/* the first one's time is up; the second still has a minute */
-	sql(arena_printf(a, "UPDATE inventory.reservations SET expires_at = now() - interval '1 second'"
+	sql(a, arena_printf(a, "UPDATE inventory.reservations SET expires_at = now() - interval '1 second'"
 	    " WHERE id = '%s'", r1));
 	if (jan) {
 		char *cmd = arena_printf(a, "'%s' 2>/dev/null", jan);
@@ -416,7 +374,7 @@ START_TEST(expired_reservations_return_stock_after_one_janitor_run)
 	ck_assert_str_eq(r.release_reason, "expired");
 	ck_assert_int_eq(reservation_get(a, r2, &r, &e), E_OK);
 	ck_assert_str_eq(r.status, "active");
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM inventory.movements WHERE"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM inventory.movements WHERE"
 	    " variant_id = '%s' AND reason = 'expired' AND actor = 'janitor'", vid)), 1);
 }
 END_TEST
@@ -436,9 +394,9 @@ START_TEST(adjustments_log_movements_and_low_stock_fires_once_per_crossing)
 	/* a real catalog variant of a published product (stock_set checks the
 	 * catalog, which finds published products only; other suites leave
 	 * drafts and archived products behind) */
-	pid = sql("SELECT v.product_id FROM catalog.variants v JOIN catalog.products p ON"
+	pid = sql(a, "SELECT v.product_id FROM catalog.variants v JOIN catalog.products p ON"
 	    " p.id = v.product_id WHERE p.status = 'published' ORDER BY v.id LIMIT 1");
-	vid = sql("SELECT v.id FROM catalog.variants v JOIN catalog.products p ON"
+	vid = sql(a, "SELECT v.id FROM catalog.variants v JOIN catalog.products p ON"
 	    " p.id = v.product_id WHERE p.status = 'published' ORDER BY v.id LIMIT 1");
 	if (!pid || !vid)
 		return;		/* no catalog rows: the demo was not loaded */
@@ -452,12 +410,12 @@ START_TEST(adjustments_log_movements_and_low_stock_fires_once_per_crossing)
 	ck_assert_int_eq(row.low_stock_threshold, 3);
 	ck_assert(!row.is_low);
 	ck_assert_int_eq(stock_adjust(a, &tester, pid, vid, w, -5, REASON_ORDER, "manual sale", &row, &e), E_OK);
-	ck_assert_int_eq(sql_int(count_low), 0);
+	ck_assert_int_eq(sql_int(a, count_low), 0);
 	ck_assert_int_eq(stock_adjust(a, &tester, pid, vid, w, -2, REASON_ADJUSTMENT, NULL, &row, &e), E_OK);
 	ck_assert(row.is_low);
-	ck_assert_int_eq(sql_int(count_low), 1);
+	ck_assert_int_eq(sql_int(a, count_low), 1);
 	ck_assert_int_eq(stock_adjust(a, &tester, pid, vid, w, -1, REASON_ADJUSTMENT, NULL, &row, &e), E_OK);
-	ck_assert_int_eq(sql_int(count_low), 1);	/* still low: no second event */
+	ck_assert_int_eq(sql_int(a, count_low), 1);	/* still low: no second event */
 	/* a manual hold also counts against available */
 	ck_assert_int_eq(stock_adjust(a, &tester, pid, vid, w, 10, REASON_RETURN, NULL, &row, &e), E_OK);
 	ck_assert_int_eq(row.on_hand, 12);
@@ -465,7 +423,7 @@ START_TEST(adjustments_log_movements_and_low_stock_fires_once_per_crossing)
 	ck_assert_int_eq(stock_adjust(a, &tester, pid, vid, w, 9, REASON_RESERVATION, "hold", &row, &e), E_OK);
 	ck_assert_int_eq(row.reserved, 9);
 	ck_assert(row.is_low);
-	ck_assert_int_eq(sql_int(count_low), 2);	/* a new crossing */
+	ck_assert_int_eq(sql_int(a, count_low), 2);	/* a new crossing */
 	/* refused changes change nothing */
 	err_clear(&e);
 	ck_assert_int_eq(stock_adjust(a, &tester, pid, vid, w, -4, REASON_ORDER, NULL, &row, &e), E_CONFLICT);
@@ -474,7 +432,7 @@ START_TEST(adjustments_log_movements_and_low_stock_fires_once_per_crossing)
 	ck_assert_int_eq(col_of(vid, w, "on_hand"), 12);
 	ck_assert_int_eq(col_of(vid, w, "reserved"), 9);
 	err_clear(&e);
-	ck_assert_int_eq(stock_set(a, &tester, pid, new_id(), w, 8, -1, &row, &created, &e), E_VALIDATION);
+	ck_assert_int_eq(stock_set(a, &tester, pid, new_id(a), w, 8, -1, &row, &created, &e), E_VALIDATION);
 	ck_assert_ptr_nonnull(field_msg(&e, "variant_id"));
 
 	/* the log explains every number, newest first */
@@ -683,12 +641,12 @@ START_TEST(api_roles_and_validation)
 {
 	char *admin, *customer;
 	reply *r;
-	const char *pid = new_id(), *vid = new_id(), *w;
+	const char *pid = new_id(a), *vid = new_id(a), *w;
 
 	if (!getenv("ECOM_TEST_BASE_URL") || !getenv("ECOM_TEST_ECOMCTL"))
 		return;
-	admin = token_for("admin", new_id());
-	customer = token_for("customer", new_id());
+	admin = token_for("admin", new_id(a));
+	customer = token_for("customer", new_id(a));
 	ck_assert_ptr_nonnull(admin);
 	ck_assert_ptr_nonnull(customer);
 
@@ -725,7 +683,7 @@ START_TEST(api_roles_and_validation)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_int_eq(int_at(r, "data.priority"), 7);
 	reply_free(r);
-	r = call(admin, "GET", arena_printf(a, "/api/v1/warehouses/%s", new_id()), NULL);
+	r = call(admin, "GET", arena_printf(a, "/api/v1/warehouses/%s", new_id(a)), NULL);
 	ck_assert_int_eq(r->status, 404);
 	reply_free(r);
 
@@ -734,7 +692,7 @@ START_TEST(api_roles_and_validation)
 	r = call(NULL, "POST", "/api/v1/inventory/check", arena_printf(a,
 	    "{\"items\":[{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":3},"
 	    "{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":5},"
-	    "{\"product_id\":\"%s\",\"variant_id\":\"%s\"}]}", pid, vid, pid, vid, pid, new_id()));
+	    "{\"product_id\":\"%s\",\"variant_id\":\"%s\"}]}", pid, vid, pid, vid, pid, new_id(a)));
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_int_eq(int_at(r, "data.items.0.available"), 4);
 	ck_assert(bool_at(r, "data.items.0.in_stock"));
@@ -793,7 +751,7 @@ START_TEST(api_roles_and_validation)
 		ck_assert_ptr_nonnull(api_field(r, "order_id"));
 		reply_free(r);
 		r = call(admin, "POST", "/api/v1/inventory/confirm",
-		    arena_printf(a, "{\"reservation_id\":\"%s\",\"order_id\":\"%s\"}", rid, new_id()));
+		    arena_printf(a, "{\"reservation_id\":\"%s\",\"order_id\":\"%s\"}", rid, new_id(a)));
 		ck_assert_int_eq(r->status, 200);
 		ck_assert_str_eq(str_at(r, "data.status"), "confirmed");
 	}
@@ -838,5 +796,6 @@ main(void)
 	tcase_add_test(tc, adjustments_log_movements_and_low_stock_fires_once_per_crossing);
 	tcase_add_test(tc, api_roles_and_validation);
 	suite_add_tcase(s, tc);
+	test_db_domain("inventory");
 	return check_run(s);
 }

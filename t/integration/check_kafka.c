@@ -34,6 +34,7 @@
 #include "core/parse.h"
 #include "core/util.h"
 #include "events/events.h"
+#include "test_db.h"
 
 #define TEST_GROUP	"kafka-test"
 #define NBROKERS	3
@@ -90,50 +91,11 @@ static const consumer test_consumer = { TEST_GROUP, event_topics, test_handle };
 
 /* ------------------------------------------------------------ plumbing */
 
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("kafka_test", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
-static const char *
-new_id(void)
-{
-	char u[37];
-
-	ck_assert_int_eq(uuid_v4(u), 0);
-	return arena_strdup(a, u);
-}
-
 /* An envelope as outbox_emit writes it, parsed. */
 static event
 envelope(const char *type, const char *aggregate_id)
 {
-	const char *id = new_id(), *corr = new_id();
+	const char *id = new_id(a), *corr = new_id(a);
 	const char *json = arena_printf(a, "{\"event_id\":\"%s\",\"event_type\":\"%s\","
 	    "\"aggregate_id\":\"%s\",\"aggregate_type\":\"test\",\"version\":1,"
 	    "\"timestamp\":\"2026-11-24T12:00:00Z\",\"source\":\"check-kafka\","
@@ -213,7 +175,7 @@ read_topics(const char *const *topics, seen *out, size_t want)
 	size_t n = 0;
 
 	ck_assert_int_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err), 0);
-	ck_assert_int_eq(rd_kafka_conf_set(conf, "group.id", new_id(), err, sizeof err), 0);
+	ck_assert_int_eq(rd_kafka_conf_set(conf, "group.id", new_id(a), err, sizeof err), 0);
 	ck_assert_int_eq(rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
 	    sizeof err), 0);
 	ck_assert_ptr_nonnull(rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err));
@@ -292,7 +254,7 @@ relay_once(void)
 static long long
 pending(void)
 {
-	return sql_int("SELECT count(*) FROM catalog.outbox WHERE published_at IS NULL");
+	return sql_int(a, "SELECT count(*) FROM catalog.outbox WHERE published_at IS NULL");
 }
 
 static void
@@ -313,7 +275,7 @@ setup(void)
 		ck_assert_int_eq(rd_kafka_mock_topic_create(mc, arena_printf(a, EVENT_DLQ_PREFIX "%s",
 		    event_topics[i] + strlen(EVENT_TOPIC_PREFIX)), 1, 3), 0);
 	}
-	sql("UPDATE catalog.outbox SET published_at = now() WHERE published_at IS NULL");
+	sql(a, "UPDATE catalog.outbox SET published_at = now() WHERE published_at IS NULL");
 }
 
 static void
@@ -337,7 +299,7 @@ START_TEST(every_event_type_makes_the_round_trip)
 	relay_stats st = { 0, 0, 0, 0 };
 
 	for (; event_topics[n] != NULL; n++)
-		evs[n] = envelope(event_topics[n], new_id());
+		evs[n] = envelope(event_topics[n], new_id(a));
 	ck_assert_uint_le(n, N);
 	deliver_all(evs, n);
 
@@ -361,7 +323,7 @@ START_TEST(every_event_type_makes_the_round_trip)
 	ck_assert_int_eq(st.published, (int64_t)n);
 	ck_assert_int_eq(st.dead, 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+		ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
 		    " WHERE event_id = '%s'", evs[i].id)), 1);
 	/* committed: the group starts where it left off */
 	st = consume(12);
@@ -373,7 +335,7 @@ END_TEST
 
 START_TEST(brokers_down_keeps_rows_until_they_are_back)
 {
-	event ev = envelope("ecommerce.order.created", new_id());
+	event ev = envelope("ecommerce.order.created", new_id(a));
 	event_sink *s = sink();
 	bool ok = true;
 	const char *why = NULL;
@@ -385,18 +347,18 @@ START_TEST(brokers_down_keeps_rows_until_they_are_back)
 	ck_assert_ptr_nonnull(why);
 
 	/* the relay: the row stays, counted as a failed attempt */
-	emit(new_id());
+	emit(new_id(a));
 	st = relay_once();
 	ck_assert_int_eq(st.published, 0);
 	ck_assert_int_eq(st.failed, 1);
 	ck_assert_int_eq(pending(), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM events.dead_letters"), 0);
+	ck_assert_int_eq(sql_int(a, "SELECT count(*) FROM events.dead_letters"), 0);
 
 	brokers_down(false);
 	ck_assert_int_eq(s->deliver(s, a, &ev, 1, &ok, &why), 0);
 	ck_assert_msg(ok, "%s", why);
 	s->close(s);
-	sql("UPDATE catalog.outbox SET next_attempt_at = now() WHERE published_at IS NULL");
+	sql(a, "UPDATE catalog.outbox SET next_attempt_at = now() WHERE published_at IS NULL");
 	st = relay_once();
 	ck_assert_int_eq(st.published, 1);
 	ck_assert_int_eq(pending(), 0);
@@ -415,7 +377,7 @@ START_TEST(relay_killed_mid_batch_loses_nothing_and_repeats_nothing)
 	static const char *const topic[] = { "ecommerce.product.updated", NULL };
 
 	for (int i = 0; i < N; i++)
-		emit(new_id());
+		emit(new_id(a));
 	db_close_all();	/* connections are per process */
 	ck_assert_int_ge(kid = fork(), 0);
 	if (kid == 0) {
@@ -432,7 +394,7 @@ START_TEST(relay_killed_mid_batch_loses_nothing_and_repeats_nothing)
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "the fault did not fire");
 	ck_assert_int_eq(pending(), N);	/* delivered, not recorded */
 	/* the lease of the dead relay runs out */
-	sql("UPDATE catalog.outbox SET next_attempt_at = now() WHERE published_at IS NULL");
+	sql(a, "UPDATE catalog.outbox SET next_attempt_at = now() WHERE published_at IS NULL");
 	st = relay_once();
 	ck_assert_int_eq(st.published, N);
 	ck_assert_int_eq(pending(), 0);
@@ -440,9 +402,9 @@ START_TEST(relay_killed_mid_batch_loses_nothing_and_repeats_nothing)
 	ck_assert_uint_eq(read_topics(topic, got, 2 * N), 2 * N);	/* at least once: twice */
 	st = consume(15);
 	ck_assert_int_ge(st.published, N);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM kafka_test.processed_events p JOIN"
+	ck_assert_int_eq(sql_int(a, "SELECT count(*) FROM kafka_test.processed_events p JOIN"
 	    " catalog.outbox o ON o.id = p.event_id"), N);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM kafka_test.effects f JOIN"
+	ck_assert_int_eq(sql_int(a, "SELECT count(*) FROM kafka_test.effects f JOIN"
 	    " catalog.outbox o ON o.id = f.event_id"), N);
 }
 END_TEST
@@ -451,23 +413,23 @@ END_TEST
 
 START_TEST(always_failing_event_is_parked_and_the_group_moves_on)
 {
-	const char *bad = new_id();
-	event evs[3] = { envelope("ecommerce.payment.failed", new_id()),
+	const char *bad = new_id(a);
+	event evs[3] = { envelope("ecommerce.payment.failed", new_id(a)),
 	    envelope("ecommerce.payment.failed", bad),
-	    envelope("ecommerce.payment.failed", new_id()) };
+	    envelope("ecommerce.payment.failed", new_id(a)) };
 	static const char *const dlq[] = { "ecommerce.dlq.payment.failed", NULL };
 	relay_stats st = { 0, 0, 0, 0 };
 	seen got[1];
 	long long tries;
 
-	sql(arena_printf(a, "INSERT INTO kafka_test.fail_plan VALUES ('%s')", bad));
+	sql(a, arena_printf(a, "INSERT INTO kafka_test.fail_plan VALUES ('%s')", bad));
 	deliver_all(evs, 3);
 	st = consume(15);
 	ck_assert_int_eq(st.published, 2);
 	ck_assert_int_eq(st.dead, 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
 	    " WHERE event_id IN ('%s', '%s')", evs[0].id, evs[2].id)), 2);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM events.dead_letters"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM events.dead_letters"
 	    " WHERE event_id = '%s' AND consumer = '" TEST_GROUP "' AND replayed_at IS NULL"
 	    " AND error = 'planned failure'", evs[1].id)), 1);
 	ck_assert_uint_eq(read_topics(dlq, got, 1), 1);
@@ -476,20 +438,20 @@ START_TEST(always_failing_event_is_parked_and_the_group_moves_on)
 	ck_assert_str_eq(got[0].error, "planned failure");
 
 	/* the offset moved on: the next run does not see it again */
-	tries = sql_int(arena_printf(a, "SELECT n FROM kafka_test.deliveries"
+	tries = sql_int(a, arena_printf(a, "SELECT n FROM kafka_test.deliveries"
 	    " WHERE event_id = '%s'", evs[1].id));
 	st = consume(12);
 	ck_assert_int_eq(st.published + st.dead, 0);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT n FROM kafka_test.deliveries"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT n FROM kafka_test.deliveries"
 	    " WHERE event_id = '%s'", evs[1].id)), tries);
 
 	/* fixed and replayed by an admin: the group's next run handles it */
-	sql("DELETE FROM kafka_test.fail_plan");
-	sql(arena_printf(a, "UPDATE events.dead_letters SET replay_requested_at = now()"
+	sql(a, "DELETE FROM kafka_test.fail_plan");
+	sql(a, arena_printf(a, "UPDATE events.dead_letters SET replay_requested_at = now()"
 	    " WHERE event_id = '%s'", evs[1].id));
 	st = consume(3);
 	ck_assert_int_eq(st.replayed, 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
 	    " WHERE event_id = '%s'", evs[1].id)), 1);
 }
 END_TEST
@@ -499,6 +461,7 @@ main(void)
 {
 	int rc;
 
+	test_db_domain("kafka_test");
 	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
 		fprintf(stderr, "check_kafka: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
 		return 77;

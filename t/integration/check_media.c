@@ -55,17 +55,6 @@ static char *product_id, *product_slug, *category_id, *brand_id, *banner_id;
 
 /* ------------------------------------------------------------ helpers */
 
-static char *
-psql_value(const char *sql)
-{
-	const char *psql = getenv("ECOM_TEST_PSQL");
-	char cmd[4096];
-
-	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
-	ck_assert_int_lt(snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql), (int)sizeof cmd);
-	return run_capture(cmd);
-}
-
 static long
 psql_count(const char *sql)
 {
@@ -196,17 +185,7 @@ upload(const char *tok, const char *owner_type, const char *owner_id, const char
 static http_result *
 call(const char *tok, const char *method, const char *path, const char *body)
 {
-	char auth[4096];
-	const char *h[4] = { "X-Forwarded-For: 198.51.100.91", NULL, NULL, NULL };
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		h[n++] = auth;
-	}
-	if (body != NULL)
-		h[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, body, h);
+	return http_as("198.51.100.91", tok, method, path, body);
 }
 
 /* An image of w x h in the given format ("PNG", "JPEG", ...), one colour

@@ -44,6 +44,8 @@
 #include "order/order.h"
 #include "smtp_catcher.h"
 #include "user/user.h"
+#include "test_db.h"
+#include "test_relay.h"
 
 #define SMTP_USER "catcher-user"
 #define SMTP_PASS "catcher-pass"
@@ -54,41 +56,10 @@ static int seq;
 
 /* ------------------------------------------------------------ plumbing */
 
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("notifications", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
 static const char *
 col(const char *id, const char *expr)
 {
-	return sql(arena_printf(a, "SELECT %s FROM notifications.messages WHERE id = '%s'", expr, id));
+	return sql(a, arena_printf(a, "SELECT %s FROM notifications.messages WHERE id = '%s'", expr, id));
 }
 
 static const char *
@@ -133,7 +104,7 @@ deliver_all(void)
 static void
 due_now(const char *id)
 {
-	sql(arena_printf(a, "UPDATE notifications.messages SET next_attempt_at = now()"
+	sql(a, arena_printf(a, "UPDATE notifications.messages SET next_attempt_at = now()"
 	    " WHERE id = '%s'", id));
 }
 
@@ -141,40 +112,14 @@ due_now(const char *id)
 static void
 relay_until(const char *event_id)
 {
-	const char *q = arena_printf(a, "SELECT count(*) FROM notifications.processed_events"
-	    " WHERE event_id = '%s'", event_id);
-
-	for (int round = 0; round < 300 && sql_int(q) == 0; round++) {
-		relay_opts o = { 100, 0, false, NULL };
-		relay_stats st = { 0, 0, 0, 0 };
-		event_sink *s;
-		error e;
-
-		err_clear(&e);
-		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
-		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-		s->close(s);
-		if (sql_int(q) == 0)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(sql_int(q) == 1, "the notifier never got event %s", event_id);
-}
-
-static const char *
-last_event(const char *schema, const char *aggregate_id, const char *type)
-{
-	const char *id = sql(arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id = '%s'"
-	    " AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", schema, aggregate_id, type));
-
-	ck_assert_msg(id != NULL, "no %s event for %s", type, aggregate_id);
-	return id;
+	relay_until_claimed(a, "notifications.processed_events", event_id);
 }
 
 /* The message of kind queued for `to` (the newest). */
 static const char *
 message_for(const char *to, const char *kind)
 {
-	const char *id = sql(arena_printf(a, "SELECT id FROM notifications.messages"
+	const char *id = sql(a, arena_printf(a, "SELECT id FROM notifications.messages"
 	    " WHERE recipient = '%s' AND kind = '%s' ORDER BY created_at DESC LIMIT 1", to, kind));
 
 	ck_assert_msg(id != NULL, "no %s message for %s", kind, to);
@@ -230,12 +175,6 @@ static void
 has(const char *hay, const char *needle)
 {
 	ck_assert_msg(strstr(hay, needle) != NULL, "no \"%s\" in:\n%s", needle, hay);
-}
-
-static void
-expect(http_result *r, long status)
-{
-	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
 }
 
 /* An order of two lines for email (a guest's); its id and number. */
@@ -358,7 +297,7 @@ START_TEST(verification_mail_on_register)
 	ck_assert_str_eq(col(id, "status"), "sent");
 	ck_assert_ptr_null(col(id, "secret_text"));
 	ck_assert_ptr_null(col(id, "secret_html"));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.outbox"
 	    " WHERE aggregate_id = '%s' AND event_type = 'ecommerce.notification.sent'", id)), 1);
 
 	m = received(in.email);
@@ -387,7 +326,7 @@ START_TEST(order_mails_from_events)
 	const char *payload;
 
 	place_order(email, &o);
-	ev_id = last_event("orders", o.id, "order.created");
+	ev_id = last_event(a, "orders", o.id, "order.created");
 	relay_until(ev_id);
 	id = message_for(email, "order-confirmation");
 	ck_assert_str_eq(col(id, "event_id"), ev_id);
@@ -410,12 +349,12 @@ START_TEST(order_mails_from_events)
 	has(html, total);
 
 	/* the same event again, twice: still one message */
-	payload = sql(arena_printf(a, "SELECT payload::text FROM orders.outbox WHERE id = '%s'", ev_id));
+	payload = sql(a, arena_printf(a, "SELECT payload::text FROM orders.outbox WHERE id = '%s'", ev_id));
 	err_clear(&e);
 	ck_assert_int_eq(event_parse(a, payload, strlen(payload), &ev, &e), E_OK);
 	handle(&ev);
 	handle(&ev);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.messages"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
 	    " WHERE event_id = '%s'", ev_id)), 1);
 	deliver_all();
 	ck_assert_int_eq(smtp_catcher_count(email), 1);
@@ -423,7 +362,7 @@ START_TEST(order_mails_from_events)
 	/* shipped */
 	move_order(o.id, ORDER_PROCESSING);
 	move_order(o.id, ORDER_SHIPPED);
-	relay_until(last_event("orders", o.id, "order.status_changed"));
+	relay_until(last_event(a, "orders", o.id, "order.status_changed"));
 	deliver_all();
 	ck_assert_int_eq(smtp_catcher_count(email), 2);
 	m = received(email);
@@ -432,10 +371,10 @@ START_TEST(order_mails_from_events)
 
 	/* canceled (another order) */
 	place_order(email, &o2);
-	relay_until(last_event("orders", o2.id, "order.created"));
+	relay_until(last_event(a, "orders", o2.id, "order.created"));
 	deliver_all();
 	move_order(o2.id, ORDER_CANCELED);
-	relay_until(last_event("orders", o2.id, "order.canceled"));
+	relay_until(last_event(a, "orders", o2.id, "order.canceled"));
 	deliver_all();
 	m = received(email);
 	has(m->data, arena_printf(a, "\r\nSubject: Your order %s was canceled\r\n", o2.number));
@@ -480,7 +419,7 @@ START_TEST(payment_failed_and_low_stock)
 	    "\"available\":2,\"low_stock_threshold\":5}", pid, vid));
 	handle(&ev);
 	/* every active admin, this run's among them */
-	ck_assert_int_ge(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.messages"
+	ck_assert_int_ge(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
 	    " WHERE event_id = '%s' AND kind = 'low-stock'", ev.id)), 1);
 	ck_assert_str_eq(col(message_for(admin, "low-stock"), "user_id"), aid);
 	deliver_all();
@@ -504,13 +443,13 @@ START_TEST(sms_when_shipped_to_an_account_with_a_phone)
 
 	r = http_do(test_base_url(), "PUT", "/api/v1/users/me", "{\"phone\":\"+49 151 2345678\"}",
 	    hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
 	place_order_for(email, uid, &o);
 	move_order(o.id, ORDER_PROCESSING);
 	move_order(o.id, ORDER_SHIPPED);
-	relay_until(last_event("orders", o.id, "order.status_changed"));
-	sms = sql(arena_printf(a, "SELECT id FROM notifications.messages WHERE user_id = '%s'"
+	relay_until(last_event(a, "orders", o.id, "order.status_changed"));
+	sms = sql(a, arena_printf(a, "SELECT id FROM notifications.messages WHERE user_id = '%s'"
 	    " AND channel = 'sms'", uid));
 	ck_assert_msg(sms != NULL, "no SMS queued");
 	ck_assert_str_eq(col(sms, "kind"), "order-shipped");
@@ -541,7 +480,7 @@ START_TEST(outage_451_is_retried_with_backoff)
 	ck_assert_str_eq(col(id, "attempts"), "1");
 	has(col(id, "last_error"), "451");
 	/* the first failure waits NOTIFY_BACKOFF_BASE_S */
-	wait = sql_int(arena_printf(a, "SELECT floor(extract(epoch FROM next_attempt_at - now()))"
+	wait = sql_int(a, arena_printf(a, "SELECT floor(extract(epoch FROM next_attempt_at - now()))"
 	    "::bigint FROM notifications.messages WHERE id = '%s'", id));
 	ck_assert_msg(wait > NOTIFY_BACKOFF_BASE_S - 15 && wait <= NOTIFY_BACKOFF_BASE_S,
 	    "waits %lld s", wait);
@@ -572,12 +511,12 @@ START_TEST(failed_after_max_attempts_then_manual_retry)
 
 		due_now(id);
 		deliver_all();
-		ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM notifications.messages"
+		ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM notifications.messages"
 		    " WHERE id = '%s'", id)), i);
 		if (i == NOTIFY_MAX_ATTEMPTS)
 			break;
 		/* exponential: each wait twice the one before */
-		wait = sql_int(arena_printf(a, "SELECT ceil(extract(epoch FROM next_attempt_at - now()))"
+		wait = sql_int(a, arena_printf(a, "SELECT ceil(extract(epoch FROM next_attempt_at - now()))"
 		    "::bigint FROM notifications.messages WHERE id = '%s'", id));
 		if (prev > 0)
 			ck_assert_msg(wait > prev * 2 - 15 && wait <= prev * 2 + 1, "wait %lld after %lld",
@@ -586,12 +525,12 @@ START_TEST(failed_after_max_attempts_then_manual_retry)
 	}
 	ck_assert_str_eq(col(id, "status"), "failed");
 	has(col(id, "last_error"), "451");
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM notifications.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.outbox"
 	    " WHERE aggregate_id = '%s' AND event_type = 'ecommerce.notification.failed'", id)), 1);
 	/* failed for good: the notifier leaves it alone */
 	due_now(id);
 	deliver_all();
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT attempts FROM notifications.messages"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT attempts FROM notifications.messages"
 	    " WHERE id = '%s'", id)), NOTIFY_MAX_ATTEMPTS);
 	/* the admin's retry, once the server is back */
 	smtp_catcher_fail(0, 0);
@@ -714,18 +653,7 @@ END_TEST
 static http_result *
 api(const char *method, const char *path, const char *tok)
 {
-	char auth[4096];
-	const char *hdrs[4] = { "X-Forwarded-For: 198.51.100.92", NULL, NULL, NULL };
-	bool get = strcmp(method, "GET") == 0;
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (!get)
-		hdrs[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, get ? NULL : "{}", hdrs);
+	return http_as("198.51.100.92", tok, method, path, strcmp(method, "GET") == 0 ? NULL : "{}");
 }
 
 START_TEST(json_api)
@@ -739,42 +667,42 @@ START_TEST(json_api)
 	http_result *r;
 
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s", uid), tok);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_int_eq(jint(r->json, "total_count"), 1);
 	ck_assert_str_eq(jstr(r->json, "data.0.id"), id);
 	ck_assert_str_eq(jstr(r->json, "data.0.type"), "verify-email");
 	ck_assert_str_eq(jstr(r->json, "data.0.status"), "queued");
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s", uid), otok);
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s?status=bogus", uid), atok);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/user/%s", uid), atok);
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/%s", id), tok);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(jstr(r->json, "data.body_text"), "Hello Ada,");
 	ck_assert_int_eq(json_object_get_boolean(jpath(r->json, "data.is_read")), 0);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/notifications/%s", id), otok);
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 	r = api("PUT", arena_printf(a, "/api/v1/notifications/%s/read", id), otok);
-	expect(r, 404);
+	expect_status(r, 404);
 	http_result_free(r);
 	r = api("PUT", arena_printf(a, "/api/v1/notifications/%s/read", id), tok);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_int_eq(json_object_get_boolean(jpath(r->json, "data.is_read")), 1);
 	http_result_free(r);
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), tok);
-	expect(r, 403);
+	expect_status(r, 403);
 	http_result_free(r);
 	/* still queued: nothing to retry */
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
-	expect(r, 409);
+	expect_status(r, 409);
 	has(r->body, "still queued");
 	http_result_free(r);
 	smtp_catcher_fail(550, 1);
@@ -782,11 +710,11 @@ START_TEST(json_api)
 	ck_assert_str_eq(col(id, "status"), "failed");
 	/* the stack writes files: the admin's retry sends it at once */
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_str_eq(jstr(r->json, "data.status"), "sent");
 	http_result_free(r);
 	r = api("POST", arena_printf(a, "/api/v1/notifications/%s/retry", id), atok);
-	expect(r, 409);
+	expect_status(r, 409);
 	http_result_free(r);
 	free(uid);
 	free(oid);
@@ -827,18 +755,18 @@ START_TEST(admin_mail_pages)
 
 	r = http_do(test_base_url(), "GET", arena_printf(a, "/admin/mail?q=%s&status=failed", to),
 	    NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, arena_printf(a, "href=\"/admin/mail/%s\"", id));
 	has(r->body, "550");
 	has(r->body, "<p class=\"count\">1 messages</p>");
 	http_result_free(r);
 	r = http_do(test_base_url(), "GET", "/admin/mail?status=nope", NULL, hdrs);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 
 	path = arena_printf(a, "/admin/mail/%s", id);
 	r = http_do(test_base_url(), "GET", path, NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, "Hello &lt;script&gt;x&lt;/script&gt;,");	/* the text part */
 	has(r->body, "&lt;p&gt;Hello &amp;lt;script&amp;gt;");	/* the HTML part's source */
 	ck_assert_ptr_null(strstr(r->body, "<script>x"));
@@ -848,40 +776,40 @@ START_TEST(admin_mail_pages)
 
 	/* the stack writes files: the retry sends it at once */
 	r = http_do(test_base_url(), "POST", arena_printf(a, "%s/retry", path), "", hdrs);
-	expect(r, 303);
+	expect_status(r, 303);
 	ck_assert(http_header(r, "location", loc, sizeof loc));
 	ck_assert_str_eq(loc, arena_printf(a, "%s?done=retry", path));
 	http_result_free(r);
 	ck_assert_str_eq(col(id, "status"), "sent");
 	r = http_do(test_base_url(), "GET", loc, NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, "Sent.");
 	http_result_free(r);
 	r = http_do(test_base_url(), "POST", arena_printf(a, "%s/retry", path), "", hdrs);
-	expect(r, 409);
+	expect_status(r, 409);
 	has(r->body, "sent already");
 	http_result_free(r);
 
 	/* templates: a broken override is refused with the engine's reason */
 	r = http_do(test_base_url(), "POST", "/admin/mail/templates/order-refunded",
 	    "subject=%7B%7B%23open%7D%7D&txt=&html=", hdrs);
-	expect(r, 400);
+	expect_status(r, 400);
 	has(r->body, "does not compile");
 	http_result_free(r);
 	r = http_do(test_base_url(), "POST", "/admin/mail/templates/order-refunded",
 	    "subject=Refund+%7B%7B%7Bnumber%7D%7D%7D&txt=&html=", hdrs);
-	expect(r, 303);
+	expect_status(r, 303);
 	http_result_free(r);
 	err_clear(&e);
 	ck_assert_int_eq(notification_template_get(a, "order-refunded", &t, &e), E_OK);
 	ck_assert(t.subject_custom && !t.txt_custom && !t.html_custom);
 	ck_assert_str_eq(t.subject, "Refund {{{number}}}");
 	r = http_do(test_base_url(), "GET", "/admin/mail/templates/order-refunded", NULL, hdrs);
-	expect(r, 200);
+	expect_status(r, 200);
 	has(r->body, ">Refund {{{number}}}</textarea>");
 	http_result_free(r);
 	r = http_do(test_base_url(), "POST", "/admin/mail/templates/order-refunded/reset", "", hdrs);
-	expect(r, 303);
+	expect_status(r, 303);
 	http_result_free(r);
 	ck_assert_int_eq(notification_template_get(a, "order-refunded", &t, &e), E_OK);
 	ck_assert(!t.subject_custom);
@@ -934,5 +862,6 @@ main(void)
 	tcase_add_test(tc, json_api);
 	tcase_add_test(tc, admin_mail_pages);
 	suite_add_tcase(s, tc);
+	test_db_domain("notifications");
 	return check_run(s);
 }

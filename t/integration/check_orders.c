@@ -34,6 +34,7 @@
 #include "payment/payment.h"
 
 #include "http_client.h"
+#include "test_db.h"
 
 static arena *a;
 static char run_tag[9];
@@ -78,47 +79,6 @@ teardown(void)
 	db_close_all();
 }
 
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("orders", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
-static const char *
-new_id(void)
-{
-	char u[37];
-
-	ck_assert_int_eq(uuid_v4(u), 0);
-	return arena_strdup(a, u);
-}
-
 /* An order input of two lines for fresh product/variant ids (or the
  * given variant for line 1). */
 static order_input
@@ -128,9 +88,9 @@ sample(const char *checkout, const char *user_id, const char *pid, const char *v
 	order_input in = { 0 };
 
 	ck_assert_ptr_nonnull(it);
-	it[0] = (order_item_input){ pid ? pid : new_id(), vid ? vid : new_id(), "Linen shirt",
+	it[0] = (order_item_input){ pid ? pid : new_id(a), vid ? vid : new_id(a), "Linen shirt",
 	    "LS-1", 3990, 2, 0, 0 };
-	it[1] = (order_item_input){ new_id(), new_id(), "Canvas tote", "CT-9", 1500, 1, 0, 500 };
+	it[1] = (order_item_input){ new_id(a), new_id(a), "Canvas tote", "CT-9", 1500, 1, 0, 500 };
 	in.checkout_id = checkout;
 	in.user_id = user_id;
 	in.email = arena_printf(a, "buyer-%s@orders-test.example", run_tag);
@@ -152,7 +112,7 @@ sample(const char *checkout, const char *user_id, const char *pid, const char *v
 static order
 make_order(const char *user_id, bool paid)
 {
-	order_input in = sample(arena_printf(a, "%s-%s", run_tag, new_id()), user_id, NULL, NULL, paid);
+	order_input in = sample(arena_printf(a, "%s-%s", run_tag, new_id(a)), user_id, NULL, NULL, paid);
 	order o;
 	error e;
 
@@ -166,7 +126,7 @@ make_order(const char *user_id, bool paid)
 static void
 force_status(const order *o, order_status st)
 {
-	sql(arena_printf(a, "UPDATE orders.orders SET status = '%s' WHERE id = '%s'",
+	sql(a, arena_printf(a, "UPDATE orders.orders SET status = '%s' WHERE id = '%s'",
 	    order_status_name(st), o->id));
 }
 
@@ -200,12 +160,12 @@ START_TEST(state_machine_table_every_pair)
 				ck_assert_msg(rc == E_CONFLICT, "%s -> %s gave %d",
 				    order_status_name((order_status)f), order_status_name((order_status)t), rc);
 				ck_assert_msg(strstr(e.message, "allowed:") != NULL, "message: %s", e.message);
-				ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM orders.orders"
+				ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM orders.orders"
 				    " WHERE id = '%s'", o.id)), order_status_name((order_status)f));
 			}
 		}
 	/* every change wrote its event */
-	ck_assert_int_ge(sql_int(arena_printf(a, "SELECT count(*) FROM orders.outbox o"
+	ck_assert_int_ge(sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.outbox o"
 	    " JOIN orders.orders r ON r.id = o.aggregate_id WHERE r.checkout_id LIKE '%s-%%'"
 	    " AND o.event_type = 'ecommerce.order.status_changed'", run_tag)), 8);
 }
@@ -256,10 +216,10 @@ START_TEST(concurrent_transitions_exactly_one_wins)
 	/* two moves that exclude each other: shipped cannot be canceled and
 	 * canceled cannot ship */
 	ck_assert_int_eq(race(&o, ORDER_SHIPPED, ORDER_CANCELED), 1);
-	st = sql(arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id));
+	st = sql(a, arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id));
 	ck_assert_msg(strcmp(st, "shipped") == 0 || strcmp(st, "canceled") == 0, "status %s", st);
 	/* one history row for the creation, one per winner */
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM orders.status_history"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.status_history"
 	    " WHERE order_id = '%s'", o.id)), 3);
 }
 END_TEST
@@ -295,25 +255,25 @@ START_TEST(fifty_parallel_creates_get_unique_gap_free_numbers)
 		ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
 		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(DISTINCT number) FROM orders.orders"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(DISTINCT number) FROM orders.orders"
 	    " WHERE checkout_id LIKE '%s-num-%%'", run_tag)), N);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM orders.orders"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.orders"
 	    " WHERE checkout_id LIKE '%s-num-%%' AND number ~ '^EC-%d-[0-9]{6,}$'", run_tag, year)), N);
 	/* gap-free: the year's numbers are exactly 1..last */
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT last FROM orders.number_counters"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT last FROM orders.number_counters"
 	    " WHERE year = %d", year)),
-	    sql_int(arena_printf(a, "SELECT count(*) FROM orders.orders WHERE number LIKE 'EC-%d-%%'",
+	    sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.orders WHERE number LIKE 'EC-%d-%%'",
 	    year)));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT max(substr(number, 9)::bigint)"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT max(substr(number, 9)::bigint)"
 	    " FROM orders.orders WHERE number LIKE 'EC-%d-%%'", year)),
-	    sql_int(arena_printf(a, "SELECT last FROM orders.number_counters WHERE year = %d", year)));
+	    sql_int(a, arena_printf(a, "SELECT last FROM orders.number_counters WHERE year = %d", year)));
 }
 END_TEST
 
 START_TEST(one_order_per_checkout_even_concurrently)
 {
 	enum { N = 8 };
-	const char *checkout = arena_printf(a, "%s-dup-%s", run_tag, new_id());
+	const char *checkout = arena_printf(a, "%s-dup-%s", run_tag, new_id(a));
 	pid_t kids[N];
 	order first, again;
 	order_input in;
@@ -340,7 +300,7 @@ START_TEST(one_order_per_checkout_even_concurrently)
 		ck_assert_int_eq(waitpid(kids[i], &st, 0), kids[i]);
 		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a create failed");
 	}
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM orders.orders"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.orders"
 	    " WHERE checkout_id = '%s'", checkout)), 1);
 	in = sample(checkout, NULL, NULL, NULL, true);
 	err_clear(&e);
@@ -348,7 +308,7 @@ START_TEST(one_order_per_checkout_even_concurrently)
 	ck_assert_int_eq(order_create(a, &in, &again, &e), E_OK);
 	ck_assert_str_eq(again.id, first.id);
 	ck_assert_str_eq(again.number, first.number);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM orders.outbox"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.outbox"
 	    " WHERE aggregate_id = '%s' AND event_type = 'ecommerce.order.created'", first.id)), 1);
 }
 END_TEST
@@ -377,8 +337,8 @@ END_TEST
 START_TEST(cancel_returns_stock_and_refunds)
 {
 	inv_actor ia = { NULL, ROLE_ADMIN, "check-orders", "admin" };
-	const char *pid = new_id(), *vid = new_id(), *res_id;
-	const char *checkout = arena_printf(a, "%s-stock-%s", run_tag, new_id());
+	const char *pid = new_id(a), *vid = new_id(a), *res_id;
+	const char *checkout = arena_printf(a, "%s-stock-%s", run_tag, new_id(a));
 	inv_item item = { pid, vid, 2 };
 	stock_row row;
 	variant_stock vs;
@@ -393,8 +353,8 @@ START_TEST(cancel_returns_stock_and_refunds)
 
 	err_clear(&e);
 	/* the variant must exist in the catalog for stock_set: take a demo one */
-	pid = sql("SELECT product_id::text FROM inventory.stock ORDER BY variant_id LIMIT 1");
-	vid = sql("SELECT variant_id::text FROM inventory.stock ORDER BY variant_id LIMIT 1");
+	pid = sql(a, "SELECT product_id::text FROM inventory.stock ORDER BY variant_id LIMIT 1");
+	vid = sql(a, "SELECT variant_id::text FROM inventory.stock ORDER BY variant_id LIMIT 1");
 	ck_assert_msg(pid && vid, "no demo stock to test with");
 	item.product_id = pid;
 	item.variant_id = vid;
@@ -428,7 +388,7 @@ START_TEST(cancel_returns_stock_and_refunds)
 	ck_assert_str_eq(after.status, "canceled");
 	ck_assert_int_eq(stock_get(a, pid, vid, &vs, &e), E_OK);
 	ck_assert_int_eq(vs.on_hand, on_hand0);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM orders.outbox WHERE"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM orders.outbox WHERE"
 	    " aggregate_id = '%s' AND event_type = 'ecommerce.order.canceled'", o.id)), 1);
 	if (prc == E_OK) {
 		ck_assert(r.refunded);
@@ -450,7 +410,7 @@ END_TEST
 START_TEST(guest_claim_needs_the_address)
 {
 	order o = make_order(NULL, true);
-	const char *uid = new_id();
+	const char *uid = new_id(a);
 	int64_t n = 0;
 	error e;
 
@@ -460,10 +420,10 @@ START_TEST(guest_claim_needs_the_address)
 	ck_assert_int_eq(order_claim_for_user(a, uid, arena_printf(a, "BUYER-%s@orders-test.example",
 	    run_tag), &n, &e), E_OK);
 	ck_assert_int_ge(n, 1);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT user_id::text FROM orders.orders WHERE id = '%s'",
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT user_id::text FROM orders.orders WHERE id = '%s'",
 	    o.id)), uid);
 	/* an unknown user id claims nothing through the verified path */
-	ck_assert_int_ne(order_claim_verified(a, new_id(), &n, &e), E_OK);
+	ck_assert_int_ne(order_claim_verified(a, new_id(a), &n, &e), E_OK);
 	ck_assert_int_eq(n, 0);
 }
 END_TEST
@@ -497,7 +457,7 @@ api(const char *method, const char *path, const char *auth, const char *body)
 
 START_TEST(api_ownership_and_transitions)
 {
-	const char *owner = new_id(), *other = new_id();
+	const char *owner = new_id(a), *other = new_id(a);
 	order o;
 	http_result *r;
 	const char *path;
@@ -525,11 +485,11 @@ START_TEST(api_ownership_and_transitions)
 	ck_assert_int_eq(jint(r->json, "total_count"), 0);
 	http_result_free(r);
 	r = api("GET", arena_printf(a, "/api/v1/orders?user_id=%s&status=confirmed", owner),
-	    bearer("admin", new_id()), NULL);
+	    bearer("admin", new_id(a)), NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_int_eq(jint(r->json, "total_count"), 1);
 	http_result_free(r);
-	r = api("GET", "/api/v1/orders?status=lost", bearer("admin", new_id()), NULL);
+	r = api("GET", "/api/v1/orders?status=lost", bearer("admin", new_id(a)), NULL);
 	ck_assert_int_eq(r->status, 400);
 	http_result_free(r);
 
@@ -537,12 +497,12 @@ START_TEST(api_ownership_and_transitions)
 	r = api("PUT", path, bearer("customer", owner), "{\"status\":\"processing\"}");
 	ck_assert_int_eq(r->status, 403);
 	http_result_free(r);
-	r = api("PUT", path, bearer("admin", new_id()), "{\"status\":\"delivered\"}");
+	r = api("PUT", path, bearer("admin", new_id(a)), "{\"status\":\"delivered\"}");
 	ck_assert_int_eq(r->status, 409);
 	ck_assert_msg(strstr(jstr(r->json, "error.message"), "processing, canceled") != NULL,
 	    "%s", r->body);
 	http_result_free(r);
-	r = api("PUT", path, bearer("admin", new_id()), "{\"status\":\"processing\",\"reason\":\"packing\"}");
+	r = api("PUT", path, bearer("admin", new_id(a)), "{\"status\":\"processing\",\"reason\":\"packing\"}");
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
 	ck_assert_str_eq(jstr(r->json, "data.status"), "processing");
 	http_result_free(r);
@@ -639,7 +599,7 @@ csrf_of(const http_result *r)
 
 START_TEST(store_pages_owner_and_guest_link)
 {
-	const char *owner = new_id();
+	const char *owner = new_id(a);
 	order o, g;
 	jar stranger = { .n = 0 }, me = { .n = 0 };
 	const char *tok, *t;
@@ -682,14 +642,14 @@ START_TEST(store_pages_owner_and_guest_link)
 	    "csrf_token=forged");
 	ck_assert_int_eq(r2->status, 403);
 	http_result_free(r2);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
 	    "confirmed");
 	r2 = browse(&me, "POST", arena_printf(a, "/orders/%s/cancel", o.number),
 	    arena_printf(a, "csrf_token=%s", csrf_of(r)));
 	ck_assert_msg(r2->status == 303, "%ld %.300s", r2->status, r2->body);
 	http_result_free(r2);
 	http_result_free(r);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
 	    "canceled");
 	/* someone else's order is not there for this customer */
 	r = browse(&me, "GET", arena_printf(a, "/orders/%s", g.number), NULL);
@@ -763,7 +723,7 @@ START_TEST(admin_pages_and_status_buttons)
 	r2 = browse(&j, "POST", arena_printf(a, "%s/status", opage), "status=processing");
 	ck_assert_int_eq(r2->status, 403);
 	http_result_free(r2);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
 	    "confirmed");
 	/* an illegal move is shown back with the reason */
 	r2 = browse(&j, "POST", arena_printf(a, "%s/status", opage),
@@ -774,7 +734,7 @@ START_TEST(admin_pages_and_status_buttons)
 	    arena_printf(a, "csrf_token=%s&status=processing&reason=packing", csrf_of(r)));
 	ck_assert_msg(r2->status == 303, "%ld %.300s", r2->status, r2->body);
 	http_result_free(r2);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM orders.orders WHERE id = '%s'", o.id)),
 	    "processing");
 	r2 = browse(&j, "POST", arena_printf(a, "%s/notes", opage),
 	    arena_printf(a, "csrf_token=%s&body=Called+the+customer", csrf_of(r)));
@@ -827,5 +787,6 @@ main(void)
 		puts("SKIP: set ECOM_DB_URL (or ECOM_CONFIG) to a real PostgreSQL");
 		return 77;
 	}
+	test_db_domain("orders");
 	return check_run(orders_suite());
 }

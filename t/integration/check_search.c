@@ -39,6 +39,8 @@
 #include "product/product.h"
 #include "search/search.h"
 #include "http_client.h"
+#include "test_db.h"
+#include "test_relay.h"
 
 static arena *a;
 static char word[16];		/* the run's own word: "zq" + letters */
@@ -50,57 +52,10 @@ static char v_parka_s[40], v_parka_m[40];
 
 /* ------------------------------------------------------------ plumbing */
 
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("search", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
 static http_result *
 api(const char *method, const char *path, const char *tok, const char *body)
 {
-	char auth[4096];
-	const char *hdrs[4] = { "X-Forwarded-For: 198.51.100.92", NULL, NULL, NULL };
-	int n = 1;
-
-	if (tok != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
-		hdrs[n++] = auth;
-	}
-	if (body != NULL)
-		hdrs[n++] = "Content-Type: application/json";
-	return http_do(test_base_url(), method, path, body, hdrs);
-}
-
-static void
-expect(http_result *r, long status)
-{
-	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
+	return http_as("198.51.100.92", tok, method, path, body);
 }
 
 /* POST/PUT as the admin, expecting status; data.id copied into id_out. */
@@ -109,7 +64,7 @@ admin_call(const char *method, const char *path, const char *body, long status, 
 {
 	http_result *r = api(method, path, admin_tok, body);
 
-	expect(r, status);
+	expect_status(r, status);
 	if (id_out != NULL) {
 		const char *id = jstr(r->json, "data.id");
 
@@ -117,21 +72,6 @@ admin_call(const char *method, const char *path, const char *body, long status, 
 		snprintf(id_out, 40, "%s", id);
 	}
 	http_result_free(r);
-}
-
-/* Drain every outbox once into the shop's consumers, as workers/relay. */
-static void
-relay_once(void)
-{
-	relay_opts o = { 100, 0, false, NULL };
-	relay_stats st = { 0, 0, 0, 0 };
-	event_sink *s;
-	error e;
-
-	err_clear(&e);
-	ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
-	ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
-	s->close(s);
 }
 
 static void
@@ -147,7 +87,7 @@ search(const char *query)
 	http_result *r = api("GET", arena_printf(a, "/api/v1/search?%s", query), NULL, NULL);
 	json_object *d;
 
-	expect(r, 200);
+	expect_status(r, 200);
 	d = json_object_get(jpath(r->json, "data"));
 	http_result_free(r);
 	ck_assert_ptr_nonnull(d);
@@ -274,7 +214,7 @@ setup_once(void)
 	make_variant(p_tee, "TEE-M", "1500", "{\"size\":\"M\",\"colour\":\"White\"}", 10, NULL);
 	make_variant(p_jacket, "JACKET-L", "25000", "{\"size\":\"L\",\"colour\":\"Olive\"}", 2, NULL);
 	relay_once();
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM search.documents"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents"
 	    " WHERE category_ids @> ARRAY['%s'::uuid]", root_id)), 5);
 	db_close_all();
 	arena_free(a);	/* each test makes its own (setup) */
@@ -336,7 +276,7 @@ START_TEST(suggestions_complete_names)
 	http_result *r = api("GET", arena_printf(a, "/api/v1/search/suggest?q=%.*s&limit=5", 7, word),
 	    NULL, NULL);
 
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_str_eq(jstr(r->json, "data.suggestions.0"), arena_printf(a, "%s Parka", word));
 	http_result_free(r);
 }
@@ -357,16 +297,16 @@ START_TEST(facet_counts_equal_brute_force)
 
 	ck_assert_int_eq(jint(d, "total"), 5);
 	for (int i = 0; i < 2; i++) {
-		long long docs = sql_int(arena_printf(a, "SELECT count(*) FROM search.documents"
+		long long docs = sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents"
 		    " WHERE %s AND brand_id = '%s'", in_root, brands[i]));
-		long long cat = sql_int(arena_printf(a, "SELECT count(*) FROM catalog.products p"
+		long long cat = sql_int(a, arena_printf(a, "SELECT count(*) FROM catalog.products p"
 		    " WHERE %s AND p.brand_id = '%s'", cat_where, brands[i]));
 
 		ck_assert_int_eq(facet_count(d, "facets.brands", "id", brands[i]), docs);
 		ck_assert_int_eq(docs, cat);
 	}
 	ck_assert_int_eq(facet_count(d, "facets.categories", "id", leaf_id),
-	    sql_int(arena_printf(a, "SELECT count(*) FROM catalog.products p WHERE"
+	    sql_int(a, arena_printf(a, "SELECT count(*) FROM catalog.products p WHERE"
 	    " p.status = 'published' AND p.category_id = '%s'", leaf_id)));
 	ck_assert_int_eq(facet_count(d, "facets.categories", "id", leaf_id), 3);
 	ck_assert_int_eq(facet_count(d, "facets.categories", "id", root_id), 5);
@@ -374,9 +314,9 @@ START_TEST(facet_counts_equal_brute_force)
 		long long lo = search_price_buckets[b][0], hi = search_price_buckets[b][1];
 		const char *range = hi < 0 ? arena_printf(a, ">= %lld", lo) :
 		    arena_printf(a, "BETWEEN %lld AND %lld", lo, hi);
-		long long docs = sql_int(arena_printf(a, "SELECT count(*) FROM search.documents"
+		long long docs = sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents"
 		    " WHERE %s AND price_min %s", in_root, range));
-		long long cat = sql_int(arena_printf(a, "SELECT count(*) FROM (SELECT"
+		long long cat = sql_int(a, arena_printf(a, "SELECT count(*) FROM (SELECT"
 		    " min(coalesce(v.price, p.base_price)) AS m FROM catalog.products p JOIN"
 		    " catalog.variants v ON v.product_id = p.id AND v.is_active WHERE %s GROUP BY p.id) x"
 		    " WHERE m %s", cat_where, range));
@@ -386,12 +326,12 @@ START_TEST(facet_counts_equal_brute_force)
 		ck_assert_int_eq(jint(f, "count"), docs);
 		ck_assert_int_eq(docs, cat);
 	}
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM search.documents"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents"
 	    " WHERE %s AND in_stock", in_root)), 4);
 	ck_assert_int_eq(facet_count(d, "facets.in_stock", "value", "true"), 4);
 	ck_assert_int_eq(facet_sum(d, "facets.in_stock"), 5);
 	ck_assert_int_eq(facet_count(d, "facets.attributes.size", "value", "M"),
-	    sql_int(arena_printf(a, "SELECT count(*) FROM search.documents WHERE %s"
+	    sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents WHERE %s"
 	    " AND attrs @> ARRAY['size=M']", in_root)));
 	ck_assert_int_eq(facet_count(d, "facets.attributes.size", "value", "M"), 3);
 }
@@ -405,26 +345,26 @@ START_TEST(each_facet_ignores_only_its_own_filter)
 	const char *in_root = arena_printf(a, "category_ids @> ARRAY['%s'::uuid]", root_id);
 
 	/* brand M and in stock within the root: the tee and the parka (its S is in stock) */
-	ck_assert_int_eq(jint(d, "total"), sql_int(arena_printf(a, "SELECT count(*) FROM"
+	ck_assert_int_eq(jint(d, "total"), sql_int(a, arena_printf(a, "SELECT count(*) FROM"
 	    " search.documents WHERE %s AND brand_id = '%s' AND attrs @> ARRAY['size=M'] AND in_stock",
 	    in_root, brand_plain)));
 	ck_assert_int_eq(jint(d, "total"), 2);
 	/* brands: every other filter, not the brand's */
-	ck_assert_int_eq(facet_count(d, "facets.brands", "id", brand_w), sql_int(arena_printf(a,
+	ck_assert_int_eq(facet_count(d, "facets.brands", "id", brand_w), sql_int(a, arena_printf(a,
 	    "SELECT count(*) FROM search.documents WHERE %s AND brand_id = '%s'"
 	    " AND attrs @> ARRAY['size=M'] AND in_stock", in_root, brand_w)));
 	/* sizes: every filter but the size */
-	ck_assert_int_eq(facet_count(d, "facets.attributes.size", "value", "L"), sql_int(arena_printf(a,
+	ck_assert_int_eq(facet_count(d, "facets.attributes.size", "value", "L"), sql_int(a, arena_printf(a,
 	    "SELECT count(*) FROM search.documents WHERE %s AND brand_id = '%s'"
 	    " AND attrs @> ARRAY['size=L'] AND in_stock", in_root, brand_plain)));
 	/* colours: the size filter applies */
-	ck_assert_int_eq(facet_count(d, "facets.attributes.colour", "value", "Navy"), sql_int(arena_printf(a,
+	ck_assert_int_eq(facet_count(d, "facets.attributes.colour", "value", "Navy"), sql_int(a, arena_printf(a,
 	    "SELECT count(*) FROM search.documents WHERE %s AND brand_id = '%s'"
 	    " AND attrs @> ARRAY['size=M'] AND attrs @> ARRAY['colour=Navy'] AND in_stock",
 	    in_root, brand_plain)));
 	/* in stock: every filter but its own */
 	ck_assert_int_eq(facet_sum(d, "facets.in_stock"),
-	    sql_int(arena_printf(a, "SELECT count(*) FROM search.documents WHERE %s AND"
+	    sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents WHERE %s AND"
 	    " brand_id = '%s' AND attrs @> ARRAY['size=M']", in_root, brand_plain)));
 	ck_assert_int_eq(facet_count(all, "facets.brands", "id", brand_plain), 3);
 	/* two values of one attribute: either will do */
@@ -467,21 +407,21 @@ START_TEST(parameters_are_bounded)
 
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		r = api("GET", arena_printf(a, "/api/v1/search?%s", bad[i]), NULL, NULL);
-		expect(r, 400);
+		expect_status(r, 400);
 		ck_assert_str_eq(jstr(r->json, "error.code"), "INVALID_PARAMETER");
 		http_result_free(r);
 	}
 	memset(longq, 'a', 201);
 	longq[201] = '\0';
 	r = api("GET", arena_printf(a, "/api/v1/search?q=%s", longq), NULL, NULL);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	r = api("GET", "/api/v1/search/suggest?q=ab&limit=21", NULL, NULL);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 	/* tsquery syntax in q is just more words */
 	r = api("GET", "/api/v1/search?q=%27%3A*%7C!%28", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	http_result_free(r);
 }
 END_TEST
@@ -500,7 +440,7 @@ START_TEST(an_edit_is_found_after_one_relay_run)
 	d = search(arena_printf(a, "q=storm+%s", num));
 	ck_assert_int_eq(jint(d, "total"), 1);
 	ck_assert_str_eq(hit_name(d, 0), renamed);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT name FROM search.documents"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT name FROM search.documents"
 	    " WHERE product_id = '%s'", p_shell)), renamed);
 	/* stock: the vest's only variant comes in; the same query's facet
 	 * counts (kept by the responders) follow */
@@ -510,7 +450,7 @@ START_TEST(an_edit_is_found_after_one_relay_run)
 	    "value", "true");
 	admin_call("POST", "/api/v1/inventory", arena_printf(a,
 	    "{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":4}", p_vest,
-	    sql(arena_printf(a, "SELECT id FROM catalog.variants WHERE product_id = '%s'", p_vest))),
+	    sql(a, arena_printf(a, "SELECT id FROM catalog.variants WHERE product_id = '%s'", p_vest))),
 	    201, NULL);
 	relay_once();
 	d = search(arena_printf(a, "q=quilted+vest&category_id=%s", leaf_id));
@@ -535,22 +475,22 @@ START_TEST(taxonomy_renames_reach_the_documents)
 	ck_assert_int_eq(jint(d, "total"), 3);
 	d = search(arena_printf(a, "category_id=%s", root_id));
 	ck_assert_int_eq(facet_count(d, "facets.brands", "id", brand_plain), 3);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT brand_name FROM search.documents"
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT brand_name FROM search.documents"
 	    " WHERE product_id = '%s'", p_parka)), brand_name);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT name FROM search.categories WHERE id = '%s'",
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT name FROM search.categories WHERE id = '%s'",
 	    leaf_id)), leaf_name);
 }
 END_TEST
 
 START_TEST(units_sold_count_once)
 {
-	const char *id = sql("SELECT gen_random_uuid()::text");
+	const char *id = sql(a, "SELECT gen_random_uuid()::text");
 	const char *env = arena_printf(a, "{\"event_id\":\"%s\",\"event_type\":"
 	    "\"ecommerce.order.created\",\"aggregate_id\":\"%s\",\"aggregate_type\":\"order\","
 	    "\"version\":1,\"timestamp\":\"2026-01-01T00:00:00Z\",\"source\":\"orders\","
 	    "\"data\":{\"items\":[{\"product_id\":\"%s\",\"quantity\":3}]},\"metadata\":{}}",
 	    id, id, p_tee);
-	long long before = sql_int(arena_printf(a, "SELECT popularity FROM search.documents"
+	long long before = sql_int(a, arena_printf(a, "SELECT popularity FROM search.documents"
 	    " WHERE product_id = '%s'", p_tee));
 	event ev;
 	error e;
@@ -559,7 +499,7 @@ START_TEST(units_sold_count_once)
 	ck_assert_int_eq(event_parse(a, env, strlen(env), &ev, &e), E_OK);
 	ck_assert_msg(search_consumer.handle(a, &ev, &e) == E_OK, "%s", e.message);
 	ck_assert_msg(search_consumer.handle(a, &ev, &e) == E_OK, "%s", e.message);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT popularity FROM search.documents"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT popularity FROM search.documents"
 	    " WHERE product_id = '%s'", p_tee)), before + 3);
 }
 END_TEST
@@ -570,7 +510,7 @@ START_TEST(a_deleted_product_disappears)
 	relay_once();
 	ck_assert(!has_hit(search(arena_printf(a, "q=waxed+jacket&category_id=%s", root_id)),
 	    p_jacket));
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM search.documents"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM search.documents"
 	    " WHERE product_id = '%s'", p_jacket)), 0);
 }
 END_TEST
@@ -582,9 +522,9 @@ START_TEST(reindex_rebuilds_lost_documents)
 	error e;
 
 	/* written behind the indexer's back: the responders are told */
-	sql(arena_printf(a, "DELETE FROM search.documents WHERE category_ids @> ARRAY['%s'::uuid]",
+	sql(a, arena_printf(a, "DELETE FROM search.documents WHERE category_ids @> ARRAY['%s'::uuid]",
 	    root_id));
-	sql("SELECT nextval('search.generation')");
+	sql(a, "SELECT nextval('search.generation')");
 	ck_assert_int_eq(jint(search(arena_printf(a, "category_id=%s", root_id)), "total"), 0);
 	err_clear(&e);
 	ck_assert_msg(search_reindex(a, NULL, NULL, &docs, &e) == E_OK, "%s", e.message);
@@ -592,16 +532,16 @@ START_TEST(reindex_rebuilds_lost_documents)
 	ck_assert_int_eq(jint(search(arena_printf(a, "category_id=%s", root_id)), "total"), 4);
 
 	/* an admin's request is queued (202) and run by the janitor's job */
-	sql(arena_printf(a, "DELETE FROM search.documents WHERE product_id = '%s'", p_tee));
-	sql("SELECT nextval('search.generation')");
+	sql(a, arena_printf(a, "DELETE FROM search.documents WHERE product_id = '%s'", p_tee));
+	sql(a, "SELECT nextval('search.generation')");
 	r = api("POST", "/api/v1/search/reindex", admin_tok, "{}");
-	expect(r, 202);
+	expect_status(r, 202);
 	ck_assert_str_eq(jstr(r->json, "data.status"), "queued");
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM search.reindex_runs WHERE id = '%s'",
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM search.reindex_runs WHERE id = '%s'",
 	    jstr(r->json, "data.id"))), "pending");
-	while (sql_int("SELECT count(*) FROM search.reindex_runs WHERE status = 'pending'") > 0)
+	while (sql_int(a, "SELECT count(*) FROM search.reindex_runs WHERE status = 'pending'") > 0)
 		ck_assert_msg(search_reindex_pending(a, &docs, &e) == E_OK, "%s", e.message);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT status FROM search.reindex_runs WHERE id = '%s'",
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT status FROM search.reindex_runs WHERE id = '%s'",
 	    jstr(r->json, "data.id"))), "done");
 	http_result_free(r);
 	ck_assert(has_hit(search(arena_printf(a, "category_id=%s", root_id)), p_tee));
@@ -614,7 +554,7 @@ START_TEST(storefront_page_has_hits_and_plain_facet_links)
 {
 	http_result *r = api("GET", arena_printf(a, "/search?q=%s", word), NULL, NULL);
 
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "%s Parka", word)));
 	/* facet links carry the query and the filter, escaped for HTML */
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "href=\"/search?q=%s&amp;brand_id=%s\"",
@@ -625,29 +565,29 @@ START_TEST(storefront_page_has_hits_and_plain_facet_links)
 
 	/* a chosen price bucket links back to the search without it */
 	r = api("GET", arena_printf(a, "/search?q=%s&min_price=2500&max_price=4999", word), NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, arena_printf(a, "<a href=\"/search?q=%s\" aria-current=\"true\"",
 	    word)));
 	http_result_free(r);
 
 	r = api("GET", arena_printf(a, "/search?q=%s&brand_id=%s", word, brand_w), NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "Quilted Vest"));
 	ck_assert_ptr_null(strstr(r->body, arena_printf(a, "%s Parka</", word)));
 	http_result_free(r);
 
 	r = api("GET", "/search?q=jaket", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_nonnull(strstr(r->body, "jacket"));
 	http_result_free(r);
 
 	r = api("GET", "/search?q=%3Cscript%3Ex", NULL, NULL);
-	expect(r, 200);
+	expect_status(r, 200);
 	ck_assert_ptr_null(strstr(r->body, "<script>x"));
 	http_result_free(r);
 
 	r = api("GET", "/search?page=0", NULL, NULL);
-	expect(r, 400);
+	expect_status(r, 400);
 	http_result_free(r);
 }
 END_TEST
@@ -682,5 +622,6 @@ main(void)
 	tcase_add_test(tc, reindex_rebuilds_lost_documents);
 	tcase_add_test(tc, storefront_page_has_hits_and_plain_facet_links);
 	suite_add_tcase(s, tc);
+	test_db_domain("search");
 	return check_run(s);
 }

@@ -24,169 +24,8 @@
 #include "core/config.h"
 #include "core/parse.h"
 
+#include "browser.h"
 #include "http_client.h"
-
-#define JAR_MAX 16
-
-typedef struct jar {
-	char name[JAR_MAX][64];
-	char value[JAR_MAX][1024];
-	int  n;
-} jar;
-
-static void
-jar_store(jar *j, const char *line)
-{
-	const char *eq = strchr(line, '='), *end;
-	size_t nn, vn;
-	int i;
-
-	if (eq == NULL || (nn = (size_t)(eq - line)) == 0 || nn >= sizeof j->name[0])
-		return;
-	end = eq + 1 + strcspn(eq + 1, ";\r\n");
-	vn = (size_t)(end - eq - 1);
-	ck_assert_uint_lt(vn, sizeof j->value[0]);
-	for (i = 0; i < j->n && (strlen(j->name[i]) != nn || strncmp(j->name[i], line, nn) != 0); i++)
-		;
-	if (vn == 0 || strcasestr(end, "max-age=0") != NULL) {
-		if (i < j->n && i != --j->n) {
-			strcpy(j->name[i], j->name[j->n]);
-			strcpy(j->value[i], j->value[j->n]);
-		}
-		return;
-	}
-	if (i == j->n) {
-		ck_assert_int_lt(j->n, JAR_MAX);
-		j->n++;
-	}
-	memcpy(j->name[i], line, nn);
-	j->name[i][nn] = '\0';
-	memcpy(j->value[i], eq + 1, vn);
-	j->value[i][vn] = '\0';
-}
-
-/* One request as the browser of `j` (cookies sent and kept); a POST body
- * is a url-encoded form.  A made-up client address keeps this suite's
- * rate-limit buckets apart from the others'. */
-static http_result *
-browse(jar *j, const char *method, const char *path, const char *form)
-{
-	char cookie[8192] = "Cookie: ";
-	const char *hdrs[4] = { "X-Forwarded-For: 10.77.4.9", NULL, NULL, NULL };
-	size_t used = strlen(cookie);
-	int nh = 1;
-	http_result *r;
-
-	for (int i = 0; i < j->n; i++)
-		used += (size_t)snprintf(cookie + used, sizeof cookie - used, "%s%s=%s",
-		    i > 0 ? "; " : "", j->name[i], j->value[i]);
-	ck_assert_uint_lt(used, sizeof cookie);
-	if (j->n > 0)
-		hdrs[nh++] = cookie;
-	if (form != NULL)
-		hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
-	r = http_do(test_base_url(), method, path, form, hdrs);
-	for (const char *p = r->headers; p != NULL && *p != '\0'; ) {
-		if (strncmp(p, "set-cookie:", 11) == 0) {
-			const char *v = p + 11;
-
-			while (*v == ' ')
-				v++;
-			jar_store(j, v);
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return r;
-}
-
-/* The csrf_token field of a page (static buffer). */
-static const char *
-csrf_of(const http_result *r)
-{
-	static char tok[128];
-	const char *p = strstr(r->body, "name=\"csrf_token\" value=\"");
-	size_t n;
-
-	ck_assert_msg(p != NULL, "no csrf_token field in: %.400s", r->body);
-	p += strlen("name=\"csrf_token\" value=\"");
-	n = strcspn(p, "\"");
-	ck_assert_uint_lt(n, sizeof tok);
-	memcpy(tok, p, n);
-	tok[n] = '\0';
-	return tok;
-}
-
-/* The Location of a 303 into out; fails the test otherwise. */
-static void
-see_other(const http_result *r, char *out, size_t outlen)
-{
-	ck_assert_msg(r->status == 303, "status %ld, want 303: %.600s", r->status, r->body);
-	ck_assert(http_header(r, "location", out, outlen));
-}
-
-/* A unique token for names and codes of this run. */
-static const char *
-tag(void)
-{
-	static char b[8][48];
-	static int k;
-	char *s = b[k++ % 8];
-
-	snprintf(s, 48, "T%ld%d%d", (long)time(NULL) % 100000000, (int)getpid() % 10000, k);
-	return s;
-}
-
-static char password[64];
-
-static char *
-create_user(const char *email, const char *role, const char *secret)
-{
-	const char *ctl = getenv("ECOM_TEST_ECOMCTL");
-	char cmd[1024], *id;
-
-	ck_assert_msg(ctl != NULL, "ECOM_TEST_ECOMCTL not set");
-	snprintf(password, sizeof password, "Amber-orchard-%d-compass", (int)getpid());
-	snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | %s user create --email '%s' --role %s "
-	    "--first-name Shop --last-name Admin%s%s", password, ctl, email, role,
-	    secret != NULL ? " --totp-secret " : "", secret != NULL ? secret : "");
-	id = run_capture(cmd);
-	ck_assert_msg(id != NULL && strlen(id) == 36, "ecomctl user create failed: %s", cmd);
-	return id;
-}
-
-/* A new admin with TOTP, signed in through both steps of the form. */
-static void
-sign_in_admin(jar *j)
-{
-	char secret[TOTP_SECRET_B32_MAX], email[128], body[512], loc[512];
-	http_result *r;
-
-	ck_assert_int_eq(totp_secret_new(secret), 0);
-	snprintf(email, sizeof email, "shop-%s@admin-test.example", tag());
-	free(create_user(email, "admin", secret));
-	r = browse(j, "GET", "/admin/login", NULL);
-	ck_assert_int_eq(r->status, 200);
-	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&email=%s&password=%s",
-	    csrf_of(r), email, password);
-	for (char *p = strchr(body, '@'); p != NULL; p = NULL) {	/* %40 */
-		memmove(p + 3, p + 1, strlen(p + 1) + 1);
-		memcpy(p, "%40", 3);
-	}
-	http_result_free(r);
-	r = browse(j, "POST", "/admin/login", body);
-	see_other(r, loc, sizeof loc);
-	http_result_free(r);
-	r = browse(j, "GET", "/admin/login/code?next=%2Fadmin", NULL);
-	ck_assert_int_eq(r->status, 200);
-	snprintf(body, sizeof body, "csrf_token=%s&next=%%2Fadmin&code=%06d", csrf_of(r),
-	    totp_code(secret, time(NULL)));
-	http_result_free(r);
-	r = browse(j, "POST", "/admin/login/code", body);
-	see_other(r, loc, sizeof loc);
-	ck_assert_str_eq(loc, "/admin");
-	http_result_free(r);
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -421,7 +260,7 @@ START_TEST(a_change_is_used_by_the_next_quote_without_a_restart)
 	buyer_start(&b);
 	before = quote(&b, "express");
 	ck_assert_int_ne(before, 1234);
-	sign_in_admin(&j);
+	sign_in_admin(&j, "shop");
 	r = browse(&j, "GET", "/admin/settings", NULL);
 	ck_assert_msg(r->status == 200, "%ld %.300s", r->status, r->body);
 	ck_assert_ptr_nonnull(strstr(r->body, "name=\"shipping_methods\""));
@@ -431,7 +270,7 @@ START_TEST(a_change_is_used_by_the_next_quote_without_a_restart)
 	audit = psql_int(AUDIT_SQL);
 	events = psql_int("SELECT count(*) FROM settings.outbox");
 	matching = psql_int(EVENT_SQL);
-	snprintf(name, sizeof name, "Settings Shop %s", tag());
+	snprintf(name, sizeof name, "Settings Shop %s", run_tag());
 	r = post_settings(&j, csrf, name, "help@example.com", "EUR", "orders@example.com",
 	    "standard=495/5000;express=1234", "*=0");
 	see_other(r, loc, sizeof loc);
@@ -449,7 +288,7 @@ START_TEST(a_change_is_used_by_the_next_quote_without_a_restart)
 	{
 		char email[128], body[256], *mail;
 
-		snprintf(email, sizeof email, "mailed-%s@settings-test.example", tag());
+		snprintf(email, sizeof email, "mailed-%s@settings-test.example", run_tag());
 		free(create_user(email, "customer", NULL));
 		snprintf(body, sizeof body, "{\"email\":\"%s\"}", email);
 		r = http_do(test_base_url(), "POST", "/api/v1/auth/forgot-password", body,
@@ -497,7 +336,7 @@ START_TEST(invalid_values_are_refused_field_by_field_and_change_nothing)
 	    "currency-error", "mail_from-error", "shipping_methods-error", "tax_rates-error" };
 
 	restore();
-	sign_in_admin(&j);
+	sign_in_admin(&j, "shop");
 	r = browse(&j, "GET", "/admin/settings", NULL);
 	ck_assert_int_eq(r->status, 200);
 	snprintf(csrf, sizeof csrf, "%s", csrf_of(r));
@@ -552,5 +391,6 @@ main(void)
 	tcase_add_test(tc, a_change_is_used_by_the_next_quote_without_a_restart);
 	tcase_add_test(tc, invalid_values_are_refused_field_by_field_and_change_nothing);
 	suite_add_tcase(s, tc);
+	browser_client("10.77.4.9");
 	return check_run(s);
 }

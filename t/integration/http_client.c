@@ -216,3 +216,40 @@ mint_token(const char *role, const char *sub)
 	    ctl, sub, role, role), (int)sizeof cmd);
 	return run_capture(cmd);
 }
+
+char *
+psql_value(const char *sql)
+{
+	const char *psql = getenv("ECOM_TEST_PSQL");
+	char cmd[4096];
+
+	ck_assert_msg(psql != NULL, "ECOM_TEST_PSQL not set");
+	ck_assert_int_lt(snprintf(cmd, sizeof cmd, "%s -tAc \"%s\"", psql, sql), (int)sizeof cmd);
+	return run_capture(cmd);
+}
+
+http_result *
+http_as(const char *client, const char *tok, const char *method, const char *path,
+    const char *body)
+{
+	char xff[128], auth[4096];
+	const char *hdrs[4] = { NULL, NULL, NULL, NULL };
+	int n = 0;
+
+	ck_assert_int_lt(snprintf(xff, sizeof xff, "X-Forwarded-For: %s", client), (int)sizeof xff);
+	hdrs[n++] = xff;
+	if (tok != NULL) {
+		ck_assert_int_lt(snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok),
+		    (int)sizeof auth);
+		hdrs[n++] = auth;
+	}
+	if (body != NULL)
+		hdrs[n++] = "Content-Type: application/json";
+	return http_do(test_base_url(), method, path, body, hdrs);
+}
+
+void
+expect_status(const http_result *r, long status)
+{
+	ck_assert_msg(r->status == status, "status %ld, want %ld: %.600s", r->status, status, r->body);
+}

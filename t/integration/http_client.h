@@ -31,6 +31,12 @@ const char *test_base_url(void);
 http_result *http_do(const char *base, const char *method, const char *path,
     const char *body, const char *const *headers);
 http_result *http_get(const char *path);
+/* method path from client address client (X-Forwarded-For) as the holder
+ * of tok (NULL: anonymous), with a JSON body or NULL. */
+http_result *http_as(const char *client, const char *tok, const char *method, const char *path,
+    const char *body);
+/* Fail the test unless r answered status (its body in the message). */
+void         expect_status(const http_result *r, long status);
 void         http_result_free(http_result *r);
 
 /* Value of a response header (case-insensitive name) copied into out;
@@ -46,5 +52,8 @@ long long    jint(json_object *o, const char *path);
 char *run_capture(const char *cmd);
 /* Mint an access token with ecomctl (ECOM_TEST_ECOMCTL); malloc'd. */
 char *mint_token(const char *role, const char *sub);
+/* One value of a fixed query through the psql of ECOM_TEST_PSQL (-tA):
+ * malloc'd, or NULL when psql fails. */
+char *psql_value(const char *sql);
 
 #endif
