@@ -91,12 +91,12 @@ end_body(db_conn *db, arena *a, void *ud, error *e)
 }
 
 ecode
-ck_end_with_event(db_conn *db, arena *a, const checkout *c, const char *from, const char *to,
+ck_end_with_event(db_conn *c, arena *a, const checkout *ck, const char *from, const char *to,
     const char *fcode, const char *fmsg, bool *changed, error *e)
 {
-	end_tx t = { c, from, to, fcode, fmsg, false };
+	end_tx t = { ck, from, to, fcode, fmsg, false };
 
-	if (db_tx(db, a, end_body, &t, e) != E_OK)
+	if (db_tx(c, a, end_body, &t, e) != E_OK)
 		return e->code;
 	*changed = t.changed;
 	return E_OK;
