@@ -23,7 +23,7 @@
 static db_stmt load_stmt = DB_STMT("site_settings_load",
     "SELECT key, value FROM settings.settings ORDER BY key LIMIT 16", 0);
 
-static struct { char *key, *value; } vals[SITE_KEYS];
+static struct { char *key; const char *value; } vals[SITE_KEYS];
 static size_t   nvals;
 static uint64_t generation = 1;
 static int64_t  loaded_ms = -1;	/* monotonic; -1 = never */
@@ -55,6 +55,28 @@ same(const char *x, const char *y)
 	return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 
+/* Every value copy ever made, newest first.  A caller may still hold the
+ * old value of a changed setting, so copies are never freed; the list keeps
+ * them reachable (and a leak checker quiet) for the life of the process. */
+static struct kept {
+	struct kept *next;
+	char         s[];
+} *kept;
+
+static const char *
+keep(const char *value)
+{
+	size_t n = strlen(value) + 1;
+	struct kept *k = malloc(sizeof *k + n);
+
+	if (!k)
+		return NULL;
+	memcpy(k->s, value, n);
+	k->next = kept;
+	kept = k;
+	return k->s;
+}
+
 /* Set key to value (NULL = absent) in the copy; true if it changed. */
 static bool
 put(const char *key, const char *value)
@@ -74,7 +96,7 @@ put(const char *key, const char *value)
 		vals[nvals++].value = NULL;
 	}
 	if (value) {
-		char *v = strdup(value);
+		const char *v = keep(value);
 		if (!v)
 			return false;
 		vals[i].value = v;	/* the old copy is kept (see above) */
