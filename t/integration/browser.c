@@ -35,8 +35,8 @@ jar_store(jar *j, const char *line)
 		;
 	if (vn == 0 || strcasestr(end, "max-age=0") != NULL) {
 		if (i < j->n && i != --j->n) {
-			strcpy(j->name[i], j->name[j->n]);
-			strcpy(j->value[i], j->value[j->n]);
+			memcpy(j->name[i], j->name[j->n], sizeof j->name[i]);
+			memcpy(j->value[i], j->value[j->n], sizeof j->value[i]);
 		}
 		return;
 	}

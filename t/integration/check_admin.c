@@ -69,7 +69,7 @@ form_escape(const char *s)
 		    *s == '-' || *s == '.' || *s == '_')
 			*o++ = *s;
 		else
-			o += sprintf(o, "%%%02X", (unsigned char)*s);
+			o += snprintf(o, 4, "%%%02X", (unsigned char)*s);
 	}
 	*o = '\0';
 	return out;

@@ -30,124 +30,11 @@
 #include "core/util.h"
 #include "core/view.h"
 #include "events/events.h"
+#include "browser.h"
 #include "http_client.h"
 
 static arena *a;
-static char run_tag[32], admin_email[128], password[64], *admin_id, *admin_tok;
-
-#define JAR_MAX 16
-
-typedef struct jar {
-	char name[JAR_MAX][64];
-	char value[JAR_MAX][1024];
-	int  n;
-} jar;
-
-static void
-jar_store(jar *j, const char *line)
-{
-	const char *eq = strchr(line, '='), *end;
-	size_t nn, vn;
-	int i;
-
-	if (eq == NULL || (nn = (size_t)(eq - line)) == 0 || nn >= sizeof j->name[0])
-		return;
-	end = eq + 1 + strcspn(eq + 1, ";\r\n");
-	vn = (size_t)(end - eq - 1);
-	ck_assert_uint_lt(vn, sizeof j->value[0]);
-	for (i = 0; i < j->n && (strlen(j->name[i]) != nn || strncmp(j->name[i], line, nn) != 0); i++)
-		;
-	if (vn == 0 || strcasestr(end, "max-age=0") != NULL) {
-		if (i < j->n && i != --j->n) {
-			strcpy(j->name[i], j->name[j->n]);
-			strcpy(j->value[i], j->value[j->n]);
-		}
-		return;
-	}
-	if (i == j->n) {
-		ck_assert_int_lt(j->n, JAR_MAX);
-		j->n++;
-	}
-	memcpy(j->name[i], line, nn);
-	j->name[i][nn] = '\0';
-	memcpy(j->value[i], eq + 1, vn);
-	j->value[i][vn] = '\0';
-}
-
-/* One request as the browser of `j`; a POST body is a url-encoded form
- * unless ctype says otherwise.  A made-up client address keeps this
- * suite's rate-limit buckets apart from the others'. */
-static http_result *
-browse_as(jar *j, const char *method, const char *path, const char *body, const char *ctype)
-{
-	char cookie[8192] = "Cookie: ", ct[256];
-	const char *hdrs[4] = { "X-Forwarded-For: 10.77.7.61", NULL, NULL, NULL };
-	size_t used = strlen(cookie);
-	int nh = 1;
-	http_result *r;
-
-	for (int i = 0; i < j->n; i++)
-		used += (size_t)snprintf(cookie + used, sizeof cookie - used, "%s%s=%s",
-		    i > 0 ? "; " : "", j->name[i], j->value[i]);
-	ck_assert_uint_lt(used, sizeof cookie);
-	if (j->n > 0)
-		hdrs[nh++] = cookie;
-	if (body != NULL) {
-		snprintf(ct, sizeof ct, "Content-Type: %s",
-		    ctype != NULL ? ctype : "application/x-www-form-urlencoded");
-		hdrs[nh++] = ct;
-	}
-	r = http_do(test_base_url(), method, path, body, hdrs);
-	for (const char *p = r->headers; p != NULL && *p != '\0'; ) {
-		if (strncmp(p, "set-cookie:", 11) == 0) {
-			const char *v = p + 11;
-
-			while (*v == ' ')
-				v++;
-			jar_store(j, v);
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return r;
-}
-
-static http_result *
-browse(jar *j, const char *method, const char *path, const char *form)
-{
-	return browse_as(j, method, path, form, NULL);
-}
-
-/* The csrf_token field of a page (static buffer). */
-static const char *
-csrf_of(const http_result *r)
-{
-	static char tok[128];
-	const char *p = strstr(r->body, "name=\"csrf_token\" value=\"");
-	size_t n;
-
-	ck_assert_msg(p != NULL, "no csrf_token field in: %.400s", r->body);
-	p += strlen("name=\"csrf_token\" value=\"");
-	n = strcspn(p, "\"");
-	ck_assert_uint_lt(n, sizeof tok);
-	memcpy(tok, p, n);
-	tok[n] = '\0';
-	return tok;
-}
-
-/* A fresh page's token (GET path first). */
-static const char *
-token_for(jar *j, const char *path)
-{
-	http_result *r = browse(j, "GET", path, NULL);
-	const char *t;
-
-	ck_assert_msg(r->status == 200, "GET %s: %ld %.300s", path, r->status, r->body);
-	t = csrf_of(r);
-	http_result_free(r);
-	return t;
-}
-
+static char cov_tag[32], admin_email[128], password[64], *admin_id, *admin_tok;
 
 /* The admin's browser, signed in once for the suite. */
 static jar admin_jar;
@@ -264,7 +151,7 @@ id_in(const char *loc, const char *prefix)
 }
 
 static void
-sign_in_admin(void)
+sign_in_suite_admin(void)
 {
 	char secret[TOTP_SECRET_B32_MAX], body[512];
 	http_result *r;
@@ -308,7 +195,7 @@ fresh_name(const char *what)
 	static int k;
 
 	/* each test runs in a child of its own: the pid tells them apart */
-	return arena_printf(a, "Cov %s %s %d %d", what, run_tag, (int)getpid(), ++k);
+	return arena_printf(a, "Cov %s %s %d %d", what, cov_tag, (int)getpid(), ++k);
 }
 
 /* Inactive, with a local image: the storefront's browser suite later runs
@@ -362,7 +249,7 @@ banner_delete(change *c)
 static void
 review_status(change *c)
 {
-	const char *email = arena_printf(a, "cov-rev-%s@example.com", run_tag), *pid, *rid;
+	const char *email = arena_printf(a, "cov-rev-%s@example.com", cov_tag), *pid, *rid;
 	char *cust = make_account(email, "customer", NULL), *tok = mint_token("customer", cust);
 	http_result *r;
 
@@ -507,7 +394,7 @@ event_replay(change *c)
 static void
 user_update(change *c)
 {
-	const char *email = arena_printf(a, "cov-user-%s-%d@example.com", run_tag, (int)getpid());
+	const char *email = arena_printf(a, "cov-user-%s-%d@example.com", cov_tag, (int)getpid());
 	char *id = make_account(email, "customer", NULL);
 
 	post_form(arena_printf(a, "/admin/users/%s", id), "role=seller&active=1&active_sent=1");
@@ -520,7 +407,7 @@ user_update(change *c)
 static void
 enrol(change *c)
 {
-	const char *email = arena_printf(a, "cov-enrol-%s@admin-test.example", run_tag);
+	const char *email = arena_printf(a, "cov-enrol-%s@admin-test.example", cov_tag);
 	char *id = make_account(email, "admin", NULL), body[512];
 	const char *sec, *end;
 	jar j = { .n = 0 };
@@ -569,7 +456,7 @@ inventory_adjust(change *c)
 static const char *
 new_warehouse(void)
 {
-	const char *code = arena_printf(a, "COV%s%d", run_tag, (int)getpid() % 100000), *id;
+	const char *code = arena_printf(a, "COV%s%d", cov_tag, (int)getpid() % 100000), *id;
 
 	/* not active: it must not take part in allocations */
 	post_form("/admin/warehouses", arena_printf(a, "code=%s&name=%s&address=%s&priority=900",
@@ -660,7 +547,7 @@ product_update(change *c)
 	const char *id = new_product();
 
 	post_form(arena_printf(a, "/admin/products/%s", id), product_form(fresh_name("renamed"),
-	    arena_printf(a, "cov-renamed-%s-%d", run_tag, (int)getpid())));
+	    arena_printf(a, "cov-renamed-%s-%d", cov_tag, (int)getpid())));
 	*c = (change){ "catalog", "product.updated", "product", id, true, false, NULL };
 }
 
@@ -693,7 +580,7 @@ new_variant(const char **vid)
 
 	post_form(arena_printf(a, "/admin/products/%s/variants", pid), arena_printf(a,
 	    "sku=COV-%s-%d&name=One&price=&attributes=&weight_grams=&sort_order=0&active=1",
-	    run_tag, (int)getpid()));
+	    cov_tag, (int)getpid()));
 	*vid = sql(arena_printf(a, "SELECT id FROM catalog.variants WHERE product_id = '%s'", pid));
 	ck_assert_ptr_nonnull(*vid);
 	return pid;
@@ -913,12 +800,12 @@ brand_delete(change *c)
 static void
 catalog_import(change *c)
 {
-	const char *slug = arena_printf(a, "cov-import-%s-%d", run_tag, (int)getpid()), *csv, *id;
+	const char *slug = arena_printf(a, "cov-import-%s-%d", cov_tag, (int)getpid()), *csv, *id;
 	char *b64;
 
 	csv = arena_printf(a, "product_slug,product_name,description,status,category_slug,"
 	    "brand_slug,currency,base_price,sku,variant_name,variant_price,attributes,weight_grams,"
-	    "active\r\n%s,Imported %s,,draft,,,EUR,3.00,%s,One,,,,true\r\n", slug, run_tag, slug);
+	    "active\r\n%s,Imported %s,,draft,,,EUR,3.00,%s,One,,,,true\r\n", slug, cov_tag, slug);
 	ck_assert_ptr_nonnull(b64 = run_capture(arena_printf(a, "printf '%%s' '%s' | base64 -w0",
 	    csv)));
 	upload_file("/admin/catalog/import", "file", b64, "text/csv", "-F mode=apply");
@@ -1139,7 +1026,7 @@ a_new_variant(const char **vid)
 	const char *pid = a_new_product();
 
 	*vid = api_ok("POST", arena_printf(a, "/api/v1/products/%s/variants", pid),
-	    arena_printf(a, "{\"sku\":\"API-%s-%d\",\"name\":\"One\"}", run_tag, (int)getpid()));
+	    arena_printf(a, "{\"sku\":\"API-%s-%d\",\"name\":\"One\"}", cov_tag, (int)getpid()));
 	ck_assert_ptr_nonnull(*vid);
 	return pid;
 }
@@ -1294,7 +1181,7 @@ a_reservation(const char **vid_out)
 	    "\"variant_id\":\"%s\",\"warehouse_id\":\"%s\",\"quantity\":5}", pid, vid, wid));
 	*vid_out = vid;
 	return api_ok("POST", "/api/v1/inventory/reserve", arena_printf(a, "{\"key\":\"cov-%s-%d\","
-	    "\"items\":[{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":1}]}", run_tag,
+	    "\"items\":[{\"product_id\":\"%s\",\"variant_id\":\"%s\",\"quantity\":1}]}", cov_tag,
 	    (int)getpid(), pid, vid));
 }
 
@@ -1332,7 +1219,7 @@ static const char *
 a_new_warehouse(void)
 {
 	return api_ok("POST", "/api/v1/warehouses", arena_printf(a, "{\"code\":\"API%s%d\","
-	    "\"name\":\"%s\",\"priority\":950,\"is_active\":false}", run_tag, (int)getpid() % 100000,
+	    "\"name\":\"%s\",\"priority\":950,\"is_active\":false}", cov_tag, (int)getpid() % 100000,
 	    fresh_name("warehouse")));
 }
 
@@ -1436,7 +1323,7 @@ a_reindex(change *c)
 static void
 a_user_update(change *c)
 {
-	const char *email = arena_printf(a, "cov-api-%s-%d@example.com", run_tag, (int)getpid());
+	const char *email = arena_printf(a, "cov-api-%s-%d@example.com", cov_tag, (int)getpid());
 	char *id = make_account(email, "customer", NULL);
 
 	api_ok("PUT", arena_printf(a, "/api/v1/users/%s", id), "{\"role\":\"seller\"}");
@@ -1672,9 +1559,10 @@ setup_once(void)
 	ck_assert_int_eq(config_init(), 0);
 	log_init("check_audit_coverage", "error");
 	a = arena_new(256 * 1024);
-	snprintf(run_tag, sizeof run_tag, "%ld%d", (long)time(NULL) % 100000000, (int)getpid() % 10000);
-	snprintf(admin_email, sizeof admin_email, "cov-%s@admin-test.example", run_tag);
-	sign_in_admin();
+	snprintf(cov_tag, sizeof cov_tag, "%ld%d", (long)time(NULL) % 100000000, (int)getpid() % 10000);
+	snprintf(admin_email, sizeof admin_email, "cov-%s@admin-test.example", cov_tag);
+	browser_client("10.77.7.61");	/* rate-limit buckets of its own */
+	sign_in_suite_admin();
 	admin_tok = mint_token("admin", admin_id);
 	ck_assert_ptr_nonnull(admin_tok);
 	arena_free(a);

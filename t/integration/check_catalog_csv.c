@@ -92,9 +92,9 @@ START_TEST(export_reimports_unchanged)
 	catalog_actor who = { admin_id, ROLE_ADMIN, "csv-test" };
 	catalog_csv_report rep;
 	const char *csv = export_as(&who), *again;
-	long long variants = atoll(sql(a, "SELECT count(*) FROM catalog.variants"));
-	long long bare = atoll(sql(a, "SELECT count(*) FROM catalog.products p WHERE NOT EXISTS"
-	    " (SELECT 1 FROM catalog.variants v WHERE v.product_id = p.id)"));
+	long long variants = sql_int(a, "SELECT count(*) FROM catalog.variants");
+	long long bare = sql_int(a, "SELECT count(*) FROM catalog.products p WHERE NOT EXISTS"
+	    " (SELECT 1 FROM catalog.variants v WHERE v.product_id = p.id)");
 	error e;
 
 	ck_assert_int_eq(lines(csv), 1 + variants + bare);
@@ -125,7 +125,7 @@ START_TEST(edit_and_create_arrive_with_events)
 	    "CSV-%s-M,Medium,,size=M; colour=Sand,true\r\n"
 	    "%s,\"Linen Shirt, washed\",\"Soft \"\"stone-washed\"\" linen\",published,EUR,49.90,"
 	    "CSV-%s-L,Large,52.5,size=L; colour=Sand,false\r\n", slug, tag, slug, tag);
-	before = atoll(sql(a, "SELECT count(*) FROM catalog.outbox"));
+	before = sql_int(a, "SELECT count(*) FROM catalog.outbox");
 	ck_assert_msg(import_as(&who, csv, false, &rep, &e) == E_OK, "import: %s", e.message);
 	ck_assert_int_eq(rep.products_created, 1);
 	ck_assert_int_eq(rep.variants_created, 2);
@@ -139,7 +139,7 @@ START_TEST(edit_and_create_arrive_with_events)
 	    " FROM catalog.variants WHERE product_id = '%s'", id)),
 	    arena_printf(a, "CSV-%s-L:5250:L:false,CSV-%s-M:-:M:true", tag, tag));
 	/* one event for the product, as created, in the same transaction */
-	ck_assert_int_eq(atoll(sql(a, "SELECT count(*) FROM catalog.outbox")), before + 1);
+	ck_assert_int_eq(sql_int(a, "SELECT count(*) FROM catalog.outbox"), before + 1);
 	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT event_type FROM catalog.outbox WHERE"
 	    " aggregate_id = '%s'", id)), "ecommerce.product.created");
 
