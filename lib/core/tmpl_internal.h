@@ -17,6 +17,12 @@
  * work without producing output, so the output cap alone is no bound. */
 #define TMPL_MAX_STEPS   (1000u * 1000)
 #define TMPL_MAX_INCLUDES 20000u	/* partial/parent expansions per render */
+/* Compiled templates a set keeps: every indentation a standalone partial is
+ * included with is a variant of its own, and nested partials can reach an
+ * exponential number of distinct indentations; past the cap a render fails. */
+#define TMPL_MAX_CACHED  1024u
+/* Source bytes one render may compile (variants not cached yet). */
+#define TMPL_MAX_COMPILE (8u * 1024 * 1024)
 
 enum tmpl_ntype {
 	N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED, N_PARTIAL, N_PARENT, N_BLOCK

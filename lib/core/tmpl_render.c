@@ -13,7 +13,7 @@
 
 #include "tmpl_internal.h"
 
-#define CACHE_BUCKETS 128
+#define CACHE_BUCKETS 256
 #define MAX_STACK     128
 #define MAX_LAYERS    32
 #define NAME_MAX_LEN  200
@@ -23,6 +23,7 @@ struct tmpl_set {
 	tmpl_load_fn load;
 	void        *ud;
 	int          strict;	/* missing partials are errors (dir sets) */
+	unsigned     cached;	/* templates in the cache, at most TMPL_MAX_CACHED */
 	struct tmpl *cache[CACHE_BUCKETS];
 };
 
@@ -44,6 +45,7 @@ struct rs {
 	int                     calls;
 	unsigned                steps;
 	unsigned                includes;
+	size_t                  compile_left;	/* source bytes this render may still compile */
 	char                   *err;
 	size_t                  errlen;
 };
@@ -284,9 +286,14 @@ indent_source(const char *src, size_t len, const char *indent, size_t *outlen)
 	return out;
 }
 
-/* The compiled template `name` (with indentation, for standalone partials). */
+/*
+ * The compiled template `name` (with indentation, for standalone partials).
+ * *budget, when given, is what is left of the source bytes the caller may
+ * still compile; a missing template leaves err empty, a refused one says why.
+ */
 static struct tmpl *
-get(tmpl_set *set, const char *name, size_t nlen, const char *indent, char *err, size_t errlen)
+get(tmpl_set *set, const char *name, size_t nlen, const char *indent, size_t *budget,
+    char *err, size_t errlen)
 {
 	char key[NAME_MAX_LEN + 256], nm[NAME_MAX_LEN + 1];
 	struct tmpl *tp;
@@ -304,6 +311,11 @@ get(tmpl_set *set, const char *name, size_t nlen, const char *indent, char *err,
 	for (tp = set->cache[h]; tp != NULL; tp = tp->next)
 		if (strcmp(tp->name, key) == 0)
 			return tp;
+	if (set->cached >= TMPL_MAX_CACHED) {
+		snprintf(err, errlen, "too many templates and partial indentations (over %u)",
+		    TMPL_MAX_CACHED);
+		return NULL;
+	}
 	src = set->load(set->ud, nm, &len);
 	if (src == NULL)
 		return NULL;
@@ -312,6 +324,14 @@ get(tmpl_set *set, const char *name, size_t nlen, const char *indent, char *err,
 		free(src);
 		if ((src = isrc) == NULL)
 			return NULL;
+	}
+	if (budget != NULL) {
+		if (len > *budget) {
+			free(src);
+			snprintf(err, errlen, "template too expensive to render (partials compiled)");
+			return NULL;
+		}
+		*budget -= len;
 	}
 	tp = tmpl_compile(src, len, err, errlen);
 	free(src);
@@ -323,6 +343,7 @@ get(tmpl_set *set, const char *name, size_t nlen, const char *indent, char *err,
 	}
 	tp->next = set->cache[h];
 	set->cache[h] = tp;
+	set->cached++;
 	return tp;
 }
 
@@ -434,7 +455,8 @@ include(struct rs *r, const struct tmpl_node *nd)
 		return rfail(r, "partials nested too deeply", nd->s, nd->len);
 	if (++r->includes > TMPL_MAX_INCLUDES)
 		return rfail(r, "template too expensive to render (partials)", nd->s, nd->len);
-	tp = get(r->set, nd->s, nd->len, nd->standalone ? nd->indent : NULL, r->err, r->errlen);
+	tp = get(r->set, nd->s, nd->len, nd->standalone ? nd->indent : NULL, &r->compile_left,
+	    r->err, r->errlen);
 	if (tp == NULL) {
 		if (r->set->strict || (r->err != NULL && r->err[0] != '\0'))
 			return rfail(r, "template not found", nd->s, nd->len);
@@ -572,6 +594,7 @@ run(tmpl_set *set, const struct tmpl *tp, json_object *ctx, tmpl_write_fn w,
 	r->sink = sink;
 	r->err = err;
 	r->errlen = errlen;
+	r->compile_left = TMPL_MAX_COMPILE;
 	r->stack[r->depth++] = ctx;
 	rc = render(r, tp->nodes, tp->n);
 	free(r);
@@ -590,7 +613,7 @@ tmpl_render(tmpl_set *set, const char *name, json_object *ctx, tmpl_write_fn w,
 		snprintf(err, errlen, "bad template name");
 		return -1;
 	}
-	tp = get(set, name, strlen(name), NULL, err, errlen);
+	tp = get(set, name, strlen(name), NULL, NULL, err, errlen);
 	if (tp == NULL) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "template not found: %s", name);

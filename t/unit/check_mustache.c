@@ -172,7 +172,7 @@ START_TEST(bounds)
 {
 	tmpl_set *set = tmpl_set_new_loader(spec_loader, NULL);
 	buf out = BUF_INIT, deep = BUF_INIT;
-	char err[256];
+	char err[256], *big;
 	json_object *p;
 
 	/* sections nested beyond the limit */
@@ -191,6 +191,29 @@ START_TEST(bounds)
 	ck_assert_int_ne(render(set, "{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}"
 	    "{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}", "{\"a\":[0,1,2,3,4,5,6,7,8,9]}", &out, err), 0);
 	ck_assert_ptr_nonnull(strstr(err, "expensive"));
+	/* each indentation of a standalone partial is compiled anew: two at
+	 * different indentations in a recursive partial make 2^depth of them
+	 * (an indentation over 200 characters ends the recursion: not found) */
+	partials = p = json_tokener_parse("{\"fan\":\"x\\n       {{>fan}}\\n"
+	    "\\t\\t\\t\\t\\t\\t\\t{{>fan}}\\n\"}");
+	ck_assert_int_ne(render(set, "{{>fan}}", "{}", &out, err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "indentations"));
+	json_object_put(p);
+	tmpl_set_free(set);
+	/* and the source compiled for them is bounded too */
+	set = tmpl_set_new_loader(spec_loader, NULL);
+	buf_reset(&deep);
+	for (int i = 0; i < 20; i++)
+		buf_printf(&deep, "%*s{{>big}}\n", i + 1, "");
+	big = calloc(1, 500 * 1024 + 1);
+	memset(big, 'b', 500 * 1024);
+	partials = p = json_object_new_object();
+	json_object_object_add(p, "big", json_object_new_string(big));
+	free(big);
+	ck_assert_int_ne(render(set, deep.data, "{}", &out, err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "compiled"));
+	json_object_put(p);
+	partials = NULL;
 	tmpl_set_free(set);
 	buf_free(&out);
 	buf_free(&deep);
