@@ -30,9 +30,10 @@ typedef struct outbox_row {
 ecode outbox_exists(db_conn *c, arena *a, int schema, bool *yes, error *e);
 /* Lease up to batch due rows of schema whose aggregate has no earlier
  * pending row outside the batch, in seq order (outbox_store.c says why
- * that keeps per-aggregate order with several relays). */
+ * that keeps per-aggregate order with several relays).  *contended: none
+ * taken only because other relays' statements held earlier rows. */
 ecode outbox_claim(db_conn *c, arena *a, int schema, int batch, outbox_row **rows,
-    size_t *n, error *e);
+    size_t *n, bool *contended, error *e);
 /* ids: a PostgreSQL array literal of uuids ("{...}"). */
 ecode outbox_mark_published(db_conn *c, arena *a, int schema, const char *ids, error *e);
 ecode outbox_release(db_conn *c, arena *a, int schema, const char *ids, error *e);

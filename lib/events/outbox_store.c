@@ -21,6 +21,9 @@
  *   - published (or parked) by a commit after our snapshot: FOR UPDATE
  *     re-reads it, it no longer qualifies, and as above R waits for the
  *     next batch, which is merely conservative.
+ * The last two are a race of milliseconds, but two relays can lose it to
+ * each other at once and both see nothing to take while rows are due; the
+ * claim says so (candidates locked, none taken) and the relay tries again.
  * So R is never handed over while E may still be delivered, or be
  * delivered again, by anyone.  Order between aggregates is not kept, and
  * need not be.  seq is assigned at insert; the order holds for events
@@ -54,8 +57,9 @@ const char *const outbox_schemas[OUTBOX_NSCHEMAS] = {
 	"  FROM take WHERE o.id = take.id" \
 	"  RETURNING o.id, o.seq, o.attempts, o.event_type, o.aggregate_type, o.aggregate_id," \
 	"    o.payload::text AS payload)" \
-	" SELECT id, attempts, event_type, aggregate_type, aggregate_id, payload FROM leased" \
-	" ORDER BY seq"
+	" SELECT l.id, l.attempts, l.event_type, l.aggregate_type, l.aggregate_id, l.payload," \
+	"   k.held FROM (SELECT count(*) AS held FROM cand) k LEFT JOIN leased l ON true" \
+	" ORDER BY l.seq"
 
 #define PUBLISHED_SQL(s) \
 	"UPDATE " s ".outbox SET published_at = now()" \
@@ -131,7 +135,7 @@ row_columns(arena *a, const PGresult *r, int i, event *ev)
 
 ecode
 outbox_claim(db_conn *c, arena *a, int schema, int batch, outbox_row **rows, size_t *n,
-    error *e)
+    bool *contended, error *e)
 {
 	char lim[16];
 	const char *p[1] = { lim };
@@ -141,10 +145,14 @@ outbox_claim(db_conn *c, arena *a, int schema, int batch, outbox_row **rows, siz
 	snprintf(lim, sizeof lim, "%d", batch);
 	*rows = NULL;
 	*n = 0;
+	*contended = false;
 	if (!(r = db_exec(c, a, &stmts[schema].claim, p, e)))
 		return e->code;
-	if ((nr = PQntuples(r)) == 0)
+	/* no row leased: one row of NULLs and the count of candidates */
+	if ((nr = PQntuples(r)) == 1 && PQgetisnull(r, 0, 0)) {
+		*contended = db_i64(r, 0, 6) > 0;
 		return E_OK;
+	}
 	if (!(*rows = arena_calloc(a, (size_t)nr, sizeof **rows)))
 		return err_set(e, E_INTERNAL, "out of memory");
 	for (int i = 0; i < nr; i++) {

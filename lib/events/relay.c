@@ -26,6 +26,7 @@
 
 #define RELAY_POLL_MS	5000	/* waiting: look again this often (rows come due after backoff) */
 #define RELAY_ARENA	(256 * 1024)
+#define RELAY_CONTENDED_TRIES 500	/* claims in a row that lost a race to other relays */
 #define EVENTS_DOMAIN	"events"
 
 typedef struct relay {
@@ -173,6 +174,7 @@ drain(relay *r, int schema, error *e)
 {
 	db_conn *c;
 	bool exists;
+	int tries = 0;
 
 	if (!(c = db_for(outbox_schemas[schema], e)) ||
 	    outbox_exists(c, r->a, schema, &exists, e) != E_OK)
@@ -180,12 +182,19 @@ drain(relay *r, int schema, error *e)
 	while (exists && !stopping(r)) {
 		outbox_row *rows;
 		size_t n;
+		bool contended;
 
 		arena_reset(r->a);
-		if (outbox_claim(c, r->a, schema, r->o->batch, &rows, &n, e) != E_OK)
+		if (outbox_claim(c, r->a, schema, r->o->batch, &rows, &n, &contended, e) != E_OK)
 			return e->code;
+		if (n == 0 && contended && tries++ < RELAY_CONTENDED_TRIES) {
+			/* another relay's statement is about to let go: not empty */
+			usleep(1000u + (unsigned)(now_us() % 4000u));
+			continue;
+		}
 		if (n == 0)
 			break;
+		tries = 0;
 		if (deliver_batch(r, c, schema, rows, n, e) != E_OK)
 			return e->code;
 	}
