@@ -1,7 +1,7 @@
 /*
  * admin_settings.c — /admin/settings: the shop's settings (issue 7) on one
  * form: store name, contact e-mail, currency, e-mail sender, shipping
- * methods and tax rates.  lib/settings validates (a message per field,
+ * methods, tax rates and who is told of a new order.  lib/settings validates (a message per field,
  * the form shown again with what was typed, 400, nothing stored) and
  * stores them; every responder uses them within ECOM_SETTINGS_TTL_MS.
  */
@@ -31,6 +31,7 @@ settings_render(request *req, response *res, int status, const user *me,
 	admin_put_str(f, "shipping_methods", s->shipping_methods);
 	admin_put_str(f, "tax_rates", s->tax_rates);
 	admin_put_flag(f, "prices_include_tax", s->prices_include_tax);
+	admin_put_str(f, "orders_notify_email", s->orders_notify_email);
 	if (ferr) {
 		json_object_object_add(f, "errors", admin_field_errors(ferr));
 		admin_put_str(ctx, "error", ferr->message);
@@ -71,7 +72,7 @@ h_settings_update(request *req, response *res, error *e)
 	shop_settings in = {
 		field(req, "store_name"), field(req, "contact_email"), field(req, "currency"),
 		field(req, "mail_from"), field(req, "shipping_methods"), field(req, "tax_rates"),
-		req_form(req, "prices_include_tax") != NULL,
+		req_form(req, "prices_include_tax") != NULL, field(req, "orders_notify_email"),
 	};
 	error verr;
 	user me;

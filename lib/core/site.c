@@ -204,3 +204,9 @@ site_mail_from(void)
 {
 	return or_config("mail_from", cfg ? cfg->mail_from : "");
 }
+
+const char *
+site_orders_notify_email(void)
+{
+	return or_config("orders_notify_email", config_raw("ECOM_ORDERS_NOTIFY_EMAIL"));
+}

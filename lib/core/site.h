@@ -30,5 +30,8 @@ const char *site_store_name(void);
 const char *site_currency(void);
 const char *site_contact_email(void);	/* "" when none is set anywhere */
 const char *site_mail_from(void);	/* "" = no-reply@<base host> */
+/* Who is told of a new order: a comma-separated list (settings.h parses
+ * it); "" = every active admin. */
+const char *site_orders_notify_email(void);
 
 #endif

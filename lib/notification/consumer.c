@@ -4,7 +4,9 @@
  * claims the event, so a redelivery (at least once, embedded or Kafka)
  * queues nothing twice.
  *
- *   order.created          order-confirmation (items and totals) to the buyer
+ *   order.created          order-confirmation (items and totals) to the buyer,
+ *                          new-order to the shop (orders_notify_email, else
+ *                          every active admin)
  *   order.status_changed   order-shipped (+ an SMS when the account has a
  *                          phone number), order-refunded
  *   order.canceled         order-canceled
@@ -22,10 +24,13 @@
 #include "core/config.h"
 #include "core/site.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "notification/internal.h"
 #include "order/order.h"
+#include "payment/payment.h"
 #include "product/product.h"
+#include "settings/settings.h"
 #include "user/user.h"
 
 #define NOTIFY_PER_EVENT_MAX	50	/* admins told of one low stock */
@@ -40,6 +45,7 @@ static const char *const topics[] = {
 };
 
 typedef struct batch {
+	/* an order's confirmation and, at most NOTIFY_PER_EVENT_MAX, the shop's */
 	notify_new m[NOTIFY_PER_EVENT_MAX + 1];
 	size_t     n;
 	const event *ev;
@@ -146,6 +152,120 @@ account_of(arena *a, const char *user_id, user *u, bool *found, error *e)
 	return e->code;
 }
 
+/* "captured (card •••• 4242)", "pending (bank transfer)", or from the
+ * order's status when the payment cannot be read (or there is none). */
+static const char *
+payment_state(arena *a, const order *o)
+{
+	payment p;
+	error le;
+	char *method;
+
+	err_clear(&le);
+	if (o->payment_id == NULL || payment_get(a, o->payment_id, &p, &le) != E_OK)
+		return strcmp(o->status, "pending") == 0 ? "not paid yet" : "paid";
+	if (!(method = arena_strdup(a, p.method != NULL ? p.method : "")))
+		return p.status;
+	for (char *q = method; *q; q++)
+		if (*q == '_')
+			*q = ' ';
+	if (p.card_last4 != NULL)
+		return arena_printf(a, "%s (%s •••• %s)", p.status,
+		    p.card_brand != NULL ? p.card_brand : "card", p.card_last4);
+	return arena_printf(a, "%s (%s)", p.status, method);
+}
+
+/* The shop's view of a new order: the confirmation's context, plus who
+ * bought, where it goes, the payment and the admin page. */
+static json_object *
+merchant_ctx(arena *a, const order *o)
+{
+	const order_address *ad = &o->address;
+	const char *const lines[] = { ad->full_name, ad->address_line1, ad->address_line2,
+	    arena_printf(a, "%s%s%s", ad->postal_code ? ad->postal_code : "",
+	    ad->postal_code && ad->city ? " " : "", ad->city ? ad->city : ""),
+	    ad->state, ad->country, ad->phone };
+	json_object *ctx = order_ctx(a, o, ""), *addr;
+
+	if (!ctx || !(addr = json_object_new_array())) {
+		json_object_put(ctx);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		if (lines[i] != NULL && lines[i][0] != '\0')
+			json_object_array_add(addr, json_object_new_string(lines[i]));
+	json_object_object_add(ctx, "address", addr);
+	put_s(ctx, "email", o->email);
+	put_s(ctx, "customer", o->user_id != NULL ? "account" : "guest");
+	put_s(ctx, "shipping_method", o->shipping_method);
+	put_s(ctx, "payment", payment_state(a, o));
+	put_s(ctx, "link", arena_printf(a, "%s/admin/orders/%s", cfg->base_url, o->id));
+	return ctx;
+}
+
+/* Queue one rendered copy for `to` (user_id NULL for a configured
+ * address); a full batch or an unusable address is skipped. */
+static void
+add_copy(batch *b, const notify_new *proto, const char *user_id, const char *to)
+{
+	notify_new *m;
+
+	if (b->n >= sizeof b->m / sizeof b->m[0] || !mime_address_ok(to))
+		return;
+	m = &b->m[b->n++];
+	*m = *proto;
+	m->user_id = user_id;
+	m->recipient = to;
+}
+
+/* new-order to the shop: the addresses of orders_notify_email, or every
+ * active admin (at most NOTIFY_PER_EVENT_MAX) when it is empty.  A
+ * stored list that no longer parses is logged and the admins are told:
+ * a new order must not go unnoticed. */
+static ecode
+on_order_merchant(db_conn *c, arena *a, batch *b, const order *o, error *e)
+{
+	notify_new proto;
+	settings_recipients *r = arena_calloc(a, 1, sizeof *r);
+	json_object *ctx;
+	char why[160];
+	ecode rc;
+
+	if (!r)
+		return err_set(e, E_INTERNAL, "out of memory");
+	if (settings_recipients_parse(site_orders_notify_email(), r, why, sizeof why) != 0)
+		log_msg(LOG_WARN, "orders_notify_email: %s; new orders go to every admin", why);
+	memset(&proto, 0, sizeof proto);
+	proto.channel = "email";
+	proto.kind = "new-order";
+	proto.event_id = b->ev->id;
+	if (!(ctx = merchant_ctx(a, o)))
+		return err_set(e, E_INTERNAL, "out of memory");
+	rc = render_mail(c, a, proto.kind, ctx, &proto.subject, &proto.text, &proto.html, e);
+	json_object_put(ctx);
+	if (rc != E_OK)
+		return rc;
+	if (r->n > 0) {
+		for (size_t i = 0; i < r->n; i++) {
+			const char *to = arena_strdup(a, r->addr[i]);
+
+			if (!to)
+				return err_set(e, E_INTERNAL, "out of memory");
+			add_copy(b, &proto, NULL, to);
+		}
+	} else {
+		user_filter f = { NULL, ROLE_ADMIN, 1 };
+		page pg = { 1, NOTIFY_PER_EVENT_MAX, 0 };
+		user_page admins;
+
+		if (user_list(a, &f, &pg, &admins, e) != E_OK)
+			return e->code;
+		for (size_t i = 0; i < admins.n; i++)
+			add_copy(b, &proto, admins.items[i].id, admins.items[i].email);
+	}
+	return E_OK;
+}
+
 static ecode
 on_order(db_conn *c, arena *a, batch *b, const char *kind, error *e)
 {
@@ -172,6 +292,8 @@ on_order(db_conn *c, arena *a, batch *b, const char *kind, error *e)
 	put_s(ctx, "reason", json_member_str(b->ev->data, "reason"));
 	if (add_mail(c, a, b, kind, o.user_id, o.email, ctx, e) != E_OK)
 		return e->code;
+	if (strcmp(kind, "order-confirmation") == 0)
+		return on_order_merchant(c, a, b, &o, e);
 	/* a shipped order is worth a text message when we have a number */
 	if (strcmp(kind, "order-shipped") == 0 && have_user && u.phone[0] != '\0' &&
 	    b->n < NOTIFY_PER_EVENT_MAX) {

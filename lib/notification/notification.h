@@ -163,7 +163,7 @@ bool mime_address_ok(const char *s);
 
 /* The e-mail kinds, NULL-terminated: verify-email, reset-password,
  * order-confirmation, payment-failed, order-shipped, order-canceled,
- * order-refunded, low-stock. */
+ * order-refunded, low-stock, new-order (to the shop). */
 extern const char *const notification_kinds[];
 
 typedef struct notification_template {

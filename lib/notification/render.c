@@ -21,7 +21,7 @@
 
 const char *const notification_kinds[] = {
 	"verify-email", "reset-password", "order-confirmation", "payment-failed",
-	"order-shipped", "order-canceled", "order-refunded", "low-stock", NULL
+	"order-shipped", "order-canceled", "order-refunded", "low-stock", "new-order", NULL
 };
 
 bool

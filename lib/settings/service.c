@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checkout/checkout.h"
 #include "core/config.h"
@@ -53,6 +54,8 @@ configured(shop_settings *s)
 	v = config_raw("ECOM_TAX_RATES");
 	s->tax_rates = v ? v : "*=0";
 	s->prices_include_tax = inc && parse_bool(inc, &b) == 0 && b;
+	v = config_raw("ECOM_ORDERS_NOTIFY_EMAIL");
+	s->orders_notify_email = v ? v : "";
 }
 
 static ecode
@@ -81,6 +84,8 @@ load(db_conn *c, arena *a, shop_settings *s, error *e)
 			s->tax_rates = v;
 		else if (strcmp(k, "prices_include_tax") == 0 && parse_bool(v, &b) == 0)
 			s->prices_include_tax = b;
+		else if (strcmp(k, "orders_notify_email") == 0)
+			s->orders_notify_email = v;
 	}
 	return E_OK;
 }
@@ -121,9 +126,62 @@ address_ok(const char *s)
 	return true;
 }
 
+int
+settings_recipients_parse(const char *s, settings_recipients *out, char *why, size_t whylen)
+{
+	static const char *const nth[SETTINGS_NOTIFY_MAX] = { "first", "second", "third",
+	    "fourth", "fifth" };
+	const char *p = s;
+
+	out->n = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 0;
+	for (;;) {
+		const char *end = strchr(p, ','), *stop;
+		size_t len;
+
+		if (!end)
+			end = p + strlen(p);
+		for (stop = end; stop > p && (stop[-1] == ' ' || stop[-1] == '\t'); stop--)
+			;
+		len = (size_t)(stop - p);
+		if (out->n == SETTINGS_NOTIFY_MAX) {
+			snprintf(why, whylen, "list at most %d addresses", SETTINGS_NOTIFY_MAX);
+			goto bad;
+		}
+		if (len == 0 || len > SETTINGS_ADDRESS_MAX) {
+			snprintf(why, whylen, "the %s address is %s", nth[out->n],
+			    len == 0 ? "empty" : "too long");
+			goto bad;
+		}
+		memcpy(out->addr[out->n], p, len);
+		out->addr[out->n][len] = '\0';
+		if (!address_ok(out->addr[out->n])) {
+			snprintf(why, whylen, "the %s address is not like shop@example.com", nth[out->n]);
+			goto bad;
+		}
+		for (size_t i = 0; i < out->n; i++)
+			if (strcasecmp(out->addr[i], out->addr[out->n]) == 0) {
+				snprintf(why, whylen, "the %s address is listed twice", nth[out->n]);
+				goto bad;
+			}
+		out->n++;
+		if (*end == '\0')
+			return 0;
+		for (p = end + 1; *p == ' ' || *p == '\t'; p++)
+			;
+	}
+bad:
+	out->n = 0;
+	return -1;
+}
+
 static ecode
 validate(const shop_settings *in, error *e)
 {
+	settings_recipients rcpt;
 	char why[160];
 	ship_table st;
 	tax_table tt;
@@ -146,6 +204,11 @@ validate(const shop_settings *in, error *e)
 		err_field(e, "tax_rates", "enter at most %d characters", TABLE_MAX);
 	else if (tax_table_parse(in->tax_rates, in->prices_include_tax, &tt, why, sizeof why) != 0)
 		err_field(e, "tax_rates", "%s (write CC=basis points,...,*=basis points; 1900 is 19 %%)", why);
+	if (!in->orders_notify_email || strlen(in->orders_notify_email) > TABLE_MAX)
+		err_field(e, "orders_notify_email", "enter at most %d characters", TABLE_MAX);
+	else if (settings_recipients_parse(in->orders_notify_email, &rcpt, why, sizeof why) != 0)
+		err_field(e, "orders_notify_email", "%s (write up to %d addresses separated by commas,"
+		    " or leave it empty to tell every admin)", why, SETTINGS_NOTIFY_MAX);
 	return e->code;
 }
 
@@ -165,6 +228,7 @@ settings_json(const shop_settings *s)
 	json_object_object_add(o, "shipping_methods", json_object_new_string(s->shipping_methods));
 	json_object_object_add(o, "tax_rates", json_object_new_string(s->tax_rates));
 	json_object_object_add(o, "prices_include_tax", json_object_new_boolean(s->prices_include_tax));
+	json_object_object_add(o, "orders_notify_email", json_object_new_string(s->orders_notify_email));
 	return o;
 }
 
@@ -209,7 +273,9 @@ update_body(db_conn *c, arena *a, void *ud, error *e)
 	    &t->changed, e) != E_OK ||
 	    put(c, a, "tax_rates", now.tax_rates, in->tax_rates, by, &t->changed, e) != E_OK ||
 	    put(c, a, "prices_include_tax", now.prices_include_tax ? "true" : "false",
-	    in->prices_include_tax ? "true" : "false", by, &t->changed, e) != E_OK)
+	    in->prices_include_tax ? "true" : "false", by, &t->changed, e) != E_OK ||
+	    put(c, a, "orders_notify_email", now.orders_notify_email, in->orders_notify_email, by,
+	    &t->changed, e) != E_OK)
 		return e->code;
 	if (t->changed == 0)
 		return E_OK;

@@ -2,7 +2,8 @@
  * settings.h — the shop's settings as an admin sees and changes them
  * (schema `settings`; issue 7): store name, contact e-mail, currency,
  * e-mail sender, shipping methods and tax rates (the syntax of
- * lib/checkout/checkout.h), prices with or without tax.
+ * lib/checkout/checkout.h), prices with or without tax, and who is told
+ * of a new order (DECISIONS 101).
  *
  * Reading them for use is lib/core/site.h's job (a per-process copy);
  * this module validates and stores them.  A value equal to the
@@ -19,6 +20,10 @@
 #include "core/error.h"
 #include "core/http.h"
 
+/* Addresses that can be told of every new order. */
+#define SETTINGS_NOTIFY_MAX	5
+#define SETTINGS_ADDRESS_MAX	254
+
 typedef struct shop_settings {
 	const char *store_name;		/* 1..100 characters */
 	const char *contact_email;	/* "" = none */
@@ -27,7 +32,24 @@ typedef struct shop_settings {
 	const char *shipping_methods;	/* "standard=495/5000;express=1495" */
 	const char *tax_rates;		/* "DE=1900,*=0" */
 	bool        prices_include_tax;
+	const char *orders_notify_email;	/* "a@x.example, b@y.example"; "" = every admin */
 } shop_settings;
+
+/* The addresses of an orders_notify_email value. */
+typedef struct settings_recipients {
+	char   addr[SETTINGS_NOTIFY_MAX][SETTINGS_ADDRESS_MAX + 1];
+	size_t n;
+} settings_recipients;
+
+/*
+ * Parse s, a comma-separated list of at most SETTINGS_NOTIFY_MAX plain
+ * addresses (local@domain.tld; spaces around the commas allowed, no
+ * address twice, any case), into out.  "" (or only spaces) is a list of
+ * none.  0, or -1 with why (a sentence naming the bad address's place)
+ * and out->n 0.
+ */
+int settings_recipients_parse(const char *s, settings_recipients *out, char *why,
+    size_t whylen);
 
 typedef struct settings_actor {
 	const char *user_id;

@@ -891,7 +891,7 @@ static const char *
 settings_form(const char *body, const char *store_name)
 {
 	static const char *const names[] = { "contact_email", "currency", "mail_from",
-	    "shipping_methods", "tax_rates" };
+	    "shipping_methods", "tax_rates", "orders_notify_email" };
 	const char *f = arena_printf(a, "store_name=%s", url_encode(a, store_name));
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -4,7 +4,9 @@
  * registration's verification mail (AUTH PLAIN, the link in the mail but
  * not in the log); an order's confirmation with its lines and totals,
  * "shipped" and "canceled", all from the orders domain's events through
- * the relay; payment.failed and inventory.low_stock (to the admins); the
+ * the relay; the shop's new-order mail from the same order.created, to
+ * the orders_notify_email addresses (or every admin when it is empty),
+ * once however often the event comes; payment.failed and inventory.low_stock (to the admins); the
  * same event handled twice queues one message; a 451 is retried after
  * the backoff and then sent; a server that keeps answering 451 makes the
  * message failed after the maximum attempts (with notification.failed in
@@ -38,10 +40,12 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/site.h"
 #include "core/util.h"
 #include "http_client.h"
 #include "notification/internal.h"
 #include "order/order.h"
+#include "settings/settings.h"
 #include "smtp_catcher.h"
 #include "user/user.h"
 #include "test_db.h"
@@ -355,7 +359,7 @@ START_TEST(order_mails_from_events)
 	handle(&ev);
 	handle(&ev);
 	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
-	    " WHERE event_id = '%s'", ev_id)), 1);
+	    " WHERE event_id = '%s' AND kind = 'order-confirmation'", ev_id)), 1);
 	deliver_all();
 	ck_assert_int_eq(smtp_catcher_count(email), 1);
 
@@ -381,6 +385,144 @@ START_TEST(order_mails_from_events)
 	has(part(m, "text/plain"), "Reason: test");
 	/* the confirmation of o2 and its cancelation: 4 in all */
 	ck_assert_int_eq(smtp_catcher_count(email), 4);
+}
+END_TEST
+
+/* The Subject: header line of a message whose subject is s (RFC 2047
+ * when it is not ASCII, as mime_build writes it). */
+static const char *
+subject_line(const char *s)
+{
+	buf b = BUF_INIT;
+	const char *out;
+
+	mime_encoded_words(&b, s);
+	out = arena_printf(a, "\r\nSubject: %.*s\r\n", (int)b.len, b.data);
+	buf_free(&b);
+	return out;
+}
+
+/* orders_notify_email as the admin page would save it (the other
+ * settings as they are); the value before, NULL when none was stored. */
+static const char *
+set_orders_notify(const char *list)
+{
+	const char *was = sql(a, "SELECT value FROM settings.settings"
+	    " WHERE key = 'orders_notify_email'");
+	shop_settings st;
+	int changed;
+	error e;
+
+	err_clear(&e);
+	ck_assert_int_eq(settings_get(a, &st, &e), E_OK);
+	st.orders_notify_email = list;
+	ck_assert_msg(settings_update(a, NULL, &st, &changed, &e) == E_OK, "settings: %s",
+	    e.message);
+	return was;
+}
+
+static void
+restore_orders_notify(const char *was)
+{
+	if (was != NULL)
+		set_orders_notify(was);
+	else
+		sql(a, "DELETE FROM settings.settings WHERE key = 'orders_notify_email'");
+	site_invalidate();
+}
+
+START_TEST(merchant_told_of_new_order)
+{
+	const char *buyer = fresh_email("shopper"), *ops = fresh_email("ops"),
+	    *boss = fresh_email("boss"), *was, *ev_id, *id, *text, *html, *total, *link, *payload;
+	const smtp_msg *m;
+	order o;
+	event ev;
+	error e;
+
+	was = set_orders_notify(arena_printf(a, "%s, %s", ops, boss));
+	place_order(buyer, &o);
+	ev_id = last_event(a, "orders", o.id, "order.created");
+	relay_until(ev_id);
+	/* the event, delivered twice more (a relay that died before its
+	 * acknowledgement, a Kafka rebalance): nothing more is queued */
+	payload = sql(a, arena_printf(a, "SELECT payload::text FROM orders.outbox WHERE id = '%s'", ev_id));
+	err_clear(&e);
+	ck_assert_int_eq(event_parse(a, payload, strlen(payload), &ev, &e), E_OK);
+	handle(&ev);
+	handle(&ev);
+	restore_orders_notify(was);
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
+	    " WHERE event_id = '%s' AND kind = 'new-order'", ev_id)), 2);
+	id = message_for(ops, "new-order");
+	ck_assert_str_eq(col(id, "event_id"), ev_id);
+	ck_assert_ptr_null(col(id, "user_id"));
+	/* the buyer's confirmation came from the same event */
+	ck_assert_str_eq(col(message_for(buyer, "order-confirmation"), "event_id"), ev_id);
+	deliver_all();
+	ck_assert_str_eq(col(id, "status"), "sent");
+	ck_assert_int_eq(smtp_catcher_count(ops), 1);
+	ck_assert_int_eq(smtp_catcher_count(boss), 1);
+	ck_assert_int_eq(smtp_catcher_count(buyer), 1);
+
+	total = money_format_a(a, 6999, "EUR");
+	link = arena_printf(a, "%s/admin/orders/%s", cfg->base_url, o.id);
+	ck_assert(strncmp(link, "http", 4) == 0);
+	m = received(ops);
+	ck_assert_str_eq(m->rcpt, arena_printf(a, "<%s>", ops));
+	ck_assert_str_eq(col(id, "subject"), arena_printf(a, "New order %s: %s", o.number, total));
+	has(m->data, subject_line(arena_printf(a, "New order %s: %s", o.number, total)));
+	text = part(m, "text/plain");
+	html = part(m, "text/html");
+	has(text, arena_printf(a, "A new order %s was placed", o.number));
+	has(text, arena_printf(a, "2 x Tea & Co mug (MUG-1) at %s = %s", money_format_a(a, 1250, "EUR"),
+	    money_format_a(a, 2500, "EUR")));
+	has(text, arena_printf(a, "1 x Lantern (LAN-9) at %s", money_format_a(a, 3999, "EUR")));
+	has(text, arena_printf(a, "Shipping: %s (standard)", money_format_a(a, 500, "EUR")));
+	has(text, arena_printf(a, "Total: %s", total));
+	has(text, arena_printf(a, "Customer: %s (guest)", buyer));
+	has(text, "Payment: paid");
+	/* the parts as sent: CRLF line ends */
+	has(text, "Ship to:\r\n  Ada Lovelace\r\n  1 Analytical St\r\n  N1 1AA London\r\n  GB\r\n");
+	has(text, arena_printf(a, "Open the order: %s\r\n", link));
+	has(html, arena_printf(a, "href=\"%s\"", link));
+	has(html, "Tea &amp; Co mug");
+	ck_assert_ptr_null(strstr(html, "Tea & Co"));
+	has(html, total);
+	has(html, "1 Analytical St<br>");
+	has(received(boss)->data, subject_line(arena_printf(a, "New order %s: %s", o.number, total)));
+
+	/* nothing more reaches anyone for this order */
+	deliver_all();
+	ck_assert_int_eq(smtp_catcher_count(ops), 1);
+	ck_assert_int_eq(smtp_catcher_count(boss), 1);
+	ck_assert_int_eq(smtp_catcher_count(buyer), 1);
+}
+END_TEST
+
+START_TEST(merchant_mail_goes_to_admins_when_no_address_is_set)
+{
+	const char *buyer = fresh_email("shopper2"), *admin = fresh_email("orderadmin");
+	char *aid = make_account(admin, "admin");
+	const char *was, *ev_id, *id;
+	order o;
+
+	was = set_orders_notify("");
+	place_order(buyer, &o);
+	ev_id = last_event(a, "orders", o.id, "order.created");
+	relay_until(ev_id);
+	restore_orders_notify(was);
+	id = message_for(admin, "new-order");
+	ck_assert_str_eq(col(id, "user_id"), aid);
+	ck_assert_str_eq(col(id, "event_id"), ev_id);
+	/* one copy per active admin, none twice */
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) - count(DISTINCT recipient)"
+	    " FROM notifications.messages WHERE event_id = '%s' AND kind = 'new-order'", ev_id)), 0);
+	ck_assert_str_eq(col(id, "subject"), arena_printf(a, "New order %s: %s", o.number,
+	    money_format_a(a, 6999, "EUR")));
+	deliver_all();
+	has(received(admin)->data, subject_line(col(id, "subject")));
+	free(aid);
 }
 END_TEST
 
@@ -851,6 +993,8 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, verification_mail_on_register);
 	tcase_add_test(tc, order_mails_from_events);
+	tcase_add_test(tc, merchant_told_of_new_order);
+	tcase_add_test(tc, merchant_mail_goes_to_admins_when_no_address_is_set);
 	tcase_add_test(tc, payment_failed_and_low_stock);
 	tcase_add_test(tc, sms_when_shipped_to_an_account_with_a_phone);
 	tcase_add_test(tc, outage_451_is_retried_with_backoff);

@@ -7,8 +7,10 @@
  * message beside each field and change nothing; the change is
  * settings.updated in the settings outbox with the admin as its actor
  * and, after a relay pass, an entry of the audit log; a form without the
- * CSRF token is refused.  The suite puts the settings back as it found
- * them (the configuration's).
+ * CSRF token is refused; the new-order addresses (orders_notify_email)
+ * are a list of at most 5 valid addresses, anything else a 400 naming
+ * the field.  The suite puts the settings back as it found them (the
+ * configuration's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +376,72 @@ START_TEST(invalid_values_are_refused_field_by_field_and_change_nothing)
 }
 END_TEST
 
+/* The page's valid defaults with orders_notify_email = list. */
+static http_result *
+post_notify(jar *j, const char *csrf, const char *list)
+{
+	char body[4096], l[2048];
+
+	enc(l, sizeof l, list);
+	snprintf(body, sizeof body, "csrf_token=%s&store_name=Notify+Shop&contact_email=&currency=EUR"
+	    "&mail_from=&shipping_methods=standard%%3D495&tax_rates=*%%3D0&orders_notify_email=%s",
+	    csrf, l);
+	return browse(j, "POST", "/admin/settings", body);
+}
+
+START_TEST(new_order_addresses_are_validated)
+{
+	static const struct { const char *list, *why; } bad[] = {
+		{ "ops@example.com, not an address", "the second address is not like" },
+		{ "a@example.com,b@example.com,c@example.com,d@example.com,e@example.com,"
+		  "f@example.com", "list at most 5 addresses" },
+		{ "ops@example.com,,x@example.com", "the second address is empty" },
+		{ "ops@example.com, OPS@example.com", "the second address is listed twice" },
+		{ "x@example.com\r\nBcc: y@example.com", "the first address is not like" },
+	};
+	jar j = { .n = 0 };
+	http_result *r;
+	char csrf[128], loc[256];
+	long long rows, events;
+
+	restore();
+	sign_in_admin(&j, "shop");
+	r = browse(&j, "GET", "/admin/settings", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(r->body, "name=\"orders_notify_email\""));
+	snprintf(csrf, sizeof csrf, "%s", csrf_of(r));
+	http_result_free(r);
+	rows = psql_int("SELECT count(*) FROM settings.settings");
+	events = psql_int("SELECT count(*) FROM settings.outbox");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r = post_notify(&j, csrf, bad[i].list);
+		ck_assert_msg(r->status == 400, "%s: %ld %.300s", bad[i].list, r->status, r->body);
+		/* the field is named: its message beside it, marked invalid */
+		ck_assert_msg(strstr(r->body, "<p class=\"field-error\" id=\"orders_notify_email-error\">")
+		    != NULL, "no field error for %s", bad[i].list);
+		ck_assert_msg(strstr(r->body, bad[i].why) != NULL, "no \"%s\" in %.3000s", bad[i].why,
+		    r->body);
+		ck_assert_ptr_null(strstr(r->body, "store_name-error"));
+		http_result_free(r);
+	}
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM settings.settings"), rows);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM settings.outbox"), events);
+	/* five good ones (spaces around the commas) are stored as typed */
+	r = post_notify(&j, csrf, "ops@example.com , boss@example.org,c@example.com,"
+	    "d@example.com,e@example.com");
+	see_other(r, loc, sizeof loc);
+	ck_assert_str_eq(loc, "/admin/settings?saved=1");
+	http_result_free(r);
+	ck_assert_int_eq(psql_int("SELECT count(*) FROM settings.settings WHERE key ="
+	    " 'orders_notify_email' AND value = 'ops@example.com , boss@example.org,c@example.com,"
+	    "d@example.com,e@example.com'"), 1);
+	r = browse(&j, "GET", "/admin/settings", NULL);
+	ck_assert_ptr_nonnull(strstr(r->body, "value=\"ops@example.com , boss@example.org,"));
+	http_result_free(r);
+	restore();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -390,6 +458,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, a_change_is_used_by_the_next_quote_without_a_restart);
 	tcase_add_test(tc, invalid_values_are_refused_field_by_field_and_change_nothing);
+	tcase_add_test(tc, new_order_addresses_are_validated);
 	suite_add_tcase(s, tc);
 	browser_client("10.77.4.9");
 	return check_run(s);
