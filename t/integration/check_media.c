@@ -31,6 +31,8 @@
  *     and only the first banner is the main one; the wishlist shows a
  *     product's upload the same way at thumbnail size, and so does the
  *     cart, which knows the picture by its URL only.
+ *   - Category tiles show a top category's upload on the home page and a
+ *     subcategory's on its parent's page with srcset and sizes.
  * Without ECOM_TEST_BASE_URL the suite is skipped (77).
  */
 #include <stdio.h>
