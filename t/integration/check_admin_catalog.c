@@ -759,7 +759,9 @@ home_banner(const char *title)
  * resized by lib/media, the banner names its largest JPEG, and the home
  * page shows it with WebP and JPEG srcset of the sizes lib/media made.
  * An HTML file named .png is refused (415, naming the image field) and
- * leaves no banner, no media row and no file; a form with neither a file
+ * leaves no banner, no media row and no file, and so is 2 MiB of junk (the
+ * web server lets the form's picture through to lib/media); a form with
+ * neither a file
  * nor a URL is refused naming image_url.  A new URL typed on the edit
  * page releases the upload (rows and files); deleting the banner too.
  */
@@ -794,6 +796,26 @@ START_TEST(banner_picture_uploaded_through_the_form)
 	    strstr(r->body, "not a JPEG, PNG, WebP or GIF") != NULL, "%.2000s", r->body);
 	http_result_free(r);
 	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.banners WHERE title = '%s'", bad);
+	expect_sql(q, "0");
+	ck_assert_int_eq(media_files(), files);
+	/* over the web server's 1 MiB for forms: the banner form may carry a
+	 * photo, so the responder (lib/media) is the one that judges it */
+	{
+		const char *f[] = { "title", bad, "image_url", "", "link_url", "/search",
+		    "link_type", "page", "position", "hero", "sort_order", "1", "active", "1",
+		    "starts_at", "", "ends_at", "", NULL };
+		size_t blen = 2 * 1024 * 1024;
+		char *big = malloc(blen);
+
+		ck_assert_ptr_nonnull(big);
+		memset(big, 'A', blen);
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, "huge.png", "image/png",
+		    big, blen);
+		free(big);
+	}
+	ck_assert_msg(r->status == 415 && strstr(r->body, "id=\"image-error\"") != NULL,
+	    "%ld %.600s", r->status, r->body);
+	http_result_free(r);
 	expect_sql(q, "0");
 	ck_assert_int_eq(media_files(), files);
 
