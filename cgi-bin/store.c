@@ -234,14 +234,14 @@ json_object *
 store_tiles(arena *a, json_object *nodes)
 {
 	size_t n = nodes != NULL ? json_object_array_length(nodes) : 0;
+	/* pictures for the first MEDIA_BATCH_MAX tiles; any more show src alone */
+	size_t nref = n < MEDIA_BATCH_MAX ? n : MEDIA_BATCH_MAX;
 	json_object *arr = json_object_new_array();
 	media_owner_ref *refs;
 	media_srcset *ss;
 	bool *found;
 	error e;
 
-	if (n > MEDIA_BATCH_MAX)
-		n = MEDIA_BATCH_MAX;
 	refs = arena_calloc(a, n ? n : 1, sizeof *refs);
 	ss = arena_calloc(a, n ? n : 1, sizeof *ss);
 	found = arena_calloc(a, n ? n : 1, sizeof *found);
@@ -254,7 +254,7 @@ store_tiles(arena *a, json_object *nodes)
 			refs[i].owner_id = json_object_get_string(id);
 	}
 	err_clear(&e);
-	if (media_srcsets_of_owners(a, refs, n, ss, found, &e) != E_OK)
+	if (media_srcsets_of_owners(a, refs, nref, ss, found, &e) != E_OK)
 		log_msg(LOG_WARN, "store: pictures of category tiles: %s", e.message);
 	for (size_t i = 0; i < n; i++) {
 		json_object *node = json_object_array_get_idx(nodes, i), *o = json_object_new_object();
