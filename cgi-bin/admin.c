@@ -23,6 +23,9 @@
 	{ m, path, h, role, CSRF_NONE, BODY_NONE, 0, rate }
 #define FORM(path, h, role, rate) \
 	{ "POST", path, h, role, CSRF_REQUIRED, BODY_FORM, 16 * 1024, rate }
+/* A form with a file: multipart, the caller checked before the body. */
+#define UPLOAD(path, h, role, rate) \
+	{ "POST", path, h, role, CSRF_REQUIRED, BODY_MULTIPART, MEDIA_UPLOAD_BODY_MAX, rate }
 
 static const route admin_routes[] = {
 	PAGE("GET", "/admin", h_dashboard, ROLE_ADMIN, RL_READ),
@@ -91,9 +94,10 @@ static const route admin_routes[] = {
 	FORM("/admin/brands/{id}/delete", h_brand_delete, ROLE_ADMIN, RL_WRITE),
 	/* banners (admin_banners.c) */
 	PAGE("GET", "/admin/banners", h_banners, ROLE_ADMIN, RL_READ),
-	FORM("/admin/banners", h_banner_create, ROLE_ADMIN, RL_WRITE),
+	/* the banner's form carries its picture (MEDIA_UPLOAD_BODY_MAX) */
+	UPLOAD("/admin/banners", h_banner_create, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/banners/{id}", h_banner, ROLE_ADMIN, RL_READ),
-	FORM("/admin/banners/{id}", h_banner_update, ROLE_ADMIN, RL_WRITE),
+	UPLOAD("/admin/banners/{id}", h_banner_update, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/banners/{id}/delete", h_banner_delete_confirm, ROLE_ADMIN, RL_READ),
 	FORM("/admin/banners/{id}/delete", h_banner_delete, ROLE_ADMIN, RL_WRITE),
 	/* review moderation (admin_reviews.c) */

@@ -4,6 +4,17 @@
  * a create form, one banner's edit page, and deletion behind a
  * confirmation page.
  *
+ * The picture is an uploaded file or an image URL.  A chosen file (the
+ * form is multipart/form-data) goes through lib/media as a product
+ * image's does (sniffed, decoded under limits, stripped, resized) before
+ * anything is written, so a refused file leaves no banner and no media
+ * behind; the banner then names the largest JPEG it will have as its
+ * image_url, and the upload is stored as the banner's media item once the
+ * banner is (the storefront shows it with srcset).  A file wins over the
+ * URL field; a new picture releases the banner's earlier uploads, and so
+ * does a changed URL, so the shop shows what the form says.  A form with
+ * neither is refused naming image_url.
+ *
  * The window is typed as two local date-times (<input type=
  * "datetime-local">, no script) read as UTC, and sent to the catalog as
  * the RFC 3339 strings its JSON input takes; an empty field means "no
@@ -16,8 +27,10 @@
 
 #include "core/parse.h"
 #include "core/util.h"
+#include "core/log.h"
 #include "admin.h"
 #include "admin_catalog.h"
+#include "media/media.h"
 
 #define BANNERS_URL "/admin/banners"
 
@@ -137,6 +150,88 @@ form_ctx(const banner_form *f, const error *ferr)
 	return o;
 }
 
+/* The form's picture: a chosen file, judged and resized but not stored
+ * yet (prep), and the image_url the banner is saved with. */
+typedef struct banner_picture {
+	media_prepared *prep;
+	const char     *url;
+} banner_picture;
+
+/*
+ * Read the picture: a file wins over the URL field.  E_OK with pic
+ * filled, or a field error in ferr (neither given; *status stays 0), or
+ * the file's refusal with *status its 4xx; other failures are returned.
+ */
+static ecode
+picture_read(request *req, const banner_form *f, banner_picture *pic, error *ferr,
+    int *status, error *e)
+{
+	const mp_part *file = req_part(req, "image");
+	error v;
+	ecode rc;
+
+	pic->prep = NULL;
+	pic->url = f->image_url;
+	*status = 0;
+	if (file != NULL && file->filename != NULL && file->len > 0) {
+		err_clear(&v);
+		if ((rc = media_prepare(req->a, file->data, file->len, &pic->prep, &v)) != E_OK) {
+			if (rc != E_VALIDATION && rc != E_UNSUPPORTED_MEDIA_TYPE &&
+			    rc != E_PAYLOAD_TOO_LARGE && rc != E_INVALID_INPUT) {
+				*e = v;
+				return rc;
+			}
+			err_field(ferr, "image", "%s", v.nfields > 0 ? v.fields[0].message : v.message);
+			snprintf(ferr->message, sizeof ferr->message,
+			    "The image file was refused: nothing was saved.");
+			*status = ecode_status(rc);
+			return E_OK;
+		}
+		if ((pic->url = media_prepared_url(req->a, pic->prep, NULL, NULL)) == NULL)
+			return err_set(e, E_INTERNAL, "out of memory");
+		return E_OK;
+	}
+	if (f->image_url == NULL || f->image_url[0] == '\0')
+		err_field(ferr, "image_url", "upload an image file or enter an image URL");
+	return E_OK;
+}
+
+/* The prepared file becomes the banner's media item; the banner's other
+ * uploads are released (the shop shows an owner's first item). */
+static ecode
+picture_store(request *req, const char *banner_id, const banner_picture *pic, error *e)
+{
+	media_actor mw = media_actor_of(req);
+	media_upload_req up = { 0 };
+	media_item item = { 0 }, *old;
+	size_t n;
+	error e2;
+
+	up.prepared = pic->prep;
+	up.data = req_part(req, "image")->data;
+	up.len = req_part(req, "image")->len;
+	up.owner_type = "banner";
+	up.owner_id = banner_id;
+	up.alt_text = "";
+	if (media_upload(req->a, &mw, &up, &item, e) != E_OK)
+		return e->code;
+	err_clear(&e2);
+	if (media_list_owner(req->a, "banner", banner_id, &old, &n, &e2) != E_OK) {
+		log_msg(LOG_ERROR, "admin: earlier pictures of banner %s not released: %s",
+		    banner_id, e2.message);
+		return E_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(old[i].id, item.id) == 0)
+			continue;
+		err_clear(&e2);
+		if (media_delete(req->a, &mw, old[i].id, &e2) != E_OK && e2.code != E_NOT_FOUND)
+			log_msg(LOG_ERROR, "admin: picture %s of banner %s not released: %s",
+			    old[i].id, banner_id, e2.message);
+	}
+	return E_OK;
+}
+
 /* Whether the shop shows b now (active and inside its window). */
 static const char *
 showing(const banner *b, int64_t now)
@@ -210,7 +305,8 @@ h_banner_create(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
 	banner_input in = { 0 };
-	banner_form f;
+	banner_form f, send;
+	banner_picture pic;
 	json_object *body;
 	banner out = { 0 };
 	error ferr, v;
@@ -224,11 +320,26 @@ h_banner_create(request *req, response *res, error *e)
 	form_read(req, &f);
 	err_clear(&ferr);
 	err_clear(&v);
-	body = form_json(req, &f, &ferr);
+	if ((rc = picture_read(req, &f, &pic, &ferr, &status, e)) != E_OK)
+		return rc;
+	if (status != 0)
+		return banners_render(req, res, status, &me, &f, &ferr, e);
+	send = f;
+	send.image_url = pic.url;
+	body = form_json(req, &send, &ferr);
 	rc = banner_input_from_json(req->a, body, true, &in, &v);
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = banner_create(req->a, &who, &in, &out, &v);
 	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0 && pic.prep != NULL &&
+	    picture_store(req, out.id, &pic, e) != E_OK) {
+		/* the banner would name files that are not there: take it back */
+		err_clear(&v);
+		if (banner_delete(req->a, &who, out.id, &v) != E_OK)
+			log_msg(LOG_ERROR, "admin: banner %s left without its picture: %s", out.id,
+			    v.message);
+		return e->code;
+	}
 	rc = admin_form_outcome(req, res, rc, &ferr, &v, "title", BANNERS_URL, "banner-created",
 	    &status, e);
 	if (status == 0)
@@ -283,8 +394,9 @@ ecode
 h_banner_update(request *req, response *res, error *e)
 {
 	catalog_actor who = catalog_actor_of(req);
-	banner_input in = { 0 };
-	banner_form f;
+	banner_input in = { 0 }, back = { 0 };
+	banner_form f, send;
+	banner_picture pic;
 	json_object *body;
 	banner b = { 0 }, out = { 0 };
 	error ferr, v;
@@ -300,11 +412,32 @@ h_banner_update(request *req, response *res, error *e)
 	form_read(req, &f);
 	err_clear(&ferr);
 	err_clear(&v);
-	body = form_json(req, &f, &ferr);
+	if ((rc = picture_read(req, &f, &pic, &ferr, &status, e)) != E_OK)
+		return rc;
+	if (status != 0)
+		return banner_render(req, res, status, &me, &b, &f, &ferr, e);
+	send = f;
+	send.image_url = pic.url;
+	body = form_json(req, &send, &ferr);
 	rc = banner_input_from_json(req->a, body, false, &in, &v);
 	if (rc == E_OK && ferr.nfields == 0)
 		rc = banner_update(req->a, &who, b.id, &in, &out, &v);
 	json_object_put(body);
+	if (rc == E_OK && ferr.nfields == 0 && pic.prep != NULL &&
+	    picture_store(req, b.id, &pic, e) != E_OK) {
+		/* back to the picture it had, whose files are still there */
+		back.set = NI_IMAGE;
+		back.image_url = b.image_url;
+		err_clear(&v);
+		if (banner_update(req->a, &who, b.id, &back, &out, &v) != E_OK)
+			log_msg(LOG_ERROR, "admin: banner %s names a picture not stored: %s", b.id,
+			    v.message);
+		return e->code;
+	}
+	/* a new URL typed: the shop shows it, not an earlier upload */
+	if (rc == E_OK && ferr.nfields == 0 && pic.prep == NULL &&
+	    strcmp(pic.url, b.image_url) != 0)
+		admin_release_media(req, "banner", b.id);
 	rc = admin_form_outcome(req, res, rc, &ferr, &v, "title",
 	    arena_printf(req->a, BANNERS_URL "/%s", b.id), "banner-saved", &status, e);
 	if (status == 0)

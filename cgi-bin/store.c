@@ -180,9 +180,6 @@ store_money(arena *a, int64_t minor, const char *currency)
 	return s != NULL ? s : "";
 }
 
-static void
-put_srcset(json_object *im, const media_srcset *ss, const char *sizes);
-
 void
 store_image_srcset(arena *a, json_object *im, const char *media_id, const char *sizes)
 {
@@ -197,7 +194,7 @@ store_image_srcset(arena *a, json_object *im, const char *media_id, const char *
 			log_msg(LOG_WARN, "store: srcset of media %s: %s", media_id, e.message);
 		return;
 	}
-	put_srcset(im, &ss, sizes);
+	store_image_put_srcset(im, &ss, sizes);
 }
 
 void
@@ -212,11 +209,11 @@ store_image_srcset_url(arena *a, json_object *im, const char *url, const char *s
 			log_msg(LOG_WARN, "store: srcset of %s: %s", url, e.message);
 		return;		/* not an upload (the demo data): src alone */
 	}
-	put_srcset(im, &ss, sizes);
+	store_image_put_srcset(im, &ss, sizes);
 }
 
-static void
-put_srcset(json_object *im, const media_srcset *ss, const char *sizes)
+void
+store_image_put_srcset(json_object *im, const media_srcset *ss, const char *sizes)
 {
 	json_object_object_add(im, "url", json_object_new_string(ss->src));
 	json_object_object_add(im, "width", json_object_new_int(ss->width));
@@ -224,6 +221,65 @@ put_srcset(json_object *im, const media_srcset *ss, const char *sizes)
 	json_object_object_add(im, "webp", json_object_new_string(ss->webp));
 	json_object_object_add(im, "srcset", json_object_new_string(ss->jpeg));
 	json_object_object_add(im, "sizes", json_object_new_string(sizes));
+}
+
+/*
+ * Category tiles: name, url and a picture, the category's first upload
+ * (POST /api/v1/media with owner_type category) with srcset as product
+ * cards have, else its image_url alone.  The uploads of every tile are
+ * looked up in one query.  nodes is an array of navigation nodes (not
+ * changed: they are the process's cached navigation).
+ */
+json_object *
+store_tiles(arena *a, json_object *nodes)
+{
+	size_t n = nodes != NULL ? json_object_array_length(nodes) : 0;
+	/* pictures for the first MEDIA_BATCH_MAX tiles; any more show src alone */
+	size_t nref = n < MEDIA_BATCH_MAX ? n : MEDIA_BATCH_MAX;
+	json_object *arr = json_object_new_array();
+	media_owner_ref *refs;
+	media_srcset *ss;
+	bool *found;
+	error e;
+
+	refs = arena_calloc(a, n ? n : 1, sizeof *refs);
+	ss = arena_calloc(a, n ? n : 1, sizeof *ss);
+	found = arena_calloc(a, n ? n : 1, sizeof *found);
+	if (refs == NULL || ss == NULL || found == NULL)
+		return arr;
+	for (size_t i = 0; i < n; i++) {
+		json_object *id;
+		refs[i].owner_type = "category";
+		if (json_object_object_get_ex(json_object_array_get_idx(nodes, i), "id", &id))
+			refs[i].owner_id = json_object_get_string(id);
+	}
+	err_clear(&e);
+	if (media_srcsets_of_owners(a, refs, nref, ss, found, &e) != E_OK)
+		log_msg(LOG_WARN, "store: pictures of category tiles: %s", e.message);
+	for (size_t i = 0; i < n; i++) {
+		json_object *node = json_object_array_get_idx(nodes, i), *o = json_object_new_object();
+		json_object *v, *im = NULL;
+
+		if (json_object_object_get_ex(node, "name", &v))
+			json_object_object_add(o, "name", json_object_get(v));
+		if (json_object_object_get_ex(node, "url", &v))
+			json_object_object_add(o, "url", json_object_get(v));
+		if (found[i] || json_object_object_get_ex(node, "image_url", &v)) {
+			im = json_object_new_object();
+			if (!found[i])
+				json_object_object_add(im, "url", json_object_get(v));
+			/* the name is the link's text: the picture adds nothing to say */
+			json_object_object_add(im, "alt", json_object_new_string(""));
+			json_object_object_add(im, "width", json_object_new_int(400));
+			json_object_object_add(im, "height", json_object_new_int(400));
+			json_object_object_add(im, "lazy", json_object_new_boolean(1));
+			if (found[i])
+				store_image_put_srcset(im, &ss[i], STORE_TILE_SIZES);
+			json_object_object_add(o, "image", im);
+		}
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 json_object *
@@ -243,6 +299,7 @@ store_card(arena *a, const product_summary *p)
 		    p->primary_image.alt_text[0] != '\0' ? p->primary_image.alt_text : p->name));
 		json_object_object_add(im, "width", json_object_new_int(p->primary_image.width > 0 ? p->primary_image.width : 800));
 		json_object_object_add(im, "height", json_object_new_int(p->primary_image.height > 0 ? p->primary_image.height : 800));
+		json_object_object_add(im, "lazy", json_object_new_boolean(1));
 		if (p->primary_image.media_id != NULL)
 			store_image_srcset(a, im, p->primary_image.media_id, STORE_CARD_SIZES);
 		else	/* a search hit knows the URL only */

@@ -12,6 +12,7 @@
 #include "core/app.h"
 #include "core/json.h"
 #include "core/view.h"
+#include "media/media.h"
 #include "product/product.h"
 
 #define STORE_PAGE_SIZE 24
@@ -99,6 +100,13 @@ void store_image_srcset(arena *a, json_object *im, const char *media_id, const c
 /* The same for an image known by its URL only (search hits, cart lines):
  * an uploaded image's URL finds its item; any other URL stays src alone. */
 void store_image_srcset_url(arena *a, json_object *im, const char *url, const char *sizes);
+/* The same from a srcset already read (media_srcsets_of_owners). */
+void store_image_put_srcset(json_object *im, const media_srcset *ss, const char *sizes);
+/* A category tile's image: a fifth of the page, half of a phone's. */
+#define STORE_TILE_SIZES "(max-width: 40em) 50vw, 15em"
+/* Category tiles [{name, url, image}] of navigation nodes, their pictures
+ * read in one query. */
+json_object *store_tiles(arena *a, json_object *nodes);
 json_object *store_card(arena *a, const product_summary *p);
 json_object *store_cards(arena *a, const product_summary *v, size_t n);
 

@@ -38,6 +38,9 @@ line_ctx(arena *a, const cart *c, const cart_line *l)
 		json_object_object_add(im, "url", form_jstr(l->image_url));
 		json_object_object_add(im, "width", json_object_new_int(64));
 		json_object_object_add(im, "height", json_object_new_int(64));
+		/* the line's name says what it is */
+		json_object_object_add(im, "alt", json_object_new_string(""));
+		json_object_object_add(im, "lazy", json_object_new_boolean(1));
 		/* an uploaded image: its smallest sizes serve the thumbnail */
 		store_image_srcset_url(a, im, l->image_url, CART_IMAGE_SIZES);
 		json_object_object_add(o, "image", im);

@@ -168,7 +168,7 @@ h_category(request *req, response *res, error *e)
 	catalog_actor who = catalog_actor_of(req);
 	const char *slug = req_param(req, "slug");
 	const store_nav *nav;
-	json_object *node, *ctx, *v, *name, *desc;
+	json_object *node, *ctx, *v, *name, *desc, *kids;
 	struct filters fl;
 	product_filter f;
 	product_page pp;
@@ -190,6 +190,8 @@ h_category(request *req, response *res, error *e)
 	json_object_object_get_ex(node, "description", &desc);
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "category", json_object_get(node));
+	if (json_object_object_get_ex(node, "children", &kids))
+		json_object_object_add(ctx, "tiles", store_tiles(req->a, kids));
 	json_object_object_add(ctx, "breadcrumbs", breadcrumbs(nav, node));
 	json_object_object_add(ctx, "filters", choices(nav, &fl));
 	json_object_object_add(ctx, "products", store_cards(req->a, pp.items, pp.n));

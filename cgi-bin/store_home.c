@@ -17,40 +17,58 @@
 #define BANNER_SIZES "(min-width: 700px) 50vw, 100vw"
 
 /*
- * A banner's picture: its first uploaded image (POST /api/v1/media with
- * owner_type banner) as <picture> with WebP and JPEG srcset and the
- * largest JPEG's width and height; a banner without an upload shows its
- * image_url at the 16:5 box the stylesheet gives it.
+ * A banner's picture: its first uploaded image (the admin's banner form,
+ * or POST /api/v1/media with owner_type banner) as <picture> with WebP and
+ * JPEG srcset and the largest JPEG's width and height; a banner without an
+ * upload shows its image_url at the 16:5 box the stylesheet gives it.
+ * ss is NULL for a banner without an upload.
  */
 static json_object *
-banner_image(arena *a, const banner *b, bool main)
+banner_image(const banner *b, const media_srcset *ss, bool main)
 {
 	json_object *im = json_object_new_object();
-	media_item *items;
-	size_t n;
-	error e;
 
 	json_object_object_add(im, "url", json_object_new_string(b->image_url));
+	json_object_object_add(im, "alt", json_object_new_string(""));
 	json_object_object_add(im, "width", json_object_new_int(1600));
 	json_object_object_add(im, "height", json_object_new_int(500));
-	err_clear(&e);
-	if (media_list_owner(a, "banner", b->id, &items, &n, &e) != E_OK)
-		log_msg(LOG_WARN, "store: images of banner %s: %s", b->id, e.message);
-	else if (n > 0)
-		store_image_srcset(a, im, items[0].id, main ? BANNER_MAIN_SIZES : BANNER_SIZES);
+	/* the main banner is in the first screen: fetched at once */
+	json_object_object_add(im, "lazy", json_object_new_boolean(!main));
+	if (ss != NULL)
+		store_image_put_srcset(im, ss, main ? BANNER_MAIN_SIZES : BANNER_SIZES);
 	return im;
 }
 
+/* The banners with their uploads' srcsets, read in one query. */
 static json_object *
 banners_json(arena *a, const banner *b, size_t n)
 {
 	json_object *arr = json_object_new_array();
+	media_owner_ref *refs;
+	media_srcset *ss;
+	bool *found;
+	error e;
 
+	if (n > MEDIA_BATCH_MAX)
+		n = MEDIA_BATCH_MAX;
+	refs = arena_calloc(a, n ? n : 1, sizeof *refs);
+	ss = arena_calloc(a, n ? n : 1, sizeof *ss);
+	found = arena_calloc(a, n ? n : 1, sizeof *found);
+	if (refs == NULL || ss == NULL || found == NULL)
+		return arr;
+	for (size_t i = 0; i < n; i++) {
+		refs[i].owner_type = "banner";
+		refs[i].owner_id = b[i].id;
+	}
+	err_clear(&e);
+	if (media_srcsets_of_owners(a, refs, n, ss, found, &e) != E_OK)
+		log_msg(LOG_WARN, "store: pictures of banners: %s", e.message);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "title", json_object_new_string(b[i].title));
 		json_object_object_add(o, "subtitle", json_object_new_string(b[i].subtitle));
-		json_object_object_add(o, "image", banner_image(a, &b[i], i == 0));
+		json_object_object_add(o, "image", banner_image(&b[i], found[i] ? &ss[i] : NULL,
+		    i == 0));
 		json_object_object_add(o, "link_url", json_object_new_string(b[i].link_url));
 		/* false said outright: inside {{#banners.0}} a missing key would
 		 * be looked up in the first banner, making every one the main */
@@ -82,7 +100,7 @@ h_home(request *req, response *res, error *e)
 	ctx = json_object_new_object();
 	if (nb > 0)
 		json_object_object_add(ctx, "banners", banners_json(req->a, b, nb));
-	json_object_object_add(ctx, "categories", json_object_get(nav->roots));
+	json_object_object_add(ctx, "tiles", store_tiles(req->a, nav->roots));
 	json_object_object_add(ctx, "products", store_cards(req->a, pp.items, pp.n));
 	return store_render(req, res, "store/home", ctx, site_store_name(),
 	    arena_printf(req->a, "%s — clothing, shoes, home and accessories, delivered. "

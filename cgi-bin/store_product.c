@@ -42,6 +42,7 @@ images_json(arena *a, const product *p)
 		json_object_object_add(o, "height", json_object_new_int(im->height > 0 ? im->height : 800));
 		if (i == 0)
 			json_object_object_add(o, "main", json_object_new_boolean(1));
+		json_object_object_add(o, "lazy", json_object_new_boolean(i != 0));
 		store_image_srcset(a, o, im->media_id, i == 0 ? STORE_MAIN_SIZES : STORE_THUMB_SIZES);
 		json_object_array_add(arr, o);
 	}

@@ -52,6 +52,10 @@ ecode store_media_variant(db_conn *c, arena *a, const char *id, const media_out 
 ecode store_media_get(db_conn *c, arena *a, const char *id, bool lock, media_item *out, error *e);
 ecode store_media_list_owner(db_conn *c, arena *a, const char *owner_type,
     const char *owner_id, media_item **out, size_t *n, error *e);
+/* The first item (list_owner's order) of each (types[i], ids[i]) that has
+ * one, in one statement; types and ids are checked by the caller. */
+ecode store_media_first_of_owners(db_conn *c, arena *a, const char *const *types,
+    const char *const *ids, size_t n, media_item **out, size_t *nout, error *e);
 ecode store_media_update(db_conn *c, arena *a, const char *id, const char *alt,
     const int32_t *sort, error *e);
 /* Delete the row; the paths it used that no other row uses now. */

@@ -107,9 +107,20 @@ typedef struct media_item {
 	int64_t        created_at;
 } media_item;
 
+/*
+ * An upload judged, decoded and resized (steps 1-4) but not yet stored:
+ * nothing is written until media_upload takes it.  In the arena.  A form
+ * that creates its owner in the same request (an admin's banner with its
+ * picture) prepares first, so a refused file leaves no owner behind, and
+ * can name the owner's picture by URL before the files exist (the URLs
+ * are content-addressed).
+ */
+typedef struct media_prepared media_prepared;
+
 typedef struct media_upload_req {
 	const void *data;		/* the file's bytes */
 	size_t      len;
+	const media_prepared *prepared;	/* from media_prepare(data, len), or NULL */
 	const char *owner_type;		/* required */
 	const char *owner_id;		/* required, a UUID */
 	const char *alt_text;		/* NULL = "" */
@@ -127,6 +138,18 @@ typedef struct media_upload_req {
  */
 ecode media_upload(arena *a, const media_actor *who, const media_upload_req *in,
     media_item *out, error *e);
+
+/*
+ * Steps 1-4 of an upload without storing anything: E_VALIDATION (field
+ * "file": no bytes), E_PAYLOAD_TOO_LARGE, E_UNSUPPORTED_MEDIA_TYPE as
+ * media_upload refuses them.  *out is in the arena; pass it to
+ * media_upload as in->prepared with the same bytes.
+ */
+ecode media_prepare(arena *a, const void *data, size_t len, media_prepared **out, error *e);
+/* The URL the largest JPEG of a prepared upload will have once stored,
+ * and its size (the URL a catalog row names it by); NULL if out of memory. */
+const char *media_prepared_url(arena *a, const media_prepared *p, int32_t *width,
+    int32_t *height);
 
 /* One item by id (uploader or admin, else E_NOT_FOUND). */
 ecode media_get(arena *a, const media_actor *who, const char *id, media_item *out,
@@ -184,6 +207,21 @@ ecode media_srcset_of(arena *a, const char *media_id, media_srcset *out, error *
 /* The same for an image known only by its URL (a search hit, a cart line):
  * an uploaded variant's URL finds the item; E_NOT_FOUND for any other. */
 ecode media_srcset_of_url(arena *a, const char *url, media_srcset *out, error *e);
+
+/*
+ * The srcsets of many owners' first images (by sort_order, then upload
+ * time, as media_list_owner orders them) in one query: for each
+ * owners[i] found[i] says whether it has an upload and out[i] is its
+ * srcset (zeroed when not).  n is at most MEDIA_BATCH_MAX; owners with an
+ * unknown type or an id that is not a UUID are simply not found.
+ */
+#define MEDIA_BATCH_MAX 200
+typedef struct media_owner_ref {
+	const char *owner_type;
+	const char *owner_id;
+} media_owner_ref;
+ecode media_srcsets_of_owners(arena *a, const media_owner_ref *owners, size_t n,
+    media_srcset *out, bool *found, error *e);
 
 /* JSON of an item as the API returns it: id, owner_type, owner_id,
  * alt_text, sort_order, source_format, width, height, urls {"160": {"webp":

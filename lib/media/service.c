@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/config.h"
@@ -187,11 +188,67 @@ attach_to_product(arena *a, const media_actor *who, const media_item *m, error *
 	return image_create(a, &ca, m->owner_id, &in, &im, e);
 }
 
+struct media_prepared {
+	media_kind kind;
+	media_out  outs[MEDIA_MAX_OUTPUTS];
+	size_t     nout;
+	int32_t    w, h;
+};
+
+static ecode
+check_bytes(const void *data, size_t len, error *e)
+{
+	if (data == NULL || len == 0)
+		return err_field(e, "file", "is required");
+	if (len > MEDIA_MAX_BYTES)
+		return err_set(e, E_PAYLOAD_TOO_LARGE, "an image may have at most %d MiB",
+		    MEDIA_MAX_BYTES / (1024 * 1024));
+	return E_OK;
+}
+
+ecode
+media_prepare(arena *a, const void *data, size_t len, media_prepared **out, error *e)
+{
+	media_prepared *p;
+
+	*out = NULL;
+	if (check_bytes(data, len, e) != E_OK)
+		return e->code;
+	if ((p = arena_calloc(a, 1, sizeof *p)) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	p->kind = media_sniff(data, len);
+	if (p->kind == MEDIA_UNKNOWN)
+		return err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
+		    "the file is not a JPEG, PNG, WebP or GIF image (judged by its content, "
+		    "not its name or declared type)");
+	if (media_image_process(a, data, len, p->kind, p->outs, &p->nout, &p->w, &p->h, e) != E_OK)
+		return e->code;
+	*out = p;
+	return E_OK;
+}
+
+const char *
+media_prepared_url(arena *a, const media_prepared *p, int32_t *width, int32_t *height)
+{
+	const media_out *big = NULL;
+
+	for (size_t i = 0; i < p->nout; i++)
+		if (strcmp(p->outs[i].format, "jpeg") == 0)
+			big = &p->outs[i];
+	if (big == NULL)
+		return NULL;
+	if (width != NULL)
+		*width = big->width;
+	if (height != NULL)
+		*height = big->height;
+	return arena_printf(a, "%s/%s", cfg->media_url, big->path);
+}
+
 ecode
 media_upload(arena *a, const media_actor *who, const media_upload_req *in,
     media_item *out, error *e)
 {
-	media_out outs[MEDIA_MAX_OUTPUTS];
+	media_prepared *p;
 	upload_tx t;
 	char id[37];
 	db_conn *c;
@@ -206,19 +263,12 @@ media_upload(arena *a, const media_actor *who, const media_upload_req *in,
 		err_field(e, "sort_order", "must be between -1000000 and 1000000");
 	if (e->nfields > 0)
 		return E_VALIDATION;
-	if (in->data == NULL || in->len == 0)
-		return err_field(e, "file", "is required");
-	if (in->len > MEDIA_MAX_BYTES)
-		return err_set(e, E_PAYLOAD_TOO_LARGE, "an image may have at most %d MiB",
-		    MEDIA_MAX_BYTES / (1024 * 1024));
-	if (check_owner(a, who, in->owner_type, in->owner_id, e) != E_OK)
+	if (check_bytes(in->data, in->len, e) != E_OK ||
+	    check_owner(a, who, in->owner_type, in->owner_id, e) != E_OK)
 		return e->code;
-	t.kind = media_sniff(in->data, in->len);
-	if (t.kind == MEDIA_UNKNOWN)
-		return err_set(e, E_UNSUPPORTED_MEDIA_TYPE,
-		    "the file is not a JPEG, PNG, WebP or GIF image (judged by its content, "
-		    "not its name or declared type)");
-	if (media_image_process(a, in->data, in->len, t.kind, outs, &t.nout, &t.w, &t.h, e) != E_OK)
+	/* a prepared upload was judged already; else judge the bytes now */
+	if ((p = (media_prepared *)in->prepared) == NULL &&
+	    media_prepare(a, in->data, in->len, &p, e) != E_OK)
 		return e->code;
 	if (uuid_v4(id) != 0)
 		return err_set(e, E_INTERNAL, "no randomness for an id");
@@ -227,7 +277,11 @@ media_upload(arena *a, const media_actor *who, const media_upload_req *in,
 	t.who = who;
 	t.in = in;
 	t.id = id;
-	t.outs = outs;
+	t.kind = p->kind;
+	t.outs = p->outs;
+	t.nout = p->nout;
+	t.w = p->w;
+	t.h = p->h;
 	t.out = out;
 	if (db_tx(c, a, upload_tx_fn, &t, e) != E_OK)
 		return e->code;
@@ -520,13 +574,40 @@ slot_of(const char *id)
 	return h % SRCSET_CACHE;
 }
 
+/* The srcsets of one item, in the arena: WebP and JPEG lists by width,
+ * the largest JPEG as src. */
+static ecode
+srcset_of_item(arena *a, const media_item *m, media_srcset *out, error *e)
+{
+	buf wb = BUF_INIT, jb = BUF_INIT;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < m->nvariants; i++) {
+		const media_variant *v = &m->variants[i];
+		buf *b = strcmp(v->format, "webp") == 0 ? &wb : &jb;
+		buf_printf(b, "%s%s %dw", b->len > 0 ? ", " : "", v->url, (int)v->width);
+		if (b == &jb) {
+			out->src = v->url;
+			out->width = v->width;
+			out->height = v->height;
+		}
+	}
+	out->webp = wb.data != NULL && !wb.oom ? arena_strdup(a, wb.data) : NULL;
+	out->jpeg = jb.data != NULL && !jb.oom ? arena_strdup(a, jb.data) : NULL;
+	buf_free(&wb);
+	buf_free(&jb);
+	if (out->src == NULL || out->webp == NULL || out->jpeg == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	return E_OK;
+}
+
 ecode
 media_srcset_of(arena *a, const char *media_id, media_srcset *out, error *e)
 {
 	struct srcset_entry *s;
 	media_item m;
+	media_srcset fresh;
 	db_conn *c;
-	buf wb = BUF_INIT, jb = BUF_INIT;
 	time_t now = time(NULL);
 
 	memset(out, 0, sizeof *out);
@@ -534,24 +615,15 @@ media_srcset_of(arena *a, const char *media_id, media_srcset *out, error *e)
 		return err_set(e, E_NOT_FOUND, "media not found");
 	s = &srcset_cache[slot_of(media_id)];
 	if (strcmp(s->id, media_id) != 0 || now - s->at > SRCSET_TTL_S) {
-		if ((c = media_db(e)) == NULL || store_media_get(c, a, media_id, false, &m, e) != E_OK)
+		if ((c = media_db(e)) == NULL || store_media_get(c, a, media_id, false, &m, e) != E_OK ||
+		    srcset_of_item(a, &m, &fresh, e) != E_OK)
 			return e->code;
 		srcset_entry_free(s);
-		for (size_t i = 0; i < m.nvariants; i++) {
-			const media_variant *v = &m.variants[i];
-			buf *b = strcmp(v->format, "webp") == 0 ? &wb : &jb;
-			buf_printf(b, "%s%s %dw", b->len > 0 ? ", " : "", v->url, (int)v->width);
-			if (b == &jb) {
-				free(s->src);
-				s->src = strdup(v->url);
-				s->width = v->width;
-				s->height = v->height;
-			}
-		}
-		s->webp = wb.data != NULL && !wb.oom ? strdup(wb.data) : NULL;
-		s->jpeg = jb.data != NULL && !jb.oom ? strdup(jb.data) : NULL;
-		buf_free(&wb);
-		buf_free(&jb);
+		s->webp = strdup(fresh.webp);
+		s->jpeg = strdup(fresh.jpeg);
+		s->src = strdup(fresh.src);
+		s->width = fresh.width;
+		s->height = fresh.height;
 		if (s->src == NULL || s->webp == NULL || s->jpeg == NULL) {
 			srcset_entry_free(s);
 			return err_set(e, E_INTERNAL, "out of memory");
@@ -566,6 +638,48 @@ media_srcset_of(arena *a, const char *media_id, media_srcset *out, error *e)
 	out->height = s->height;
 	if (out->webp == NULL || out->jpeg == NULL || out->src == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
+	return E_OK;
+}
+
+ecode
+media_srcsets_of_owners(arena *a, const media_owner_ref *owners, size_t n,
+    media_srcset *out, bool *found, error *e)
+{
+	const char **types, **ids;
+	media_item *items;
+	size_t k = 0, nitems;
+	db_conn *c;
+
+	if (n > MEDIA_BATCH_MAX)
+		return err_set(e, E_INVALID_INPUT, "at most %d owners at once", MEDIA_BATCH_MAX);
+	memset(out, 0, n * sizeof *out);
+	memset(found, 0, n * sizeof *found);
+	types = arena_calloc(a, n ? n : 1, sizeof *types);
+	ids = arena_calloc(a, n ? n : 1, sizeof *ids);
+	if (types == NULL || ids == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	/* only well-formed refs reach the query (they become array literals) */
+	for (size_t i = 0; i < n; i++)
+		if (owner_type_ok(owners[i].owner_type) && owners[i].owner_id != NULL &&
+		    uuid_valid(owners[i].owner_id)) {
+			types[k] = owners[i].owner_type;
+			ids[k++] = owners[i].owner_id;
+		}
+	if (k == 0)
+		return E_OK;
+	if ((c = media_db(e)) == NULL ||
+	    store_media_first_of_owners(c, a, types, ids, k, &items, &nitems, e) != E_OK)
+		return e->code;
+	for (size_t j = 0; j < nitems; j++)
+		for (size_t i = 0; i < n; i++) {
+			if (found[i] || owners[i].owner_id == NULL || owners[i].owner_type == NULL ||
+			    strcmp(owners[i].owner_type, items[j].owner_type) != 0 ||
+			    strcasecmp(owners[i].owner_id, items[j].owner_id) != 0)
+				continue;
+			if (srcset_of_item(a, &items[j], &out[i], e) != E_OK)
+				return e->code;
+			found[i] = true;
+		}
 	return E_OK;
 }
 

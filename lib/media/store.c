@@ -9,17 +9,18 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/outbox.h"
 #include "media/internal.h"
 
-#define ITEM_COLS \
+#define ITEM_SELECT \
 	"SELECT i.id, i.owner_type, i.owner_id, i.alt_text, i.sort_order, i.source_format," \
 	" i.width, i.height, i.uploaded_by, floor(extract(epoch FROM i.created_at))::bigint," \
 	" coalesce((SELECT json_agg(json_build_object('w', v.width, 'h', v.height," \
 	"   'f', v.format, 'p', v.path, 'b', v.bytes) ORDER BY v.width, v.format DESC)" \
-	"   FROM media.variants v WHERE v.media_id = i.id), '[]')::text" \
-	" FROM media.items i"
+	"   FROM media.variants v WHERE v.media_id = i.id), '[]')::text"
+#define ITEM_COLS ITEM_SELECT " FROM media.items i"
 
 static db_stmt get_stmt = DB_STMT("media_get", ITEM_COLS " WHERE i.id = $1::uuid", 1);
 static db_stmt get_lock_stmt = DB_STMT("media_get_lock",
@@ -27,6 +28,13 @@ static db_stmt get_lock_stmt = DB_STMT("media_get_lock",
 static db_stmt list_stmt = DB_STMT("media_list_owner",
     ITEM_COLS " WHERE i.owner_type = $1::text AND i.owner_id = $2::uuid"
     " ORDER BY i.sort_order, i.created_at, i.id LIMIT 100", 2);
+/* each owner's first item as list_stmt orders them, one index probe per
+ * owner (items_owner_idx) */
+static db_stmt first_of_owners_stmt = DB_STMT("media_first_of_owners",
+    ITEM_SELECT " FROM unnest($1::text[], $2::uuid[]) AS o (t, oid)"
+    " CROSS JOIN LATERAL (SELECT x.* FROM media.items x"
+    "  WHERE x.owner_type = o.t AND x.owner_id = o.oid"
+    "  ORDER BY x.sort_order, x.created_at, x.id LIMIT 1) i", 2);
 /* one lock for every file write and unlink (media/files.c) */
 static db_stmt lock_stmt = DB_STMT("media_lock",
     "SELECT pg_advisory_xact_lock(hashtext('media.files'))", 0);
@@ -185,6 +193,47 @@ store_media_list_owner(db_conn *c, arena *a, const char *owner_type, const char 
 		if (map_item(a, r, i, &(*out)[i], e) != E_OK)
 			return e->code;
 	*n = (size_t)rows;
+	return E_OK;
+}
+
+/* "{a,b,c}": the elements are checked owner types and UUIDs, which need
+ * no quoting in an array literal. */
+static const char *
+array_literal(arena *a, const char *const *v, size_t n)
+{
+	buf b = BUF_INIT;
+	const char *s;
+
+	buf_printf(&b, "{");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? "," : "", v[i]);
+	buf_printf(&b, "}");
+	s = b.data != NULL && !b.oom ? arena_strdup(a, b.data) : NULL;
+	buf_free(&b);
+	return s;
+}
+
+ecode
+store_media_first_of_owners(db_conn *c, arena *a, const char *const *types,
+    const char *const *ids, size_t n, media_item **out, size_t *nout, error *e)
+{
+	const char *p[2] = { array_literal(a, types, n), array_literal(a, ids, n) };
+	PGresult *r;
+	int rows;
+
+	*out = NULL;
+	*nout = 0;
+	if (p[0] == NULL || p[1] == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	if ((r = db_exec(c, a, &first_of_owners_stmt, p, e)) == NULL)
+		return e->code;
+	rows = PQntuples(r);
+	if ((*out = arena_calloc(a, rows ? (size_t)rows : 1, sizeof **out)) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (int i = 0; i < rows; i++)
+		if (map_item(a, r, i, &(*out)[i], e) != E_OK)
+			return e->code;
+	*nout = (size_t)rows;
 	return E_OK;
 }
 

@@ -1,7 +1,9 @@
 // admin-catalog.test.js — the catalog in the admin panel, in Debian's
 // Chromium with JavaScript switched off: an admin creates a category, a
 // brand and a product with two variants and an uploaded image, publishes
-// it and finds it in the shop with its resized image; exports the catalog,
+// it and finds it in the shop with its resized image; uploads a banner's
+// picture through the banner form (an HTML file named .png refused) and
+// sees it on the home page with srcset; exports the catalog,
 // edits the CSV, imports it and sees the change; the audit log shows what
 // was done; a seller sees only their own products.  Each page type is
 // checked with html-validate.  Run by t/browser.
@@ -198,6 +200,51 @@ const csvLine = fields => fields.map(f => /[",\r\n]/.test(f) ? `"${f.replace(/"/
     assert.equal(file.status(), 200);
     assert.match(file.headers()['content-type'], /^image\/(jpeg|webp)/);
     await shop.close();
+  });
+
+  await step('a banner with its picture uploaded through the form: the shop shows it with srcset', async () => {
+    const title = `E2E banner ${tag}`;
+    await page.goto(base + '/admin/banners');
+    await valid(await raw('/admin/banners'), 'banners');
+    // an HTML file named .png is refused by its content; nothing is made
+    await page.fill('#title', title);
+    await page.fill('#link_url', '/search');
+    await page.fill('#position', 'hero');
+    await page.fill('#sort_order', '-1000000');
+    await page.setInputFiles('#image', { name: 'sale.png', mimeType: 'image/png',
+      buffer: Buffer.from('<!DOCTYPE html><html><body>not a picture</body></html>') });
+    const [refused] = await Promise.all([page.waitForNavigation(),
+      page.click('form[action="/admin/banners"][method="post"] button[type="submit"]')]);
+    assert.equal(refused.status(), 415);
+    assert.match(await page.locator('#image-error').innerText(), /not a JPEG, PNG, WebP or GIF/);
+    assert.equal(await page.locator(`table.list a:text("${title}")`).count(), 0, 'no banner made');
+    // the real picture
+    await page.fill('#title', title);
+    await page.fill('#image_url', '');
+    await page.setInputFiles('#image', { name: 'sale.png', mimeType: 'image/png', buffer: png(1000, 320) });
+    await submit('form[action="/admin/banners"][method="post"] button[type="submit"]');
+    assert.equal(here(), '/admin/banners');
+    assert.match(await flash(), /banner is created/);
+    const shop = await browser.newContext({ javaScriptEnabled: false });
+    const sp = await shop.newPage();
+    assert.equal((await sp.goto(base + '/')).status(), 200);
+    const banner = sp.locator('a.banner', { hasText: title });
+    assert.equal(await banner.count(), 1, 'the home page shows the banner');
+    const img = banner.locator('img');
+    assert.match(await img.getAttribute('src'), /^\/media\/u\/.+\.jpg$/);
+    const srcset = await img.getAttribute('srcset');
+    assert.ok(/ 160w, .* 480w, .* 1000w$/.test(srcset), `the sizes lib/media made: ${srcset}`);
+    assert.match(await banner.locator('picture source[type="image/webp"]').getAttribute('srcset'), / 480w/);
+    const file = await shop.request.get(base + await img.getAttribute('src'));
+    assert.equal(file.status(), 200);
+    await shop.close();
+    // taken off again: the storefront's own browser test runs on this shop
+    await page.click(`table.list a:text("${title}")`);
+    await page.waitForLoadState('load');
+    await valid(await raw(here()), 'banner');
+    await submit('a:text("Delete this banner")');
+    await submit('form.stack button[type="submit"]');
+    assert.match(await flash(), /banner is deleted/);
   });
 
   await step('export, edit the CSV, import it: the change shows', async () => {

@@ -211,9 +211,11 @@
 { "admin", "GET", "/admin/brands/{id}/delete", "/admin/brands/{brand}/delete", ADMIN_PAGE(200) },
 { "admin", "POST", "/admin/brands/{id}/delete", "/admin/brands/{none}/delete", ADMIN_FORM(404) },
 { "admin", "GET", "/admin/banners", "/admin/banners", ADMIN_PAGE(200) },
-{ "admin", "POST", "/admin/banners", "/admin/banners", ADMIN_FORM(400) },
+/* the banner form carries its picture: multipart, so an admin's
+ * url-encoded post is 415 */
+{ "admin", "POST", "/admin/banners", "/admin/banners", ADMIN_FORM(415) },
 { "admin", "GET", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_PAGE(404) },
-{ "admin", "POST", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_FORM(404) },
+{ "admin", "POST", "/admin/banners/{id}", "/admin/banners/{none}", ADMIN_FORM(415) },
 { "admin", "GET", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_PAGE(404) },
 { "admin", "POST", "/admin/banners/{id}/delete", "/admin/banners/{none}/delete", ADMIN_FORM(404) },
 { "admin", "GET", "/admin/reviews", "/admin/reviews", ADMIN_PAGE(200) },

@@ -53,6 +53,13 @@ jar_store(jar *j, const char *line)
 http_result *
 browse_as(jar *j, const char *method, const char *path, const char *body, const char *ctype)
 {
+	return browse_len(j, method, path, body, body != NULL ? strlen(body) : 0, ctype);
+}
+
+http_result *
+browse_len(jar *j, const char *method, const char *path, const char *body, size_t len,
+    const char *ctype)
+{
 	char cookie[8192] = "Cookie: ", ct[256], xff[128];
 	const char *hdrs[4] = { NULL, NULL, NULL, NULL };
 	size_t used = strlen(cookie);
@@ -75,7 +82,7 @@ browse_as(jar *j, const char *method, const char *path, const char *body, const 
 		    ctype != NULL ? ctype : "application/x-www-form-urlencoded");
 		hdrs[nh++] = ct;
 	}
-	r = http_do(test_base_url(), method, path, body, hdrs);
+	r = http_do_len(test_base_url(), method, path, body, len, hdrs);
 	for (const char *p = r->headers; p != NULL && *p != '\0'; ) {
 		if (strncmp(p, "set-cookie:", 11) == 0) {
 			const char *v = p + 11;

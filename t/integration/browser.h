@@ -32,6 +32,9 @@ void browser_client(const char *addr);
 http_result *browse_as(jar *j, const char *method, const char *path, const char *body,
     const char *ctype);
 http_result *browse(jar *j, const char *method, const char *path, const char *form);
+/* The same with a body of len bytes (a multipart form with a file). */
+http_result *browse_len(jar *j, const char *method, const char *path, const char *body,
+    size_t len, const char *ctype);
 
 /* The csrf_token field of a page (static buffer). */
 const char *csrf_of(const http_result *r);

@@ -22,6 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <check.h>
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include <wand/MagickWand.h>
+#pragma GCC diagnostic pop
 
 #include "../check_run.h"
 #include "auth/totp.h"
@@ -548,29 +552,89 @@ END_TEST
 
 /* ------------------------------------------------------------ banners */
 
+#define BANNER_BOUNDARY "----ecomBannerFormBoundaryQ7x2K"
+
+typedef struct mpbuf {
+	char  *p;
+	size_t len;
+} mpbuf;
+
+static void
+mp_add(mpbuf *m, const void *d, size_t n)
+{
+	ck_assert_ptr_nonnull(m->p = realloc(m->p, m->len + n + 1));
+	memcpy(m->p + m->len, d, n);
+	m->len += n;
+	m->p[m->len] = '\0';
+}
+
+static void
+mp_field(mpbuf *m, const char *name, const char *value)
+{
+	char head[256];
+
+	snprintf(head, sizeof head, "--" BANNER_BOUNDARY "\r\nContent-Disposition: form-data; "
+	    "name=\"%s\"\r\n\r\n", name);
+	mp_add(m, head, strlen(head));
+	mp_add(m, value, strlen(value));
+	mp_add(m, "\r\n", 2);
+}
+
+/* The banner form as a browser without JavaScript sends it: multipart,
+ * the CSRF token of the page at `page`, the fields (name, value pairs,
+ * NULL-terminated) and the image part: the file when data is not NULL,
+ * else the empty part a browser sends when no file was chosen. */
+static http_result *
+banner_post(jar *j, const char *page, const char *path, const char *const *fields,
+    const char *filename, const char *ctype, const void *data, size_t len)
+{
+	mpbuf m = { NULL, 0 };
+	char head[512];
+	http_result *r;
+
+	mp_field(&m, "csrf_token", token_for(j, page));
+	for (; fields[0] != NULL; fields += 2)
+		mp_field(&m, fields[0], fields[1]);
+	snprintf(head, sizeof head, "--" BANNER_BOUNDARY "\r\nContent-Disposition: form-data; "
+	    "name=\"image\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+	    data != NULL ? filename : "", data != NULL ? ctype : "application/octet-stream");
+	mp_add(&m, head, strlen(head));
+	if (data != NULL)
+		mp_add(&m, data, len);
+	mp_add(&m, "\r\n--" BANNER_BOUNDARY "--\r\n", strlen("\r\n--" BANNER_BOUNDARY "--\r\n"));
+	r = browse_len(j, "POST", path, m.p, m.len,
+	    "multipart/form-data; boundary=" BANNER_BOUNDARY);
+	free(m.p);
+	return r;
+}
+
 /* A banner refused for its window, created for next year (the shop does
  * not show it), moved into the present (it does), then deleted. */
 START_TEST(banner_window_decides_what_the_shop_shows)
 {
 	jar j = { .n = 0 };
-	char body[2048], loc[128], q[256], api[256], *id;
+	char body[2048], loc[128], q[256], api[256], title[64], pos[64], *id;
 	const char *t = tag();
 	http_result *r;
 
 	sign_in_admin(&j, "cat");
-	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
-	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
-	    "starts_at=2031-01-02T00%%3A00&ends_at=2031-01-01T00%%3A00", token_for(&j, "/admin/banners"),
-	    t, t);
-	r = browse(&j, "POST", "/admin/banners", body);
+	snprintf(title, sizeof title, "Sale %s", t);
+	snprintf(pos, sizeof pos, "pos-%s", t);
+	{
+		const char *f[] = { "title", title, "image_url", "/static/x.svg", "link_url", "/search",
+		    "link_type", "page", "position", pos, "sort_order", "1", "active", "1",
+		    "starts_at", "2031-01-02T00:00", "ends_at", "2031-01-01T00:00", NULL };
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, NULL, NULL, NULL, 0);
+	}
 	ck_assert_msg(r->status == 400, "%ld %.600s", r->status, r->body);
 	ck_assert_ptr_nonnull(strstr(r->body, "-error\""));
 	http_result_free(r);
-	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
-	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
-	    "starts_at=2031-01-01T00%%3A00&ends_at=2031-02-01T00%%3A00", token_for(&j, "/admin/banners"),
-	    t, t);
-	r = browse(&j, "POST", "/admin/banners", body);
+	{
+		const char *f[] = { "title", title, "image_url", "/static/x.svg", "link_url", "/search",
+		    "link_type", "page", "position", pos, "sort_order", "1", "active", "1",
+		    "starts_at", "2031-01-01T00:00", "ends_at", "2031-02-01T00:00", NULL };
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, NULL, NULL, NULL, 0);
+	}
 	see_other(r, loc, sizeof loc);
 	http_result_free(r);
 	snprintf(q, sizeof q, "SELECT id FROM catalog.banners WHERE position = 'pos-%s'", t);
@@ -588,11 +652,13 @@ START_TEST(banner_window_decides_what_the_shop_shows)
 	snprintf(loc, sizeof loc, "/admin/banners/%s", id);
 	r = browse(&j, "GET", loc, NULL);
 	ck_assert_ptr_nonnull(strstr(r->body, "value=\"2031-01-01T00:00\""));
-	snprintf(body, sizeof body, "csrf_token=%s&title=Sale+%s&image_url=%%2Fstatic%%2Fx.svg&"
-	    "link_url=%%2Fsearch&link_type=page&position=pos-%s&sort_order=1&active=1&"
-	    "starts_at=2020-01-01T00%%3A00&ends_at=", csrf_of(r), t, t);
 	http_result_free(r);
-	r = browse(&j, "POST", loc, body);
+	{
+		const char *f[] = { "title", title, "image_url", "/static/x.svg", "link_url", "/search",
+		    "link_type", "page", "position", pos, "sort_order", "1", "active", "1",
+		    "starts_at", "2020-01-01T00:00", "ends_at", "", NULL };
+		r = banner_post(&j, loc, loc, f, NULL, NULL, NULL, 0);
+	}
 	ck_assert_msg(r->status == 303, "%ld %.600s", r->status, r->body);
 	http_result_free(r);
 	r = http_get(api);
@@ -610,6 +676,244 @@ START_TEST(banner_window_decides_what_the_shop_shows)
 	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.banners WHERE id = '%s'", id);
 	expect_sql(q, "0");
 	free(id);
+}
+END_TEST
+
+/* A PNG of w x h, one colour with a stripe; malloc'd. */
+static unsigned char *
+make_png(size_t w, size_t h, size_t *len)
+{
+	MagickWand *mw;
+	PixelWand *pw;
+	DrawingWand *dw;
+	unsigned char *blob, *out;
+
+	MagickWandGenesis();
+	mw = NewMagickWand();
+	pw = NewPixelWand();
+	dw = NewDrawingWand();
+	{
+		/* a colour of this run: its files are its own, not shared with
+		 * an earlier upload of the same bytes */
+		char colour[16];
+		snprintf(colour, sizeof colour, "#%06lx",
+		    ((unsigned long)time(NULL) * 2654435761u ^ (unsigned long)getpid()) & 0xffffffUL);
+		PixelSetColor(pw, colour);
+	}
+	ck_assert(MagickNewImage(mw, w, h, pw));
+	PixelSetColor(pw, "#204080");
+	DrawSetFillColor(dw, pw);
+	DrawRectangle(dw, 0, 0, (double)w / 3, (double)h / 2);
+	MagickDrawImage(mw, dw);
+	ck_assert(MagickSetImageFormat(mw, "PNG"));
+	ck_assert_ptr_nonnull(blob = MagickGetImageBlob(mw, len));
+	ck_assert_ptr_nonnull(out = malloc(*len));
+	memcpy(out, blob, *len);
+	MagickRelinquishMemory(blob);
+	DestroyDrawingWand(dw);
+	DestroyPixelWand(pw);
+	DestroyMagickWand(mw);
+	return out;
+}
+
+/* Uploaded media files under the stack's media root. */
+static long
+media_files(void)
+{
+	const char *var = getenv("ECOM_VAR");
+	char cmd[1024], *v;
+	long n;
+
+	ck_assert_msg(var != NULL, "ECOM_VAR not set");
+	snprintf(cmd, sizeof cmd, "mkdir -p %s/media/u && find %s/media -type f -path '*/u/*' | wc -l",
+	    var, var);
+	ck_assert_ptr_nonnull(v = run_capture(cmd));
+	n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+/* The element of the home page's banner titled `title`: its <a ...>..</a>
+ * (malloc'd), or NULL when the page does not show it. */
+static char *
+home_banner(const char *title)
+{
+	http_result *r = http_get("/");
+	const char *at, *open_a = NULL, *close_a;
+	char *el = NULL;
+
+	ck_assert_int_eq(r->status, 200);
+	if ((at = strstr(r->body, title)) != NULL) {
+		for (const char *n = r->body; (n = strstr(n, "<a class=\"banner")) != NULL && n < at; n++)
+			open_a = n;
+		ck_assert_ptr_nonnull(open_a);
+		ck_assert_ptr_nonnull(close_a = strstr(open_a, "</a>"));
+		el = strndup(open_a, (size_t)(close_a - open_a));
+	}
+	http_result_free(r);
+	return el;
+}
+
+/*
+ * The banner form takes its picture as a file: a PNG is judged and
+ * resized by lib/media, the banner names its largest JPEG, and the home
+ * page shows it with WebP and JPEG srcset of the sizes lib/media made.
+ * An HTML file named .png is refused (415, naming the image field) and
+ * leaves no banner, no media row and no file, and so is 2 MiB of junk (the
+ * web server lets the form's picture through to lib/media); a form with
+ * neither a file
+ * nor a URL is refused naming image_url.  A new URL typed on the edit
+ * page releases the upload (rows and files); deleting the banner too.
+ */
+START_TEST(banner_picture_uploaded_through_the_form)
+{
+	static const char html[] = "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>";
+	jar j = { .n = 0 };
+	char q[512], loc[128], title[64], bad[64], none[64], *id, *url, *el;
+	const char *t = tag();
+	unsigned char *png;
+	size_t len;
+	long files;
+	http_result *r;
+
+	sign_in_admin(&j, "cat");
+	png = make_png(900, 300, &len);
+	files = media_files();
+	snprintf(title, sizeof title, "Upload banner %s", t);
+	snprintf(bad, sizeof bad, "Refused banner %s", t);
+	snprintf(none, sizeof none, "Pictureless banner %s", t);
+
+	/* an HTML file named .png: refused by its content, nothing written */
+	{
+		const char *f[] = { "title", bad, "image_url", "", "link_url", "/search",
+		    "link_type", "page", "position", "hero", "sort_order", "-1000000", "active", "1",
+		    "starts_at", "", "ends_at", "", NULL };
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, "sale.png", "image/png",
+		    html, strlen(html));
+	}
+	ck_assert_msg(r->status == 415, "%ld %.600s", r->status, r->body);
+	ck_assert_msg(strstr(r->body, "id=\"image-error\"") != NULL &&
+	    strstr(r->body, "not a JPEG, PNG, WebP or GIF") != NULL, "%.2000s", r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.banners WHERE title = '%s'", bad);
+	expect_sql(q, "0");
+	ck_assert_int_eq(media_files(), files);
+	/* over the web server's 1 MiB for forms: the banner form may carry a
+	 * photo, so the responder (lib/media) is the one that judges it */
+	{
+		const char *f[] = { "title", bad, "image_url", "", "link_url", "/search",
+		    "link_type", "page", "position", "hero", "sort_order", "1", "active", "1",
+		    "starts_at", "", "ends_at", "", NULL };
+		size_t blen = 2 * 1024 * 1024;
+		char *big = malloc(blen);
+
+		ck_assert_ptr_nonnull(big);
+		memset(big, 'A', blen);
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, "huge.png", "image/png",
+		    big, blen);
+		free(big);
+	}
+	ck_assert_msg(r->status == 415 && strstr(r->body, "id=\"image-error\"") != NULL,
+	    "%ld %.600s", r->status, r->body);
+	http_result_free(r);
+	expect_sql(q, "0");
+	ck_assert_int_eq(media_files(), files);
+
+	/* neither a file nor a URL */
+	{
+		const char *f[] = { "title", none, "image_url", "", "link_url", "/search",
+		    "link_type", "page", "position", "hero", "sort_order", "1", "active", "1",
+		    "starts_at", "", "ends_at", "", NULL };
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, NULL, NULL, NULL, 0);
+	}
+	ck_assert_msg(r->status == 400, "%ld %.600s", r->status, r->body);
+	ck_assert_msg(strstr(r->body, "id=\"image_url-error\">upload an image file or enter an "
+	    "image URL") != NULL, "%.2000s", strstr(r->body, "<main") ? strstr(r->body, "<main") : r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.banners WHERE title = '%s'", none);
+	expect_sql(q, "0");
+
+	/* the PNG: stored as the banner's media, shown with srcset */
+	{
+		const char *f[] = { "title", title, "image_url", "", "link_url", "/search",
+		    "link_type", "page", "position", "hero", "sort_order", "-1000000", "active", "1",
+		    "starts_at", "", "ends_at", "", NULL };
+		r = banner_post(&j, "/admin/banners", "/admin/banners", f, "sale.png", "image/png",
+		    png, len);
+	}
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT id FROM catalog.banners WHERE title = '%s'", title);
+	ck_assert_msg((id = psql_value(q)) != NULL && strlen(id) == 36, "banner not stored");
+	snprintf(q, sizeof q, "SELECT image_url FROM catalog.banners WHERE id = '%s'", id);
+	url = psql_value(q);
+	ck_assert_msg(url != NULL && strncmp(url, "/media/u/", 9) == 0 &&
+	    strstr(url, ".jpg") != NULL, "image_url %s", url ? url : "(null)");
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE owner_type = 'banner'"
+	    " AND owner_id = '%s' AND source_format = 'png' AND width = 900 AND height = 300", id);
+	expect_sql(q, "1");
+	/* 160, 480 and the original 900, each WebP and JPEG */
+	ck_assert_int_eq(media_files(), files + 6);
+	el = home_banner(title);
+	ck_assert_msg(el != NULL, "the home page does not show %s", title);
+	ck_assert_msg(strstr(el, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL &&
+	    strstr(el, ".webp 160w, /media/u/") != NULL && strstr(el, ".webp 900w\"") != NULL,
+	    "no WebP srcset: %s", el);
+	ck_assert_msg(strstr(el, ".jpg 160w, /media/u/") != NULL && strstr(el, ".jpg 480w, ") != NULL &&
+	    strstr(el, ".jpg 900w\" sizes=\"") != NULL, "no JPEG srcset: %s", el);
+	ck_assert_msg(strstr(el, url) != NULL && strstr(el, "width=\"900\" height=\"300\"") != NULL,
+	    "not the upload's src and size: %s", el);
+	free(el);
+
+	/* a URL typed on the edit page: the upload is released */
+	snprintf(loc, sizeof loc, "/admin/banners/%s", id);
+	{
+		const char *f[] = { "title", title, "image_url", "/static/favicon.svg",
+		    "link_url", "/search", "link_type", "page", "position", "hero",
+		    "sort_order", "-1000000", "active", "1", "starts_at", "", "ends_at", "", NULL };
+		r = banner_post(&j, loc, loc, f, NULL, NULL, NULL, 0);
+	}
+	ck_assert_msg(r->status == 303, "%ld %.600s", r->status, r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE owner_id = '%s'", id);
+	expect_sql(q, "0");
+	ck_assert_int_eq(media_files(), files);
+	el = home_banner(title);
+	ck_assert_msg(el != NULL && strstr(el, "src=\"/static/favicon.svg\"") != NULL &&
+	    strstr(el, "srcset") == NULL, "%s", el ? el : "(not shown)");
+	free(el);
+
+	/* a new file on the edit page, then the banner deleted: nothing left */
+	{
+		const char *f[] = { "title", title, "image_url", "/static/favicon.svg",
+		    "link_url", "/search", "link_type", "page", "position", "hero",
+		    "sort_order", "-1000000", "active", "1", "starts_at", "", "ends_at", "", NULL };
+		r = banner_post(&j, loc, loc, f, "again.png", "image/png", png, len);
+	}
+	ck_assert_msg(r->status == 303, "%ld %.600s", r->status, r->body);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE owner_id = '%s'", id);
+	expect_sql(q, "1");
+	snprintf(q, sizeof q, "SELECT image_url LIKE '/media/u/%%' FROM catalog.banners WHERE id = '%s'",
+	    id);
+	expect_sql(q, "t");
+	snprintf(q, sizeof q, "%s/delete", loc);
+	r = browse(&j, "GET", q, NULL);
+	ck_assert_int_eq(r->status, 200);
+	{
+		char body[256];
+		snprintf(body, sizeof body, "csrf_token=%s", csrf_of(r));
+		http_result_free(r);
+		r = browse(&j, "POST", q, body);
+	}
+	ck_assert_int_eq(r->status, 303);
+	http_result_free(r);
+	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE owner_id = '%s'", id);
+	expect_sql(q, "0");
+	ck_assert_int_eq(media_files(), files);
+	free(url);
+	free(id);
+	free(png);
 }
 END_TEST
 
@@ -838,6 +1142,7 @@ admin_catalog_suite(void)
 	tcase_add_test(tc, images_alt_order_primary_and_removal);
 	tcase_add_test(tc, seller_removes_an_uploaded_image_with_its_media);
 	tcase_add_test(tc, banner_window_decides_what_the_shop_shows);
+	tcase_add_test(tc, banner_picture_uploaded_through_the_form);
 	tcase_add_test(tc, review_rejected_and_published_again);
 	tcase_add_test(tc, import_reports_by_line_and_column_and_changes_nothing);
 	tcase_add_test(tc, large_import_is_applied_by_the_janitor);

@@ -31,6 +31,8 @@
  *     and only the first banner is the main one; the wishlist shows a
  *     product's upload the same way at thumbnail size, and so does the
  *     cart, which knows the picture by its URL only.
+ *   - Category tiles show a top category's upload on the home page and a
+ *     subcategory's on its parent's page with srcset and sizes.
  * Without ECOM_TEST_BASE_URL the suite is skipped (77).
  */
 #include <stdio.h>
@@ -1010,6 +1012,86 @@ START_TEST(wishlist_and_cart_render_srcset)
 }
 END_TEST
 
+/* The tile linking to /c/<slug> in a page's category tiles (malloc'd),
+ * or NULL. */
+static char *
+tile_of(const char *body, const char *slug)
+{
+	char href[256];
+	const char *tiles = strstr(body, "<ul class=\"tiles\">"), *at, *end;
+
+	snprintf(href, sizeof href, "<a href=\"/c/%s\">", slug);
+	if (tiles == NULL || (at = strstr(tiles, href)) == NULL || (end = strstr(at, "</a>")) == NULL)
+		return NULL;
+	return strndup(at, (size_t)(end - at));
+}
+
+/* Category tiles show the category's upload with WebP and JPEG srcset
+ * and sizes as product cards do: a top category's on the home page, a
+ * subcategory's on its parent's page (their uploads read in one query
+ * per page). */
+START_TEST(category_tiles_show_uploads_with_srcset)
+{
+	size_t len;
+	unsigned char *img;
+	http_result *r;
+	char *row, *bar, *bar2, *bar3, *el, path[256], mid[2][64];
+	const char *pid, *pslug, *cid, *cslug;
+	long files;
+
+	setup();
+	files = files_count();
+	row = psql_value("SELECT p.id || '|' || p.slug || '|' || c.id || '|' || c.slug"
+	    " FROM catalog.categories c JOIN catalog.categories p ON c.parent_id = p.id"
+	    " WHERE p.parent_id IS NULL AND p.is_active AND c.is_active"
+	    " ORDER BY p.created_at, p.id, c.created_at, c.id LIMIT 1");
+	ck_assert_msg(row != NULL && (bar = strchr(row, '|')) != NULL &&
+	    (bar2 = strchr(bar + 1, '|')) != NULL && (bar3 = strchr(bar2 + 1, '|')) != NULL,
+	    "no category with a subcategory");
+	*bar = *bar2 = *bar3 = '\0';
+	pid = row;
+	pslug = bar + 1;
+	cid = bar2 + 1;
+	cslug = bar3 + 1;
+	img = make_image("PNG", 700, 700, "#5a9e3c", 0, &len);
+	snprintf(mid[0], sizeof mid[0], "%s", uploaded(upload(admin_tok, "category", pid, NULL,
+	    "tile.png", "image/png", img, len)));
+	snprintf(mid[1], sizeof mid[1], "%s", uploaded(upload(admin_tok, "category", cid, NULL,
+	    "tile.png", "image/png", img, len)));
+
+	r = http_get("/");
+	ck_assert_int_eq(r->status, 200);
+	el = tile_of(r->body, pslug);
+	ck_assert_msg(el != NULL, "no tile of %s on the home page", pslug);
+	ck_assert_msg(strstr(el, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL &&
+	    strstr(el, " srcset=\"/media/u/") != NULL && strstr(el, "w, /media/u/") != NULL &&
+	    strstr(el, "sizes=\"(max-width: 40em) 50vw, 15em\"") != NULL, "no srcset: %s", el);
+	free(el);
+	http_result_free(r);
+
+	snprintf(path, sizeof path, "/c/%s", pslug);
+	r = http_get(path);
+	ck_assert_int_eq(r->status, 200);
+	el = tile_of(r->body, cslug);
+	ck_assert_msg(el != NULL, "no tile of %s on %s", cslug, path);
+	ck_assert_msg(strstr(el, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL &&
+	    strstr(el, "sizes=\"(max-width: 40em) 50vw, 15em\"") != NULL, "no srcset: %s", el);
+	free(el);
+	http_result_free(r);
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/api/v1/media/%s", mid[i]);
+		r = call(admin_tok, "DELETE", path, NULL);
+		ck_assert_msg(r->status == 200 || r->status == 204, "%ld %s", r->status, r->body);
+		http_result_free(r);
+		ck_assert_int_eq(item_count(mid[i]), 0);
+	}
+	ck_assert_int_eq(files_count(), files);
+	free(img);
+	free(row);
+}
+END_TEST
+
 static Suite *
 media_suite(void)
 {
@@ -1026,6 +1108,7 @@ media_suite(void)
 	tcase_add_test(tc, catalog_image_delete_releases_media);
 	tcase_add_test(tc, owners_must_exist_and_take_their_media);
 	tcase_add_test(tc, home_shows_banners_in_their_window_with_srcset);
+	tcase_add_test(tc, category_tiles_show_uploads_with_srcset);
 	tcase_add_test(tc, wishlist_and_cart_render_srcset);
 	suite_add_tcase(s, tc);
 	return s;

@@ -43,6 +43,13 @@ http_result *
 http_do(const char *base, const char *method, const char *path,
     const char *body, const char *const *headers)
 {
+	return http_do_len(base, method, path, body, body != NULL ? strlen(body) : 0, headers);
+}
+
+http_result *
+http_do_len(const char *base, const char *method, const char *path,
+    const char *body, size_t body_len, const char *const *headers)
+{
 	http_result *r = calloc(1, sizeof *r);
 	grow hb = { NULL, 0 }, bb = { NULL, 0 };
 	struct curl_slist *hl = NULL;
@@ -61,7 +68,7 @@ http_do(const char *base, const char *method, const char *path,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grow_write);

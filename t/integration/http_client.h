@@ -30,6 +30,9 @@ const char *test_base_url(void);
  */
 http_result *http_do(const char *base, const char *method, const char *path,
     const char *body, const char *const *headers);
+/* The same with a body of body_len bytes (it may hold NULs: a file). */
+http_result *http_do_len(const char *base, const char *method, const char *path,
+    const char *body, size_t body_len, const char *const *headers);
 http_result *http_get(const char *path);
 /* method path from client address client (X-Forwarded-For) as the holder
  * of tok (NULL: anonymous), with a JSON body or NULL. */
