@@ -223,6 +223,28 @@ store_image_put_srcset(json_object *im, const media_srcset *ss, const char *size
 	json_object_object_add(im, "sizes", json_object_new_string(sizes));
 }
 
+media_srcset *
+store_pictures(arena *a, const char *owner_type, const char *const *ids, size_t n,
+    bool **found)
+{
+	size_t nref = n < MEDIA_BATCH_MAX ? n : MEDIA_BATCH_MAX;
+	media_owner_ref *refs = arena_calloc(a, n ? n : 1, sizeof *refs);
+	media_srcset *ss = arena_calloc(a, n ? n : 1, sizeof *ss);
+	error e;
+
+	*found = arena_calloc(a, n ? n : 1, sizeof **found);
+	if (refs == NULL || ss == NULL || *found == NULL)
+		return NULL;
+	for (size_t i = 0; i < nref; i++) {
+		refs[i].owner_type = owner_type;
+		refs[i].owner_id = ids[i];
+	}
+	err_clear(&e);
+	if (media_srcsets_of_owners(a, refs, nref, ss, *found, &e) != E_OK)
+		log_msg(LOG_WARN, "store: pictures of %s: %s", owner_type, e.message);
+	return ss;
+}
+
 /*
  * Category tiles: name, url and a picture, the category's first upload
  * (POST /api/v1/media with owner_type category) with srcset as product
@@ -234,28 +256,20 @@ json_object *
 store_tiles(arena *a, json_object *nodes)
 {
 	size_t n = nodes != NULL ? json_object_array_length(nodes) : 0;
-	/* pictures for the first MEDIA_BATCH_MAX tiles; any more show src alone */
-	size_t nref = n < MEDIA_BATCH_MAX ? n : MEDIA_BATCH_MAX;
 	json_object *arr = json_object_new_array();
-	media_owner_ref *refs;
+	const char **ids = arena_calloc(a, n ? n : 1, sizeof *ids);
 	media_srcset *ss;
 	bool *found;
-	error e;
 
-	refs = arena_calloc(a, n ? n : 1, sizeof *refs);
-	ss = arena_calloc(a, n ? n : 1, sizeof *ss);
-	found = arena_calloc(a, n ? n : 1, sizeof *found);
-	if (refs == NULL || ss == NULL || found == NULL)
+	if (ids == NULL)
 		return arr;
 	for (size_t i = 0; i < n; i++) {
 		json_object *id;
-		refs[i].owner_type = "category";
 		if (json_object_object_get_ex(json_object_array_get_idx(nodes, i), "id", &id))
-			refs[i].owner_id = json_object_get_string(id);
+			ids[i] = json_object_get_string(id);
 	}
-	err_clear(&e);
-	if (media_srcsets_of_owners(a, refs, nref, ss, found, &e) != E_OK)
-		log_msg(LOG_WARN, "store: pictures of category tiles: %s", e.message);
+	if ((ss = store_pictures(a, "category", ids, n, &found)) == NULL)
+		return arr;
 	for (size_t i = 0; i < n; i++) {
 		json_object *node = json_object_array_get_idx(nodes, i), *o = json_object_new_object();
 		json_object *v, *im = NULL;

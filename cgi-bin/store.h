@@ -102,6 +102,12 @@ void store_image_srcset(arena *a, json_object *im, const char *media_id, const c
 void store_image_srcset_url(arena *a, json_object *im, const char *url, const char *sizes);
 /* The same from a srcset already read (media_srcsets_of_owners). */
 void store_image_put_srcset(json_object *im, const media_srcset *ss, const char *sizes);
+/* The srcsets of the first uploads of owner_type's ids[0..n) in one query
+ * (at most MEDIA_BATCH_MAX; any more are not looked up); found[i] says
+ * which have one.  NULL when out of memory; a failed lookup is logged and
+ * finds nothing: a page shows its pictures' plain URLs rather than fail. */
+media_srcset *store_pictures(arena *a, const char *owner_type, const char *const *ids,
+    size_t n, bool **found);
 /* A category tile's image: a fifth of the page, half of a phone's. */
 #define STORE_TILE_SIZES "(max-width: 40em) 50vw, 15em"
 /* Category tiles [{name, url, image}] of navigation nodes, their pictures

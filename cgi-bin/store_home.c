@@ -44,25 +44,18 @@ static json_object *
 banners_json(arena *a, const banner *b, size_t n)
 {
 	json_object *arr = json_object_new_array();
-	media_owner_ref *refs;
+	const char **ids;
 	media_srcset *ss;
 	bool *found;
-	error e;
 
 	if (n > MEDIA_BATCH_MAX)
 		n = MEDIA_BATCH_MAX;
-	refs = arena_calloc(a, n ? n : 1, sizeof *refs);
-	ss = arena_calloc(a, n ? n : 1, sizeof *ss);
-	found = arena_calloc(a, n ? n : 1, sizeof *found);
-	if (refs == NULL || ss == NULL || found == NULL)
+	if ((ids = arena_calloc(a, n ? n : 1, sizeof *ids)) == NULL)
 		return arr;
-	for (size_t i = 0; i < n; i++) {
-		refs[i].owner_type = "banner";
-		refs[i].owner_id = b[i].id;
-	}
-	err_clear(&e);
-	if (media_srcsets_of_owners(a, refs, n, ss, found, &e) != E_OK)
-		log_msg(LOG_WARN, "store: pictures of banners: %s", e.message);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = b[i].id;
+	if ((ss = store_pictures(a, "banner", ids, n, &found)) == NULL)
+		return arr;
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "title", json_object_new_string(b[i].title));

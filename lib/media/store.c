@@ -134,6 +134,21 @@ map_item(arena *a, const PGresult *r, int i, media_item *m, error *e)
 	return E_OK;
 }
 
+/* Every row of r as a media item. */
+static ecode
+map_items(arena *a, const PGresult *r, media_item **out, size_t *n, error *e)
+{
+	int rows = PQntuples(r);
+
+	if ((*out = arena_calloc(a, rows ? (size_t)rows : 1, sizeof **out)) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	for (int i = 0; i < rows; i++)
+		if (map_item(a, r, i, &(*out)[i], e) != E_OK)
+			return e->code;
+	*n = (size_t)rows;
+	return E_OK;
+}
+
 ecode
 store_media_insert(db_conn *c, arena *a, const char *id, const media_upload_req *in,
     const char *uploaded_by, media_kind k, int32_t w, int32_t h, error *e)
@@ -180,20 +195,12 @@ store_media_list_owner(db_conn *c, arena *a, const char *owner_type, const char 
 {
 	const char *p[2] = { owner_type, owner_id };
 	PGresult *r = db_exec(c, a, &list_stmt, p, e);
-	int rows;
 
 	*out = NULL;
 	*n = 0;
 	if (r == NULL)
 		return e->code;
-	rows = PQntuples(r);
-	if ((*out = arena_calloc(a, rows ? (size_t)rows : 1, sizeof **out)) == NULL)
-		return err_set(e, E_INTERNAL, "out of memory");
-	for (int i = 0; i < rows; i++)
-		if (map_item(a, r, i, &(*out)[i], e) != E_OK)
-			return e->code;
-	*n = (size_t)rows;
-	return E_OK;
+	return map_items(a, r, out, n, e);
 }
 
 /* "{a,b,c}": the elements are checked owner types and UUIDs, which need
@@ -219,7 +226,6 @@ store_media_first_of_owners(db_conn *c, arena *a, const char *const *types,
 {
 	const char *p[2] = { array_literal(a, types, n), array_literal(a, ids, n) };
 	PGresult *r;
-	int rows;
 
 	*out = NULL;
 	*nout = 0;
@@ -227,14 +233,7 @@ store_media_first_of_owners(db_conn *c, arena *a, const char *const *types,
 		return err_set(e, E_INTERNAL, "out of memory");
 	if ((r = db_exec(c, a, &first_of_owners_stmt, p, e)) == NULL)
 		return e->code;
-	rows = PQntuples(r);
-	if ((*out = arena_calloc(a, rows ? (size_t)rows : 1, sizeof **out)) == NULL)
-		return err_set(e, E_INTERNAL, "out of memory");
-	for (int i = 0; i < rows; i++)
-		if (map_item(a, r, i, &(*out)[i], e) != E_OK)
-			return e->code;
-	*nout = (size_t)rows;
-	return E_OK;
+	return map_items(a, r, out, nout, e);
 }
 
 ecode
