@@ -42,6 +42,7 @@
 #include "http_client.h"
 #include "notification/internal.h"
 #include "order/order.h"
+#include "settings/settings.h"
 #include "smtp_catcher.h"
 #include "user/user.h"
 #include "test_db.h"
@@ -843,6 +844,7 @@ main(void)
 	setenv("ECOM_PASSWORD_COST", "4", 1);
 	if (config_init() != 0 || auth_init() != 0)
 		return 1;
+	settings_site_register();	/* as the notifier's main does */
 	log_init("check_notifications", "error");
 	snprintf(run_tag, sizeof run_tag, "%ld%d", (long)time(NULL) % 100000000, (int)getpid() % 10000);
 	s = suite_create("notifications");
