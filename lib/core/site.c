@@ -1,11 +1,12 @@
 /*
  * site.c — the per-process copy of the settings schema (site.h).
  *
- * The registered loader (lib/settings) reads every row (there are a
- * handful) in one query; values are copied
- * into the heap.  A value that changed gets a new copy and the old one is
- * kept: a caller may still hold it in this request, and changes are rare
- * admin actions, so the few bytes are cheaper than a lifetime rule.
+ * The loader lib/settings registers reads every row (there are a handful)
+ * in one query, so this file holds no SQL of another schema; values are
+ * copied into the heap.  A value that changed gets a new copy and the old
+ * one is kept: a caller may still hold it in this request, and changes
+ * are rare admin actions, so the few bytes are cheaper than a lifetime
+ * rule.
  */
 #include <stdbool.h>
 #include <stdlib.h>
