@@ -18,6 +18,7 @@
 #include "admin.h"
 #include "admin_catalog.h"
 #include "media/media.h"
+#include "settings/settings.h"
 
 #define PAGE(m, path, h, role, rate) \
 	{ m, path, h, role, CSRF_NONE, BODY_NONE, 0, rate }
@@ -145,6 +146,7 @@ static const app admin_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&admin_app, argc, argv);
 }
 

@@ -10,6 +10,7 @@
  */
 #include "core/app.h"
 #include "core/health.h"
+#include "settings/settings.h"
 
 static const route api_routes[] = {
 	{ "GET", "/api/v1/health/live",  health_live,  ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_NONE },
@@ -25,5 +26,6 @@ static const app api_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&api_app, argc, argv);
 }

@@ -8,6 +8,7 @@
  * validate answer tells whether a guessed code exists.
  */
 #include "campaigns.h"
+#include "settings/settings.h"
 
 #define SMALL	(32 * 1024)
 
@@ -41,5 +42,6 @@ static const app campaigns_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&campaigns_app, argc, argv);
 }

@@ -22,6 +22,7 @@
 #include "core/app.h"
 #include "core/json.h"
 #include "core/parse.h"
+#include "settings/settings.h"
 
 #define BODY_MAX	(4 * 1024)	/* a line or a code: tiny */
 #define VERSION_MAX	INT64_C(1000000000000)
@@ -54,6 +55,7 @@ static const app cart_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&cart_app, argc, argv);
 }
 

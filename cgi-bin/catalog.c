@@ -13,6 +13,7 @@
  * 128 KiB; every other body is small.
  */
 #include "catalog.h"
+#include "settings/settings.h"
 
 #define BIG	(128 * 1024)
 #define SMALL	(32 * 1024)
@@ -69,5 +70,6 @@ static const app catalog_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&catalog_app, argc, argv);
 }

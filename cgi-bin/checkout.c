@@ -28,6 +28,7 @@
 #include "core/app.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "settings/settings.h"
 
 #define BODY_MAX	(16 * 1024)
 #define FIELD_MAX	200
@@ -66,6 +67,7 @@ static const app checkout_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&checkout_app, argc, argv);
 }
 

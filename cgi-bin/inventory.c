@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "inventory/inventory.h"
+#include "settings/settings.h"
 
 #define SMALL (32 * 1024)
 
@@ -342,5 +343,6 @@ static const app inventory_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&inventory_app, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/parse.h"
 #include "media/media.h"
+#include "settings/settings.h"
 
 /* multipart: file*, owner_id*, owner_type*, alt_text, sort_order */
 static ecode
@@ -134,5 +135,6 @@ static const app media_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&media_app, argc, argv);
 }

@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "notification/notification.h"
+#include "settings/settings.h"
 
 /* The user a customer acts for: themself; NULL (anyone's) for an admin. */
 static const char *
@@ -101,5 +102,6 @@ static const app notifications_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&notifications_app, argc, argv);
 }

@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "order/order.h"
 #include "payment/payment.h"
+#include "settings/settings.h"
 
 #define SMALL (16 * 1024)
 
@@ -176,5 +177,6 @@ static const app orders_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&orders_app, argc, argv);
 }

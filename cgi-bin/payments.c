@@ -16,6 +16,7 @@
 #include "core/page.h"
 #include "core/util.h"
 #include "payment/payment.h"
+#include "settings/settings.h"
 
 #define SMALL (16 * 1024)
 #define WEBHOOK_MAX (64 * 1024)
@@ -146,5 +147,6 @@ static const app payments_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&payments_app, argc, argv);
 }

@@ -24,6 +24,7 @@
 #include "core/parse.h"
 #include "core/util.h"
 #include "payment/provider.h"
+#include "settings/settings.h"
 
 #define SMALL (16 * 1024)
 
@@ -415,5 +416,6 @@ main(int argc, char **argv)
 {
 	if (config_init() != 0)
 		return 1;
+	settings_site_register();
 	return app_main(strcmp(cfg->env, "prod") == 0 ? &sandbox_off : &sandbox_app, argc, argv);
 }

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/parse.h"
 #include "search/search.h"
+#include "settings/settings.h"
 
 static ecode
 reply(request *req, response *res, int status, json_object *v, error *e)
@@ -130,5 +131,6 @@ static const app search_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&search_app, argc, argv);
 }

@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "checkout/checkout.h"
 #include "media/media.h"
+#include "settings/settings.h"
 #include "store.h"
 
 #define GET(path, h) { "GET", path, h, ROLE_PUBLIC, CSRF_NONE, BODY_NONE, 0, RL_READ }
@@ -89,6 +90,7 @@ static const app store_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&store_app, argc, argv);
 }
 

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "users.h"
+#include "settings/settings.h"
 
 #define BODY_MAX	(16 * 1024)
 
@@ -66,6 +67,7 @@ static const app users_app = {
 int
 main(int argc, char **argv)
 {
+	settings_site_register();
 	return app_main(&users_app, argc, argv);
 }
 

@@ -22,6 +22,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "settings/settings.h"
 #include "ecomctl.h"
 
 #define MAX_DOMAINS 32
@@ -173,6 +174,7 @@ main(int argc, char **argv)
 		return ecomctl_usage();
 	if (config_init() != 0)
 		return 1;
+	settings_site_register();
 	/* migrate reports each file it applies at info, whatever the level */
 	log_init("ecomctl", strcmp(cmd, "migrate") == 0 && strcmp(cfg->log_level, "debug") != 0 ?
 	    "info" : cfg->log_level);

@@ -22,6 +22,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "settings/settings.h"
 
 static void
 list_groups(void)
@@ -99,6 +100,7 @@ main(int argc, char **argv)
 	}
 	if (config_init() != 0)
 		return 1;
+	settings_site_register();
 	log_init("consume", cfg->log_level);
 	if (cfg->kafka_brokers[0] == '\0') {
 		fprintf(stderr, "consume: ECOM_KAFKA_BROKERS is not set; without Kafka the relay"

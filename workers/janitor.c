@@ -37,6 +37,7 @@
 #include "payment/payment.h"
 #include "product/product.h"
 #include "search/search.h"
+#include "settings/settings.h"
 
 typedef ecode (*job_fn)(arena *a, int64_t *count, error *e);
 
@@ -91,6 +92,7 @@ main(void)
 
 	if (config_init() != 0)
 		return 1;
+	settings_site_register();
 	log_init("janitor", cfg->log_level);
 	if (!(a = arena_new(64 * 1024))) {
 		log_msg(LOG_ERROR, "out of memory");

@@ -25,6 +25,7 @@
 #include "core/parse.h"
 #include "core/util.h"
 #include "notification/notification.h"
+#include "settings/settings.h"
 
 #define DEFAULT_BUDGET_S	55
 #define DEFAULT_BATCH		20
@@ -85,6 +86,7 @@ main(int argc, char **argv)
 	}
 	if (config_init() != 0)
 		return 1;
+	settings_site_register();
 	log_init("notifier", cfg->log_level);
 	worker_catch_term();
 	if (!(a = arena_new(64 * 1024))) {

@@ -24,6 +24,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "settings/settings.h"
 
 #define DEFAULT_BUDGET_S	55
 #define DEFAULT_BATCH		100
@@ -94,6 +95,7 @@ main(int argc, char **argv)
 		return usage();
 	if (config_init() != 0)
 		return 1;
+	settings_site_register();
 	log_init("relay", cfg->log_level);
 	worker_catch_term();
 	err_clear(&e);

@@ -63,6 +63,10 @@ static const struct row rows[] = {
 	S("ECOM_TRUSTED_PROXIES", trusted_proxies, ""),
 	S("ECOM_CORS_ORIGINS", cors_origins, ""),
 	S("ECOM_KAFKA_BROKERS", kafka_brokers, ""),
+	/* librdkafka's default; brokers refuse less than their
+	 * group.min.session.timeout.ms (6000 by default), the tests' mock
+	 * cluster takes less (check_kafka) */
+	I("ECOM_KAFKA_SESSION_TIMEOUT_MS", kafka_session_timeout_ms, "45000", 1000, 1800000),
 	S("ECOM_SMTP_URL", smtp_url, ""),
 	S("ECOM_SMTP_USER", smtp_user, ""),
 	S("ECOM_SMTP_PASSWORD", smtp_password, ""),

@@ -38,6 +38,7 @@ typedef struct config {
 	const char *cors_origins;	/* ECOM_CORS_ORIGINS: allowed origins, comma-separated */
 	const char *rate_limits;	/* ECOM_RATE_LIMITS: "class=limit/seconds,..." overrides */
 	const char *kafka_brokers;	/* ECOM_KAFKA_BROKERS: host:port,...; "" = embedded delivery */
+	int64_t     kafka_session_timeout_ms; /* ECOM_KAFKA_SESSION_TIMEOUT_MS: consumer groups' session */
 	const char *smtp_url;		/* ECOM_SMTP_URL: smtp://host:port or smtps://; "" = .eml files */
 	const char *smtp_user;		/* ECOM_SMTP_USER */
 	const char *smtp_password;	/* ECOM_SMTP_PASSWORD */

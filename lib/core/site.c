@@ -1,10 +1,12 @@
 /*
  * site.c — the per-process copy of the settings schema (site.h).
  *
- * One query loads every row (there are a handful); values are copied
- * into the heap.  A value that changed gets a new copy and the old one is
- * kept: a caller may still hold it in this request, and changes are rare
- * admin actions, so the few bytes are cheaper than a lifetime rule.
+ * The loader lib/settings registers reads every row (there are a handful)
+ * in one query, so this file holds no SQL of another schema; values are
+ * copied into the heap.  A value that changed gets a new copy and the old
+ * one is kept: a caller may still hold it in this request, and changes
+ * are rare admin actions, so the few bytes are cheaper than a lifetime
+ * rule.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,16 +15,13 @@
 
 #include "arena.h"
 #include "config.h"
-#include "db.h"
 #include "log.h"
 #include "parse.h"
 #include "site.h"
 
 #define SITE_KEYS 16
 
-static db_stmt load_stmt = DB_STMT("site_settings_load",
-    "SELECT key, value FROM settings.settings ORDER BY key LIMIT 16", 0);
-
+static site_loader_fn loader;
 static struct { char *key; const char *value; } vals[SITE_KEYS];
 static size_t   nvals;
 static uint64_t generation = 1;
@@ -105,28 +104,43 @@ put(const char *key, const char *value)
 	return true;
 }
 
+void
+site_set_loader(site_loader_fn load)
+{
+	loader = load;
+	loaded_ms = -1;
+}
+
 static void
 reload(void)
 {
 	static arena *a;
-	db_conn *c;
-	PGresult *r;
+	static bool warned;
+	site_row rows[SITE_KEYS];
 	error e;
+	int n;
 	bool changed = false, seen[SITE_KEYS] = { false };
 
 	loaded_ms = now_ms();
+	if (!loader) {
+		if (!warned)
+			log_msg(LOG_WARN, "no settings loader registered: the configuration's"
+			    " values apply (settings_site_register() missing in main?)");
+		warned = true;
+		return;
+	}
 	err_clear(&e);
 	if (!a && !(a = arena_new(8 * 1024)))
 		return;
-	if (!(c = db_for("settings", &e)) || !(r = db_exec(c, a, &load_stmt, NULL, &e))) {
+	if ((n = loader(a, rows, SITE_KEYS, &e)) < 0) {
 		log_msg(LOG_DEBUG, "settings not read (the last copy stays): %s", e.message);
 		arena_reset(a);
 		return;
 	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		const char *k = db_val(r, i, 0);
+	for (int i = 0; i < n && i < SITE_KEYS; i++) {
+		const char *k = rows[i].key;
 
-		changed |= put(k, db_val(r, i, 1));
+		changed |= put(k, rows[i].value);
 		for (size_t j = 0; j < nvals; j++)
 			if (strcmp(vals[j].key, k) == 0)
 				seen[j] = true;

@@ -4,7 +4,9 @@
  * tables), as every process reads them.
  *
  * The values live in the settings schema (lib/settings writes and
- * validates them); the configuration (ECOM_STORE_NAME, ECOM_CURRENCY,
+ * validates them, and reads them for this copy through the loader it
+ * registers: core touches no domain's tables); the configuration
+ * (ECOM_STORE_NAME, ECOM_CURRENCY,
  * ECOM_MAIL_FROM, ECOM_SHIPPING_METHODS, ...) gives the defaults.  Each
  * process keeps a copy and reloads it when it is older than
  * ECOM_SETTINGS_TTL_MS (default 1000, 0 = every read), so a change is in
@@ -15,6 +17,27 @@
 #define ECOM_SITE_H
 
 #include <stdint.h>
+
+#include "arena.h"
+#include "error.h"
+
+/* One stored setting as a loader hands it over. */
+typedef struct site_row {
+	const char *key;
+	const char *value;
+} site_row;
+
+/*
+ * A loader fills rows[0..max) with every stored setting (strings owned by
+ * a, which the caller resets) and returns how many, or -1 with e set when
+ * they could not be read (the last copy stays).  The settings module's is
+ * registered once per process, before the first read, by
+ * settings_site_register() (settings/settings.h); every main calls it.
+ * Without a loader every value is the configuration's (and a warning
+ * says so once).
+ */
+typedef int (*site_loader_fn)(arena *a, site_row *rows, int max, error *e);
+void site_set_loader(site_loader_fn load);
 
 /* The stored value of key, or NULL when the configuration's applies.
  * Valid until the value changes (old copies are kept, never freed). */

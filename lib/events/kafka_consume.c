@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "events/kafka.h"
@@ -47,12 +48,22 @@ consumer_new(const consumer *c, const char *brokers, error *e)
 {
 	static const char *const keys[] = {
 		"bootstrap.servers", "group.id", "enable.auto.commit", "auto.offset.reset",
-		"enable.partition.eof",
+		"enable.partition.eof", "session.timeout.ms", "heartbeat.interval.ms",
 	};
-	const char *vals[] = { brokers, c->group, "false", "earliest", "false" };
+	/* The session decides how soon a member that vanished without
+	 * leaving loses its partitions, and against librdkafka's mock cluster
+	 * also how long a restarted member waits for them (see
+	 * ECOM_KAFKA_SESSION_TIMEOUT_MS in README.md); heartbeats a third of
+	 * it, at most librdkafka's default 3 s. */
+	int64_t session = cfg ? cfg->kafka_session_timeout_ms : 45000;
+	char session_s[24], beat_s[24];
+	const char *vals[] = { brokers, c->group, "false", "earliest", "false", session_s, beat_s };
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char err[512];
 	rd_kafka_t *rk;
+
+	snprintf(session_s, sizeof session_s, "%lld", (long long)session);
+	snprintf(beat_s, sizeof beat_s, "%lld", (long long)(session / 3 < 3000 ? session / 3 : 3000));
 
 	if (conf == NULL) {
 		err_set(e, E_INTERNAL, "out of memory");

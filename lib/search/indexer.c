@@ -10,6 +10,12 @@
  * state, whatever order their events came in; a redelivered event is a
  * claim that does nothing.  A product that is not (or no longer)
  * published has no document.
+ *
+ * Popularity is units sold: order.created adds the order's units per
+ * product (its lines read through lib/order, since the event carries only
+ * totals), order.canceled and an order.status_changed to "refunded" take
+ * back what that order added; both are recorded per order in the search
+ * schema, so each order counts once and is taken back at most once.
  */
 #include <string.h>
 #include <strings.h>
@@ -17,6 +23,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "inventory/inventory.h"
+#include "order/order.h"
 #include "product/product.h"
 #include "search/internal.h"
 
@@ -36,7 +43,7 @@ static const char *const search_topics[] = {
 	"ecommerce.brand.created", "ecommerce.brand.updated", "ecommerce.brand.deleted",
 	"ecommerce.inventory.updated", "ecommerce.inventory.reserved",
 	"ecommerce.inventory.released",
-	"ecommerce.order.created",
+	"ecommerce.order.created", "ecommerce.order.canceled", "ecommerce.order.status_changed",
 	NULL
 };
 
@@ -204,8 +211,10 @@ index_product(db_conn *c, arena *a, const char *product_id, int64_t *written, er
 
 typedef struct index_tx {
 	const event *ev;
-	const char **ids;	/* products to rebuild */
+	const char **ids;	/* products to rebuild, or the order's products */
 	size_t       nids;
+	const char  *order_id;	/* order events */
+	int64_t     *units;	/* order.created: units of ids[i] */
 } index_tx;
 
 static void
@@ -246,31 +255,84 @@ products_tx(db_conn *c, arena *a, void *ud, error *e)
 	return E_OK;
 }
 
-/* Units sold count towards popularity. */
+/* The order an order event is about. */
+static const char *
+order_of(const event *ev)
+{
+	const char *id = json_member_str(ev->data, "order_id");
+
+	return id && uuid_valid(id) ? id : uuid_valid(ev->aggregate_id) ? ev->aggregate_id : NULL;
+}
+
+/* order.created: the order's units per product, read before the
+ * transaction (the order's lines are not in the event).  An order that
+ * does not exist leaves t->nids 0. */
+static ecode
+order_units(arena *a, index_tx *t, error *e)
+{
+	order o;
+	error le;
+
+	err_clear(&le);
+	if (!(t->units = arena_calloc(a, EVENT_IDS_MAX, sizeof *t->units)))
+		return err_set(e, E_INTERNAL, "out of memory");
+	if (order_get(a, t->order_id, &o, &le) != E_OK) {
+		if (le.code == E_NOT_FOUND)
+			return E_OK;
+		*e = le;
+		return e->code;
+	}
+	for (size_t i = 0; i < o.nitems; i++) {
+		const order_item *it = &o.items[i];
+		size_t k = 0;
+
+		if (!it->product_id || !uuid_valid(it->product_id) || it->quantity <= 0)
+			continue;
+		while (k < t->nids && strcmp(t->ids[k], it->product_id) != 0)
+			k++;
+		if (k == t->nids) {
+			if (t->nids == EVENT_IDS_MAX)
+				continue;
+			t->ids[t->nids++] = it->product_id;
+		}
+		t->units[k] += it->quantity;	/* two variants of one product: one count */
+	}
+	return E_OK;
+}
+
+/* Units sold count towards popularity, once per order. */
 static ecode
 sold_tx(db_conn *c, arena *a, void *ud, error *e)
 {
 	index_tx *t = ud;
-	json_object *items;
 	bool fresh;
 
 	if (sstore_claim(c, a, t->ev->id, &fresh, e) != E_OK)
 		return e->code;
-	if (!fresh || !json_object_object_get_ex(t->ev->data, "items", &items) ||
-	    !json_object_is_type(items, json_type_array))
+	if (!fresh || t->nids == 0)
 		return E_OK;
-	for (size_t i = 0; i < json_object_array_length(items) && i < EVENT_IDS_MAX; i++) {
-		json_object *it = json_object_array_get_idx(items, i), *q;
-		const char *pid = json_member_str(it, "product_id");
-		int64_t units;
-
-		if (!pid || !uuid_valid(pid) || !json_object_object_get_ex(it, "quantity", &q) ||
-		    (units = json_object_get_int64(q)) <= 0)
-			continue;
-		if (sstore_sold(c, a, pid, units, e) != E_OK)
+	if (sstore_order_counted(c, a, t->order_id, &fresh, e) != E_OK)
+		return e->code;
+	for (size_t i = 0; fresh && i < t->nids; i++)
+		if (sstore_sold(c, a, t->order_id, t->ids[i], t->units[i], e) != E_OK)
 			return e->code;
-	}
 	return E_OK;
+}
+
+/* A canceled or fully refunded order takes back what it added, once. */
+static ecode
+unsold_tx(db_conn *c, arena *a, void *ud, error *e)
+{
+	index_tx *t = ud;
+	bool fresh;
+
+	if (sstore_claim(c, a, t->ev->id, &fresh, e) != E_OK)
+		return e->code;
+	if (!fresh)
+		return E_OK;
+	if (sstore_order_reversed(c, a, t->order_id, &fresh, e) != E_OK)
+		return e->code;
+	return fresh ? sstore_unsold(c, a, t->order_id, e) : E_OK;
 }
 
 /* A category's place and name as the catalog has them now; gone when the
@@ -340,7 +402,7 @@ advance(db_conn *c, arena *a)
 static ecode
 search_handle(arena *a, const event *ev, error *e)
 {
-	index_tx t = { ev, NULL, 0 };
+	index_tx t = { ev, NULL, 0, NULL, NULL };
 	db_tx_fn fn = products_tx;
 	db_conn *c;
 
@@ -350,9 +412,21 @@ search_handle(arena *a, const event *ev, error *e)
 		fn = category_tx;
 	else if (strcmp(ev->aggregate_type, "brand") == 0)
 		fn = brand_tx;
-	else if (event_is(ev, "order.created"))
-		fn = sold_tx;
-	else
+	else if (strcmp(ev->aggregate_type, "order") == 0) {
+		const char *to = json_member_str(ev->data, "to_status");
+
+		if (!(t.order_id = order_of(ev)))
+			return E_OK;
+		if (event_is(ev, "order.created")) {
+			fn = sold_tx;
+			if (order_units(a, &t, e) != E_OK)
+				return e->code;
+		} else if (event_is(ev, "order.canceled") ||
+		    (event_is(ev, "order.status_changed") && to && strcmp(to, "refunded") == 0))
+			fn = unsold_tx;
+		else
+			return E_OK;	/* other status changes leave popularity as it is */
+	} else
 		touched_products(ev, &t);
 	if (!(c = search_db(e)))
 		return e->code;

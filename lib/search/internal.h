@@ -58,7 +58,21 @@ ecode sstore_doc_drop(db_conn *c, arena *a, const char *product_id, error *e);
 ecode sstore_cat_put(db_conn *c, arena *a, const search_cat *k, bool cascade, error *e);
 ecode sstore_cat_drop(db_conn *c, arena *a, const char *id, error *e);
 ecode sstore_brand_rename(db_conn *c, arena *a, const char *id, const char *name, error *e);
-ecode sstore_sold(db_conn *c, arena *a, const char *product_id, int64_t units, error *e);
+/*
+ * Popularity (units sold), per order.  sstore_order_counted marks the
+ * order counted (*fresh false: counted or reversed already, add nothing);
+ * sstore_sold then records and adds its units of one product.
+ * sstore_order_reversed marks it reversed (*fresh false: reversed
+ * already); sstore_unsold then takes back what it added, never below 0.
+ * Call each pair in separate statements of one transaction: the second
+ * must see what a concurrent transaction committed while the first
+ * waited on the order's row.
+ */
+ecode sstore_order_counted(db_conn *c, arena *a, const char *order_id, bool *fresh, error *e);
+ecode sstore_sold(db_conn *c, arena *a, const char *order_id, const char *product_id,
+    int64_t units, error *e);
+ecode sstore_order_reversed(db_conn *c, arena *a, const char *order_id, bool *fresh, error *e);
+ecode sstore_unsold(db_conn *c, arena *a, const char *order_id, error *e);
 
 /* Reindex: the database's clock, clearing the words and categories,
  * dropping documents not written since `since`. */

@@ -8,7 +8,8 @@
  * document from lib/product's and lib/inventory's public functions on
  * every product, variant (inventory) and stock event touching it, renames
  * in documents on category and brand events, and counts units sold from
- * order.created (popularity).  A reindex rebuilds everything from the
+ * order.created, taken back on order.canceled or a full refund
+ * (popularity).  A reindex rebuilds everything from the
  * catalog (search_reindex).
  *
  * Every function takes an arena (what it returns lives there), fills e on

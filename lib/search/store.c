@@ -85,11 +85,27 @@ static db_stmt brand_stmt = DB_STMT("search_brand_rename",
 static db_stmt brand_put_stmt = DB_STMT("search_brand_put",
     "INSERT INTO search.brands (id, name) VALUES ($1::uuid, $2::text)"
     " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name WHERE search.brands.name <> EXCLUDED.name", 2);
+/* An order's units of one product: recorded once (order, product), and
+ * only then added to the product's popularity. */
+static db_stmt counted_stmt = DB_STMT("search_order_counted",
+    "INSERT INTO search.orders_counted (order_id) VALUES ($1::uuid) ON CONFLICT DO NOTHING", 1);
 static db_stmt sold_stmt = DB_STMT("search_sold",
-    "WITH p AS (INSERT INTO search.popularity (product_id, sold) VALUES ($1::uuid, $2::bigint)"
+    "WITH u AS (INSERT INTO search.order_units (order_id, product_id, units)"
+    " VALUES ($1::uuid, $2::uuid, $3::bigint) ON CONFLICT DO NOTHING RETURNING product_id, units),"
+    " p AS (INSERT INTO search.popularity (product_id, sold) SELECT product_id, units FROM u"
     " ON CONFLICT (product_id) DO UPDATE SET sold = search.popularity.sold + EXCLUDED.sold"
     " RETURNING product_id, sold)"
-    " UPDATE search.documents d SET popularity = p.sold FROM p WHERE d.product_id = p.product_id", 2);
+    " UPDATE search.documents d SET popularity = p.sold FROM p WHERE d.product_id = p.product_id", 3);
+/* A canceled or refunded order: marked once (also before it was counted,
+ * so a late order.created adds nothing), then what it added taken back. */
+static db_stmt reversed_stmt = DB_STMT("search_order_reversed",
+    "INSERT INTO search.orders_counted (order_id, reversed) VALUES ($1::uuid, true)"
+    " ON CONFLICT (order_id) DO UPDATE SET reversed = true WHERE NOT search.orders_counted.reversed", 1);
+static db_stmt unsold_stmt = DB_STMT("search_unsold",
+    "WITH u AS (DELETE FROM search.order_units WHERE order_id = $1::uuid RETURNING product_id, units),"
+    " p AS (UPDATE search.popularity q SET sold = greatest(q.sold - u.units, 0) FROM u"
+    " WHERE q.product_id = u.product_id RETURNING q.product_id, q.sold)"
+    " UPDATE search.documents d SET popularity = p.sold FROM p WHERE d.product_id = p.product_id", 1);
 
 static db_stmt gen_stmt = DB_STMT("search_generation",
     "SELECT last_value + CASE WHEN is_called THEN 0 ELSE -1 END FROM search.generation", 0);
@@ -358,12 +374,49 @@ sstore_brand_rename(db_conn *c, arena *a, const char *id, const char *name, erro
 	return run(c, a, &brand_stmt, p, e);
 }
 
-ecode
-sstore_sold(db_conn *c, arena *a, const char *product_id, int64_t units, error *e)
+/* Run a one-row insert or upsert; *done tells whether it wrote. */
+static ecode
+run_once(db_conn *c, arena *a, db_stmt *st, const char *const *p, bool *done, error *e)
 {
-	const char *p[2] = { product_id, arg_i64(a, units) };
+	PGresult *r = db_exec(c, a, st, p, e);
+
+	if (r == NULL)
+		return e->code;
+	*done = PQcmdTuples(r)[0] == '1';
+	return E_OK;
+}
+
+ecode
+sstore_order_counted(db_conn *c, arena *a, const char *order_id, bool *fresh, error *e)
+{
+	const char *p[1] = { order_id };
+
+	return run_once(c, a, &counted_stmt, p, fresh, e);
+}
+
+ecode
+sstore_sold(db_conn *c, arena *a, const char *order_id, const char *product_id, int64_t units,
+    error *e)
+{
+	const char *p[3] = { order_id, product_id, arg_i64(a, units) };
 
 	return run(c, a, &sold_stmt, p, e);
+}
+
+ecode
+sstore_order_reversed(db_conn *c, arena *a, const char *order_id, bool *fresh, error *e)
+{
+	const char *p[1] = { order_id };
+
+	return run_once(c, a, &reversed_stmt, p, fresh, e);
+}
+
+ecode
+sstore_unsold(db_conn *c, arena *a, const char *order_id, error *e)
+{
+	const char *p[1] = { order_id };
+
+	return run(c, a, &unsold_stmt, p, e);
 }
 
 /* ------------------------------------------------------------ reindex */

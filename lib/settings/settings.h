@@ -5,8 +5,9 @@
  * lib/checkout/checkout.h), prices with or without tax, and who is told
  * of a new order (DECISIONS 101).
  *
- * Reading them for use is lib/core/site.h's job (a per-process copy);
- * this module validates and stores them.  A value equal to the
+ * Reading them for use is lib/core/site.h's job (a per-process copy,
+ * filled by the loader this module registers); this module validates,
+ * stores and reads them.  A value equal to the
  * configuration's is stored all the same once an admin saved it, so a
  * later change of the configuration does not silently override the
  * admin's choice.
@@ -70,5 +71,12 @@ ecode settings_get(arena *a, shop_settings *out, error *e);
  */
 ecode settings_update(arena *a, const settings_actor *who, const shop_settings *in,
     int *changed, error *e);
+
+/*
+ * Make this process's lib/core/site.h copy read the settings schema: every
+ * process that reads site_* values (each responder, worker and tool) calls
+ * it once in main, before its first request or batch.
+ */
+void settings_site_register(void);
 
 #endif

@@ -7,7 +7,16 @@
  * relay killed between delivering and recording (ECOM_FAULT=
  * relay_after_deliver) loses nothing and its repeat is handled once; a
  * consumer that always fails on one event parks it in
- * ecommerce.dlq.<topic> and events.dead_letters and moves on.
+ * ecommerce.dlq.<topic> and events.dead_letters and moves on; a consumer
+ * stopped and started again handles exactly what lies after its last
+ * committed offsets, none twice, none lost, within a short wait.
+ *
+ * The consumer groups run with ECOM_KAFKA_SESSION_TIMEOUT_MS=3000: after
+ * a group's last member leaves (rd_kafka_consumer_close sends LeaveGroup),
+ * the mock cluster holds the next join for the session timeout less 1 s,
+ * so with librdkafka's default (45 s) a restarted member would see nothing
+ * for about 44 s, and a "the next run reads nothing" check would pass
+ * without the run ever being given a partition.
  *
  * Like check_events, the suite runs in a database of its own, created on
  * the server of ECOM_CONFIG and dropped at the end, since other suites run
@@ -39,6 +48,11 @@
 #define TEST_GROUP	"kafka-test"
 #define NBROKERS	3
 #define JOIN_WAIT_MS	30000	/* generous: a group join takes seconds */
+/* A restarted member's idle window: it must be given the partitions and
+ * handle the first message within it (about 2-3 s with the session of
+ * SESSION_MS; librdkafka's default session would make it about 45 s). */
+#define RESTART_IDLE_S	10
+#define SESSION_MS	"3000"
 
 static arena *a;
 static rd_kafka_t *cluster_host;
@@ -133,17 +147,24 @@ deliver_all(const event *evs, size_t n)
 	s->close(s);
 }
 
-/* consume_run of the test consumer until idle_s without a message. */
+/* consume_run of consumer c until idle_s without a message (counted from
+ * the start until the first one) or *stop. */
 static relay_stats
-consume(int idle_s)
+consume_as(const consumer *c, int idle_s, const volatile sig_atomic_t *stop)
 {
-	consume_opts o = { brokers, 0, idle_s * 1000, NULL };
+	consume_opts o = { brokers, 0, idle_s * 1000, stop };
 	relay_stats st = { 0, 0, 0, 0 };
 	error e;
 
 	err_clear(&e);
-	ck_assert_msg(consume_run(&test_consumer, &o, &st, &e) == E_OK, "%s", e.message);
+	ck_assert_msg(consume_run(c, &o, &st, &e) == E_OK, "%s", e.message);
 	return st;
+}
+
+static relay_stats
+consume(int idle_s)
+{
+	return consume_as(&test_consumer, idle_s, NULL);
 }
 
 /* One message as a plain Kafka reader sees it. */
@@ -325,9 +346,15 @@ START_TEST(every_event_type_makes_the_round_trip)
 	for (size_t i = 0; i < n; i++)
 		ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
 		    " WHERE event_id = '%s'", evs[i].id)), 1);
-	/* committed: the group starts where it left off */
-	st = consume(12);
-	ck_assert_int_eq(st.published, 0);
+	/* committed: the group's next run starts where it left off, handling
+	 * only what came since (its partitions come within the idle window:
+	 * a_restarted_consumer_resumes_after_its_last_commit) */
+	evs[0] = envelope("ecommerce.product.updated", new_id(a));
+	deliver_all(evs, 1);
+	st = consume(RESTART_IDLE_S);
+	ck_assert_int_eq(st.published, 1);
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+	    " WHERE event_id = '%s'", evs[0].id)), 1);
 }
 END_TEST
 
@@ -437,11 +464,15 @@ START_TEST(always_failing_event_is_parked_and_the_group_moves_on)
 	ck_assert_str_eq(got[0].key, bad);
 	ck_assert_str_eq(got[0].error, "planned failure");
 
-	/* the offset moved on: the next run does not see it again */
+	/* the offset moved on: the next run does not see it again, only
+	 * what came since */
 	tries = sql_int(a, arena_printf(a, "SELECT n FROM kafka_test.deliveries"
 	    " WHERE event_id = '%s'", evs[1].id));
-	st = consume(12);
-	ck_assert_int_eq(st.published + st.dead, 0);
+	evs[0] = envelope("ecommerce.payment.failed", new_id(a));
+	deliver_all(evs, 1);
+	st = consume(RESTART_IDLE_S);
+	ck_assert_int_eq(st.published, 1);
+	ck_assert_int_eq(st.dead, 0);
 	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT n FROM kafka_test.deliveries"
 	    " WHERE event_id = '%s'", evs[1].id)), tries);
 
@@ -456,12 +487,89 @@ START_TEST(always_failing_event_is_parked_and_the_group_moves_on)
 }
 END_TEST
 
+/* ------------------------------------------------------------ (e) */
+
+/* The test consumer, stopping its run (as SIGTERM does: after the
+ * current message) once it has handled stop_after events. */
+static volatile sig_atomic_t stop_now;
+static int stop_after;
+
+static ecode
+stopping_handle(arena *ta, const event *ev, error *e)
+{
+	ecode rc = test_handle(ta, ev, e);
+
+	if (rc == E_OK && --stop_after == 0)
+		stop_now = 1;
+	return rc;
+}
+
+static const consumer stopping_consumer = { TEST_GROUP, event_topics, stopping_handle };
+
+/* The handler ran once for ev and left one effect. */
+static void
+handled_once(const event *ev)
+{
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT coalesce(max(n), 0) FROM"
+	    " kafka_test.deliveries WHERE event_id = '%s'", ev->id)), 1);
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM kafka_test.effects"
+	    " WHERE event_id = '%s'", ev->id)), 1);
+}
+
+START_TEST(a_restarted_consumer_resumes_after_its_last_commit)
+{
+	enum { N1 = 12, K = 4, N2 = 5 };
+	event first[N1], later[N2];
+	relay_stats st;
+	uint64_t t0;
+
+	for (int i = 0; i < N1; i++)
+		first[i] = envelope(i % 2 ? "ecommerce.product.updated" : "ecommerce.order.created",
+		    new_id(a));
+	for (int i = 0; i < N2; i++)
+		later[i] = envelope("ecommerce.product.updated", new_id(a));
+	deliver_all(first, N1);
+	/* the first run stops after K events: K offsets committed, the rest
+	 * of what it may have fetched was not handled */
+	stop_now = 0;
+	stop_after = K;
+	st = consume_as(&stopping_consumer, 20, &stop_now);
+	ck_assert_int_eq(st.published, K);
+	/* more arrive while no member runs */
+	deliver_all(later, N2);
+	/* the restarted member is given the partitions within its idle
+	 * window (the first member left the group on close, and the session
+	 * is short here: ECOM_KAFKA_SESSION_TIMEOUT_MS in main) and handles
+	 * exactly what lies after the commits: the rest and the later ones */
+	t0 = now_us();
+	st = consume(RESTART_IDLE_S);
+	ck_assert_msg(st.published == N1 - K + N2, "the restarted run handled %lld of %d in %.1f s",
+	    (long long)st.published, N1 - K + N2, (double)(now_us() - t0) / 1e6);
+	ck_assert_int_eq(st.dead, 0);
+	/* none twice, none lost */
+	for (int i = 0; i < N1; i++)
+		handled_once(&first[i]);
+	for (int i = 0; i < N2; i++)
+		handled_once(&later[i]);
+	/* and a third run, with one new event, handles that one only */
+	later[0] = envelope("ecommerce.product.updated", new_id(a));
+	deliver_all(later, 1);
+	st = consume(RESTART_IDLE_S);
+	ck_assert_int_eq(st.published, 1);
+	handled_once(&later[0]);
+}
+END_TEST
+
 int
 main(void)
 {
 	int rc;
 
 	test_db_domain("kafka_test");
+	/* The mock cluster holds a group's next join for the session timeout
+	 * (less 1 s) after its last member left; a short one lets a restarted
+	 * member in within RESTART_IDLE_S. */
+	setenv("ECOM_KAFKA_SESSION_TIMEOUT_MS", SESSION_MS, 1);
 	if (getenv("ECOM_CONFIG") == NULL && getenv("ECOM_DB_URL") == NULL) {
 		fprintf(stderr, "check_kafka: no ECOM_CONFIG or ECOM_DB_URL; skipped\n");
 		return 77;
@@ -484,6 +592,7 @@ main(void)
 		tcase_add_test(tc, brokers_down_keeps_rows_until_they_are_back);
 		tcase_add_test(tc, relay_killed_mid_batch_loses_nothing_and_repeats_nothing);
 		tcase_add_test(tc, always_failing_event_is_parked_and_the_group_moves_on);
+		tcase_add_test(tc, a_restarted_consumer_resumes_after_its_last_commit);
 		suite_add_tcase(s, tc);
 		rc = check_run(s);
 		scratch_db_drop();

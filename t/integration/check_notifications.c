@@ -985,6 +985,7 @@ main(void)
 	setenv("ECOM_PASSWORD_COST", "4", 1);
 	if (config_init() != 0 || auth_init() != 0)
 		return 1;
+	settings_site_register();	/* as the notifier's main does */
 	log_init("check_notifications", "error");
 	snprintf(run_tag, sizeof run_tag, "%ld%d", (long)time(NULL) % 100000000, (int)getpid() % 10000);
 	s = suite_create("notifications");

@@ -11,9 +11,11 @@
  *     recording): the group handles both copies and queues nothing more —
  *     one message, one file, one claim in notifications.processed_events.
  * Both copies are read by one run of the group: against the mock cluster
- * a second run of the same group is only given its partitions after the
- * first member's session times out (about 45 s), so a "next run reads
- * nothing" check would prove nothing in a test's time.
+ * a second run of the same group is only given its partitions once the
+ * session timeout (librdkafka's 45 s by default) has passed since the
+ * first member left, so a "next run reads nothing" check would prove
+ * nothing here; check_kafka shortens the session
+ * (ECOM_KAFKA_SESSION_TIMEOUT_MS) and proves what a restarted run reads.
  *
  * Like check_kafka, the suite runs in a database of its own (scratch_db.h)
  * since other suites run relays over the shop's outboxes; mail goes to a

@@ -7,6 +7,7 @@
 #include "../../workers/consumers.h"
 #include "core/error.h"
 #include "events/events.h"
+#include "settings/settings.h"
 #include "test_db.h"
 #include "test_relay.h"
 
@@ -18,6 +19,7 @@ relay_once(void)
 	event_sink *s;
 	error e;
 
+	settings_site_register();	/* as workers/relay's main does */
 	err_clear(&e);
 	ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
 	ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
