@@ -152,6 +152,10 @@ EOF
 	[ -n "$proxies" ] && echo "ECOM_TRUSTED_PROXIES=$proxies" >>"$ECOM_CONFIG"
 	[ -n "$limits" ] && echo "ECOM_RATE_LIMITS=$limits" >>"$ECOM_CONFIG"
 	[ -n "$cors" ] && echo "ECOM_CORS_ORIGINS=$cors" >>"$ECOM_CONFIG"
+	# New orders are mailed to every admin unless an address is set; the
+	# suites make dozens of admins and hundreds of orders, so the test
+	# shop names one (check_notifications tests the admins' default)
+	[ "${ECOM_ENV:-dev}" = test ] && echo "ECOM_ORDERS_NOTIFY_EMAIL=orders@example.com" >>"$ECOM_CONFIG"
 	return 0
 }
 
