@@ -130,6 +130,8 @@ static const route admin_routes[] = {
 	FORM("/admin/mail/templates/{name}/reset", h_mail_template_reset, ROLE_ADMIN, RL_WRITE),
 	PAGE("GET", "/admin/mail/{id}", h_mail_message, ROLE_ADMIN, RL_READ),
 	FORM("/admin/mail/{id}/retry", h_mail_retry, ROLE_ADMIN, RL_WRITE),
+	PAGE("GET", "/admin/search-terms", h_search_terms, ROLE_ADMIN, RL_READ),
+	PAGE("GET", "/admin/search-terms/export.csv", h_search_terms_csv, ROLE_ADMIN, RL_READ),
 	PAGE("GET", "/admin/settings", h_settings, ROLE_ADMIN, RL_READ),
 	FORM("/admin/settings", h_settings_update, ROLE_ADMIN, RL_WRITE),
 };

@@ -123,6 +123,9 @@ ecode h_mail_templates(request *req, response *res, error *e);
 ecode h_mail_template(request *req, response *res, error *e);
 ecode h_mail_template_save(request *req, response *res, error *e);
 ecode h_mail_template_reset(request *req, response *res, error *e);
+/* admin_search_terms.c */
+ecode h_search_terms(request *req, response *res, error *e);
+ecode h_search_terms_csv(request *req, response *res, error *e);
 /* admin_settings.c */
 ecode h_settings(request *req, response *res, error *e);
 ecode h_settings_update(request *req, response *res, error *e);

@@ -35,6 +35,7 @@ h_search(request *req, response *res, error *e)
 
 	if (search_query_from_request(req, &q, e) != E_OK || search_run(req->a, &q, &r, e) != E_OK)
 		return e->code;
+	search_log_query(req->a, &q, &r);
 	return reply(req, res, 200, search_result_to_json(&r), e);
 }
 

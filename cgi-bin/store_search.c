@@ -238,6 +238,7 @@ h_search(request *req, response *res, error *e)
 	sq.pg.offset = (sq.pg.page - 1) * sq.pg.per_page;
 	if ((rc = search_run(req->a, &sq, &r, e)) != E_OK)
 		return rc;
+	search_log_query(req->a, &sq, &r);
 	q = sq.q ? sq.q : "";
 	ctx = json_object_new_object();
 	cards = json_object_new_array();

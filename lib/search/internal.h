@@ -129,5 +129,12 @@ void search_fcache_put(const char *key, int64_t gen, const search_facet_row *row
 ecode sstore_suggest(db_conn *c, arena *a, const char *tsq, const char *prefix, int limit,
     const char ***out, size_t *n, error *e);
 
+/* store_terms.c: search.term_days.  Count one search of term (normalised)
+ * today, zero when it found nothing; the report (search_terms_top); the
+ * deletion of the days up to today - keep_days. */
+ecode sstore_term_count(db_conn *c, arena *a, const char *term, bool zero, error *e);
+ecode sstore_term_top(db_conn *c, arena *a, int days, bool zero_only, const page *pg,
+    search_term_stat **out, size_t *n, int64_t *total, error *e);
+ecode sstore_term_prune(db_conn *c, arena *a, int keep_days, int64_t *deleted, error *e);
 
 #endif

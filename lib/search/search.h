@@ -184,4 +184,51 @@ ecode search_reindex(arena *a, void (*progress)(void *ud, int64_t done, int64_t 
  * none); the request records the outcome. */
 ecode search_reindex_pending(arena *a, int64_t *docs, error *e);
 
+/* ------------------------------------------------------------ search terms */
+
+/* What shoppers search for, per UTC day (lib/search/terms.c). */
+#define SEARCH_LOG_TERM_MAX	100	/* characters of a recorded query */
+#define SEARCH_LOG_KEEP_DAYS	400	/* days kept; the janitor prunes older ones */
+#define SEARCH_TERMS_CSV_MAX	10000	/* rows of the report's CSV */
+
+/*
+ * q as it is recorded: runs of whitespace and control characters become
+ * one space, leading and trailing ones go, ASCII letters are lower-cased,
+ * and the text is cut to SEARCH_LOG_TERM_MAX characters (never inside a
+ * UTF-8 sequence).  NULL when nothing is left, q is not valid UTF-8, or
+ * memory ran out.  The database lower-cases the rest (lower()).
+ */
+const char *search_term_normalise(arena *a, const char *q);
+
+/*
+ * Count one search of q (answered by r) for today's row of its term.  Only
+ * a search a shopper typed counts: q has words, first page, relevance
+ * order, no filter; a facet, sort or page link of the same search does
+ * not count again.  One statement; it never fails the search: a problem is
+ * logged and the search goes on.  The storefront's /search and
+ * GET /api/v1/search call it; suggestions do not.
+ */
+void search_log_query(arena *a, const search_query *q, const search_result *r);
+
+typedef struct search_term_stat {
+	const char *term;		/* normalised */
+	int64_t     searches;
+	int64_t     zero_results;	/* searches that found nothing */
+	int64_t     last_seen;		/* Unix seconds of the latest */
+} search_term_stat;
+
+/*
+ * The terms searched in the last `days` days (today included, 1..
+ * SEARCH_LOG_KEEP_DAYS), summed over the days: by searches (zero_only
+ * false) or, with zero_only, only terms with zero-result searches, by
+ * those.  Then by searches, then by term.  pg gives the page; *total is
+ * the number of such terms.  *out (arena) has *n entries.
+ */
+ecode search_terms_top(arena *a, int days, bool zero_only, const page *pg,
+    search_term_stat **out, size_t *n, int64_t *total, error *e);
+
+/* The janitor's job: delete the days older than SEARCH_LOG_KEEP_DAYS;
+ * *deleted counts the rows. */
+ecode search_terms_prune(arena *a, int64_t *deleted, error *e);
+
 #endif

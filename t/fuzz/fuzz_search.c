@@ -6,13 +6,41 @@
  * each 1..SEARCH_TERM_MAX bytes of ASCII lower-case letters, digits or
  * non-ASCII bytes — never a byte tsquery reads as syntax — and a refusal
  * is E_INVALID_PARAMETER.
+ *
+ * The same bytes as a recorded search term (search_term_normalise): NULL,
+ * or valid UTF-8 of 1..SEARCH_LOG_TERM_MAX characters with no ASCII
+ * capital, no control byte, single spaces between words only, and
+ * normalising it again changes nothing.
  */
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parse.h"
 #include "search/search.h"
+
+static void
+check_term(arena *a, const char *s)
+{
+	const char *t = search_term_normalise(a, s), *again;
+	size_t len, chars = 0;
+
+	if (t == NULL)
+		return;
+	len = strlen(t);
+	assert(len >= 1 && utf8_valid(t, len));
+	assert(t[0] != ' ' && t[len - 1] != ' ' && strstr(t, "  ") == NULL);
+	for (size_t k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)t[k];
+
+		assert(!(c >= 'A' && c <= 'Z') && c != 0x7f && (c >= 0x20));
+		chars += (c & 0xC0) != 0x80;
+	}
+	assert(chars <= SEARCH_LOG_TERM_MAX);
+	again = search_term_normalise(a, t);
+	assert(again != NULL && strcmp(again, t) == 0);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,6 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		assert(e.code == E_INVALID_PARAMETER || e.code == E_INTERNAL);
 	}
+	check_term(a, s);
 	free(s);
 	arena_free(a);
 	return 0;

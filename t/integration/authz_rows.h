@@ -298,6 +298,8 @@
 { "admin", "POST", "/admin/events/{id}/replay", "/admin/events/{none}/replay", { 401, 403, 403, 403, 404 } },
 { "admin", "GET", "/admin/audit", "/admin/audit", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/audit/{id}", "/admin/audit/{none}", { 303, 403, 403, 403, 404 } },
+{ "admin", "GET", "/admin/search-terms", "/admin/search-terms", { 303, 403, 403, 403, 200 } },
+{ "admin", "GET", "/admin/search-terms/export.csv", "/admin/search-terms/export.csv", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/mail", "/admin/mail", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/mail/templates", "/admin/mail/templates", { 303, 403, 403, 403, 200 } },
 { "admin", "GET", "/admin/mail/templates/{name}", "/admin/mail/templates/order-confirmation", { 303, 403, 403, 403, 200 } },

@@ -182,6 +182,58 @@ START_TEST(test_query_price_order)
 }
 END_TEST
 
+/* ------------------------------------------------------------ recorded terms */
+
+#define A100 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+static const struct norm_case {
+	int         line;
+	const char *q;
+	const char *term;	/* NULL: not recorded */
+} norm_cases[] = {
+	{ __LINE__, "", NULL },
+	{ __LINE__, " \t\r\n ", NULL },
+	{ __LINE__, "Shirt", "shirt" },
+	{ __LINE__, "  Blue   SHIRT\t\tXL  ", "blue shirt xl" },
+	{ __LINE__, "a\x01" "b\x7f" "c", "a b c" },
+	{ __LINE__, "caf\xc3\xa9\xc2\xa0" "cr\xc3\xa8me", "caf\xc3\xa9 cr\xc3\xa8me" },
+	{ __LINE__, "T-Shirt's \"best\"", "t-shirt's \"best\"" },
+	{ __LINE__, "bad \xff utf-8", NULL },
+	{ __LINE__, A100, A100 },
+	{ __LINE__, A100 "b", A100 },
+	/* the bound counts the space between words, and no trailing one */
+	{ __LINE__, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b",
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+};
+
+START_TEST(test_term_normalise)
+{
+	const struct norm_case *c = &norm_cases[_i];
+	const char *t = search_term_normalise(A, c->q);
+
+	if (c->term == NULL)
+		ck_assert_msg(t == NULL, "line %d: %s", c->line, t);
+	else
+		ck_assert_msg(t != NULL && strcmp(t, c->term) == 0, "line %d: %s", c->line, t);
+}
+END_TEST
+
+/* The bound is in characters, and a cut never splits one: 99 two-byte
+ * characters and three of three bytes keep the 99 and one more. */
+START_TEST(test_term_normalise_cuts_characters)
+{
+	char q[512] = "";
+	const char *t;
+
+	for (int i = 0; i < 99; i++)
+		strcat(q, "\xc3\x89");	/* É: not ASCII, kept as it is */
+	strcat(q, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
+	ck_assert_ptr_nonnull(t = search_term_normalise(A, q));
+	ck_assert_uint_eq(strlen(t), 99 * 2 + 3);
+	ck_assert_str_eq(t + 99 * 2, "\xe2\x82\xac");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -194,6 +246,8 @@ main(void)
 	tcase_add_test(tc, test_query_read);
 	tcase_add_loop_test(tc, test_query_bounds, 0, sizeof bad_cases / sizeof *bad_cases);
 	tcase_add_test(tc, test_query_price_order);
+	tcase_add_loop_test(tc, test_term_normalise, 0, sizeof norm_cases / sizeof *norm_cases);
+	tcase_add_test(tc, test_term_normalise_cuts_characters);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
