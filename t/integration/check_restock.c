@@ -7,7 +7,8 @@
  * the field, a good one is a 303 back to the page with a thank-you, and
  * the same address again (another case) is the same friendly answer with
  * no second row; an address with RESTOCK_OPEN_MAX open alerts is refused
- * with a 409.  Then the variant is restocked through the inventory
+ * with a 409; a signed-in customer finds their address filled in and the
+ * alert carries their account.  Then the variant is restocked through the inventory
  * module: inventory.back_in_stock goes through the relay to the notifier
  * (both in this process, as the workers would run them), which queues one
  * back-in-stock mail per open alert and marks them notified; the mail
@@ -313,6 +314,39 @@ START_TEST(subscribe_restock_mail_unsubscribe)
 }
 END_TEST
 
+START_TEST(a_signed_in_customer_finds_the_address_filled_in)
+{
+	const char *tag = arena_strdup(a, run_tag());
+	made m = make_product("published", tag);
+	const char *email = arena_printf(a, "member-%s@restock-test.example", tag);
+	char *uid = create_user(email, "customer", NULL), loc[512];
+	const char *tok;
+	http_result *r;
+	jar j = { 0 };
+
+	tok = arena_strdup(a, token_for(&j, "/login"));
+	r = browse(&j, "POST", "/login", arena_printf(a, "csrf_token=%s&next=%%2F&email="
+	    "member-%s%%40restock-test.example&password=%s", tok, tag, browser_password()));
+	see_other(r, loc, sizeof loc);
+	http_result_free(r);
+	r = browse(&j, "GET", arena_printf(a, "/p/%s", m.slug), NULL);
+	expect_status(r, 200);
+	has(r->body, arena_printf(a, "id=\"restock-email\" name=\"email\" type=\"email\""
+	    " autocomplete=\"email\" maxlength=\"254\" required value=\"%s\"", email));
+	tok = arena_strdup(a, csrf_of(r));
+	http_result_free(r);
+	r = browse(&j, "POST", arena_printf(a, "/p/%s/restock", m.slug), arena_printf(a,
+	    "csrf_token=%s&variant_id=%s&email=member-%s%%40restock-test.example", tok, m.vid, tag));
+	expect_status(r, 303);
+	http_result_free(r);
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT user_id FROM"
+	    " notifications.restock_subscriptions WHERE variant_id = '%s'", m.vid)), uid);
+	sql(a, arena_printf(a, "DELETE FROM notifications.restock_subscriptions WHERE email = '%s'",
+	    email));
+	free(uid);
+}
+END_TEST
+
 START_TEST(open_alerts_per_address_are_bounded)
 {
 	const char *tag = arena_strdup(a, run_tag());
@@ -389,6 +423,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, subscribe_restock_mail_unsubscribe);
+	tcase_add_test(tc, a_signed_in_customer_finds_the_address_filled_in);
 	tcase_add_test(tc, open_alerts_per_address_are_bounded);
 	tcase_add_test(tc, a_draft_product_mails_nobody);
 	suite_add_tcase(s, tc);
