@@ -100,6 +100,9 @@ ecode rstore_delete(db_conn *c, arena *a, const char *id, error *e);
 ecode rstore_take_open(db_conn *c, arena *a, const char *variant_id, const char *event_id,
     int limit, restock_subscription **out, size_t *n, error *e);
 
+/* Delete notified subscriptions older than days; *count deleted. */
+ecode rstore_purge(db_conn *c, arena *a, int days, int64_t *count, error *e);
+
 /* ---- restock.c */
 /* The consumer's part for inventory.back_in_stock: claims ev itself. */
 ecode restock_on_back_in_stock(arena *a, const event *ev, error *e);

@@ -205,6 +205,7 @@ ecode notification_template_reset(arena *a, const char *kind, const char *admin_
  */
 #define RESTOCK_OPEN_MAX	50	/* open subscriptions per address */
 #define RESTOCK_PER_EVENT_MAX	500	/* mails queued for one restock */
+#define RESTOCK_KEEP_NOTIFIED_DAYS 30	/* then the address is forgotten */
 
 typedef struct restock_input {
 	const char *product_id, *variant_id;	/* UUIDs (a bad one: E_NOT_FOUND) */
@@ -237,6 +238,10 @@ ecode restock_unsubscribe(arena *a, const char *id, const char *token, error *e)
 const char *restock_token(arena *a, const char *id);
 /* The unsubscribe link of subscription id: <base_url>/restock/unsubscribe?... */
 const char *restock_unsubscribe_url(arena *a, const char *id);
+/* The janitor's job: subscriptions notified more than
+ * RESTOCK_KEEP_NOTIFIED_DAYS ago are deleted (a bounded batch per run),
+ * so an address is not kept for an alert that is done; *count deleted. */
+ecode restock_purge_notified(arena *a, int64_t *count, error *e);
 
 /* ------------------------------------------------------------ SMS, push */
 

@@ -90,6 +90,17 @@ restock_unsubscribe(arena *a, const char *id, const char *token, error *e)
 	return e->code;
 }
 
+ecode
+restock_purge_notified(arena *a, int64_t *count, error *e)
+{
+	db_conn *c;
+
+	*count = 0;
+	if (!(c = notify_db(e)))
+		return e->code;
+	return rstore_purge(c, a, RESTOCK_KEEP_NOTIFIED_DAYS, count, e);
+}
+
 /* ------------------------------------------------------------ subscribing */
 
 /* The address trimmed of blanks, if it is one we can mail: an addr-spec

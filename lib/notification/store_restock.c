@@ -8,6 +8,7 @@
  * lower(email)) of open rows is what makes a duplicate impossible.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -38,6 +39,12 @@ static db_stmt take_open_stmt = DB_STMT("restock_take_open",
     "   WHERE variant_id = $1::uuid AND notified_at IS NULL"
     "   ORDER BY created_at, id LIMIT $3::int FOR UPDATE)"
     " RETURNING " SUB_COLS, 3);
+
+/* a bounded batch per run: the janitor comes back a minute later */
+static db_stmt purge_stmt = DB_STMT("restock_purge",
+    "DELETE FROM notifications.restock_subscriptions WHERE id IN (SELECT id"
+    " FROM notifications.restock_subscriptions WHERE notified_at < now() - make_interval("
+    "days => $1::int) LIMIT 10000)", 1);
 
 static const char *
 dup_or_null(arena *a, const PGresult *r, int row, int col)
@@ -136,5 +143,19 @@ rstore_take_open(db_conn *c, arena *a, const char *variant_id, const char *event
 	for (int i = 0; i < PQntuples(r); i++)
 		row_to_sub(a, r, i, &(*out)[i]);
 	*n = (size_t)PQntuples(r);
+	return E_OK;
+}
+
+ecode
+rstore_purge(db_conn *c, arena *a, int days, int64_t *count, error *e)
+{
+	char d[16];
+	const char *p[1] = { d };
+	PGresult *r;
+
+	snprintf(d, sizeof d, "%d", days);
+	if ((r = db_exec(c, a, &purge_stmt, p, e)) == NULL)
+		return e->code;
+	*count = strtoll(PQcmdTuples(r), NULL, 10);
 	return E_OK;
 }

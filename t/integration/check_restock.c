@@ -15,7 +15,8 @@
  * reaches a real SMTP server (smtp_catcher.c) with the product's name and
  * link; the same event delivered again queues nothing; the mail's
  * unsubscribe link shows a page whose button removes the alert, and a
- * forged token is a 404.  A draft product's restock mails nobody.
+ * forged token is a 404.  A draft product's restock mails nobody.  The
+ * janitor's purge forgets alerts a month after their mail, not before.
  * Without ECOM_TEST_BASE_URL or ECOM_CONFIG the suite is skipped with 77.
  */
 #include <stdio.h>
@@ -281,6 +282,16 @@ START_TEST(subscribe_restock_mail_unsubscribe)
 	    " WHERE kind = 'back-in-stock' AND recipient = '%s'", email)), 1);
 	ck_assert_int_eq(smtp_catcher_count(email), 1);
 
+	/* a month after the mail the janitor forgets the address; not before */
+	{
+		int64_t n;
+
+		err_clear(&e);
+		ck_assert_int_eq(restock_purge_notified(a, &n, &e), E_OK);
+		ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM"
+		    " notifications.restock_subscriptions WHERE email = '%s'", email)), 1);
+	}
+
 	/* the unsubscribe link: a page, and its button removes the alert */
 	ck_assert_ptr_nonnull(unsub = strstr(text, "/restock/unsubscribe?id="));
 	unsub = arena_strndup(a, unsub, strcspn(unsub, " \r\n"));
@@ -368,6 +379,24 @@ START_TEST(open_alerts_per_address_are_bounded)
 }
 END_TEST
 
+START_TEST(the_janitor_forgets_alerts_a_month_after_the_mail)
+{
+	const char *email = arena_printf(a, "old-%s@restock-test.example", run_tag());
+	int64_t n;
+	error e;
+
+	sql(a, arena_printf(a, "INSERT INTO notifications.restock_subscriptions"
+	    " (id, product_id, variant_id, email, notified_at) VALUES (gen_random_uuid(),"
+	    " gen_random_uuid(), gen_random_uuid(), '%s', now() - interval '%d days 1 hour')",
+	    email, RESTOCK_KEEP_NOTIFIED_DAYS));
+	err_clear(&e);
+	ck_assert_int_eq(restock_purge_notified(a, &n, &e), E_OK);
+	ck_assert_int_ge(n, 1);
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM"
+	    " notifications.restock_subscriptions WHERE email = '%s'", email)), 0);
+}
+END_TEST
+
 START_TEST(a_draft_product_mails_nobody)
 {
 	const char *tag = arena_strdup(a, run_tag());
@@ -426,6 +455,7 @@ main(void)
 	tcase_add_test(tc, a_signed_in_customer_finds_the_address_filled_in);
 	tcase_add_test(tc, open_alerts_per_address_are_bounded);
 	tcase_add_test(tc, a_draft_product_mails_nobody);
+	tcase_add_test(tc, the_janitor_forgets_alerts_a_month_after_the_mail);
 	suite_add_tcase(s, tc);
 	test_db_domain("notifications");
 	return check_run(s);
