@@ -167,8 +167,8 @@ crumbs(arena *a, const product *p)
 
 /*
  * "E-mail me when it is back": the form for the chosen variant when it is
- * out of stock, or — nothing chosen — a choice of every out-of-stock
- * variant.  form (borrowed, may be NULL) is what a refused POST brings
+ * out of stock, or — nothing chosen, nothing in stock — a choice of the
+ * variants.  form (borrowed, may be NULL) is what a refused POST brings
  * back: {email, errors{email}}; the address is otherwise the signed-in
  * customer's.
  */
@@ -264,7 +264,10 @@ availability_json(request *req, const char *tok, const product *p, const char *c
 		json_object_object_add(o, "class", json_object_new_string("in"));
 	}
 	json_object_object_add(ctx, "availability", o);
-	restock_json(req, tok, p, av, n, sel, form, ctx);
+	/* nothing chosen: only when nothing can be bought (the page says
+	 * "In stock" otherwise, and choosing an option tells which is out) */
+	if (sel != NULL || total <= 0)
+		restock_json(req, tok, p, av, n, sel, form, ctx);
 }
 
 /* First sentence-ish of the description for the meta description. */
