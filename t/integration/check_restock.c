@@ -307,8 +307,10 @@ START_TEST(subscribe_restock_mail_unsubscribe)
 	tok = arena_strdup(a, csrf_of(r));
 	http_result_free(r);
 	{
-		const char *id = unsub + strlen("/restock/unsubscribe?id=");
-		const char *t = strstr(unsub, "&token=") + strlen("&token=");
+		const char *id = unsub + strlen("/restock/unsubscribe?id="), *t = strstr(unsub, "&token=");
+
+		ck_assert_ptr_nonnull(t);
+		t += strlen("&token=");
 
 		r = browse(&j, "POST", "/restock/unsubscribe", arena_printf(a,
 		    "csrf_token=%s&id=%.36s&token=%s", tok, id, t));
