@@ -3,7 +3,8 @@
  * shares (navigation cache, cards, the layout context).
  *
  * Pages (one file each): / (store_home.c), /c/{slug} (store_category.c),
- * /p/{slug} (store_product.c), /search (store_search.c), sign in, register,
+ * /p/{slug} (store_product.c), its back-in-stock form and the alert's
+ * unsubscribe page (store_restock.c), /search (store_search.c), sign in, register,
  * passwords and sign out (store_signin.c), the account pages
  * (store_account.c), the cart page and its forms (store_cart.c), and what
  * their forms share (store_form.c).  Everything is a plain link or an HTML form, so
@@ -37,6 +38,12 @@ static const route store_routes[] = {
 	GET("/", h_home),
 	GET("/c/{slug}", h_category),
 	GET("/p/{slug}", h_product),
+	/* "E-mail me when it is back": anyone may ask, like forgot-password,
+	 * and both may mail an address typed by a stranger: the same brake */
+	POST("/p/{slug}/restock", h_restock_subscribe, ROLE_PUBLIC, RL_PASSWORD),
+	{ "GET", "/restock/unsubscribe", h_restock_unsubscribe_form, ROLE_PUBLIC, CSRF_NONE,
+	    BODY_NONE, 0, RL_PASSWORD },
+	POST("/restock/unsubscribe", h_restock_unsubscribe, ROLE_PUBLIC, RL_PASSWORD),
 	GET("/search", h_search),
 	GET("/login", h_login_form),
 	POST("/login", h_login, ROLE_PUBLIC, RL_LOGIN),

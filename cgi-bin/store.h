@@ -21,6 +21,17 @@ ecode h_home(request *req, response *res, error *e);
 ecode h_category(request *req, response *res, error *e);
 ecode h_product(request *req, response *res, error *e);
 ecode h_search(request *req, response *res, error *e);
+/* The product page of slug (?variant= chosen, may be NULL) with status;
+ * form (borrowed, may be NULL) is a refused back-in-stock form:
+ * {email, errors{email}, error}. */
+ecode store_product_page(request *req, response *res, const char *slug, const char *chosen,
+    json_object *form, int status, error *e);
+
+/* Back-in-stock alerts (store_restock.c): the product page's form, and
+ * the unsubscribe link's page and its button. */
+ecode h_restock_subscribe(request *req, response *res, error *e);
+ecode h_restock_unsubscribe_form(request *req, response *res, error *e);
+ecode h_restock_unsubscribe(request *req, response *res, error *e);
 
 /* Accounts (store_account.c): sign in/out, registration, passwords, e-mail
  * verification, the account pages, two-step sign-in and the wishlist. */

@@ -41,6 +41,9 @@ static const struct {
 	{ "cart-removed", "Removed from your cart." },
 	{ "coupon-applied", "The coupon is applied." },
 	{ "coupon-removed", "The coupon is removed." },
+	{ "restock-subscribed", "Thank you. We will e-mail you once when it is back in stock." },
+	{ "restock-already", "You are already on the list for this option: we will e-mail you"
+	    " once when it is back in stock." },
 };
 
 static const char *

@@ -3,7 +3,9 @@
  * summary and reviews, related products.
  *
  * Choosing a variant is a GET form (?variant=<id>) so it works without
- * JavaScript: the page comes back with that variant's price and SKU.
+ * JavaScript: the page comes back with that variant's price and SKU.  An
+ * out-of-stock variant gets the "E-mail me when it is back" form
+ * (store_restock.c takes its POST).
  */
 #include <string.h>
 #include <time.h>
@@ -164,13 +166,66 @@ crumbs(arena *a, const product *p)
 }
 
 /*
+ * "E-mail me when it is back": the form for the chosen variant when it is
+ * out of stock, or — nothing chosen, nothing in stock — a choice of the
+ * variants.  form (borrowed, may be NULL) is what a refused POST brings
+ * back: {email, errors{email}}; the address is otherwise the signed-in
+ * customer's.
+ */
+static void
+restock_json(request *req, const char *tok, const product *p, const inv_availability *av,
+    size_t n, const inv_availability *sel, json_object *form, json_object *ctx)
+{
+	json_object *o, *opts = json_object_new_array(), *v;
+
+	if (!opts || !tok) {
+		json_object_put(opts);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (av[i].in_stock || (sel != NULL && sel != &av[i]))
+			continue;
+		for (size_t j = 0; j < p->nvariants; j++) {
+			json_object *opt;
+
+			if (strcmp(p->variants[j].id, av[i].variant_id) != 0 ||
+			    !(opt = json_object_new_object()))
+				continue;
+			json_object_object_add(opt, "id", json_object_new_string(av[i].variant_id));
+			json_object_object_add(opt, "label", json_object_new_string(
+			    variant_label(req->a, &p->variants[j])));
+			json_object_array_add(opts, opt);
+		}
+	}
+	if (json_object_array_length(opts) == 0 || !(o = json_object_new_object())) {
+		json_object_put(opts);
+		return;
+	}
+	if (sel != NULL || json_object_array_length(opts) == 1)
+		json_object_object_add(o, "variant", json_object_get(json_object_array_get_idx(opts, 0)));
+	json_object_object_add(o, "options", opts);
+	json_object_object_add(o, "csrf", json_object_new_string(tok));
+	json_object_object_add(o, "action", json_object_new_string(
+	    arena_printf(req->a, "/p/%s/restock", p->s.slug)));
+	if (form != NULL && json_object_object_get_ex(form, "email", &v))
+		json_object_object_add(o, "email", json_object_get(v));
+	else
+		json_object_object_add(o, "email", json_object_new_string(
+		    req->user_email != NULL ? req->user_email : ""));
+	if (form != NULL && json_object_object_get_ex(form, "errors", &v))
+		json_object_object_add(o, "errors", json_object_get(v));
+	json_object_object_add(ctx, "restock", o);
+}
+
+/*
  * "In stock" / "Only N left" / "Out of stock" for the chosen variant (or
  * the only one), or for the product as a whole when none is chosen: one
  * batch call for every active variant.  The page never fails for it — if
  * the inventory cannot be asked, the line is simply left out.
  */
 static void
-availability_json(request *req, const product *p, const char *chosen, json_object *ctx)
+availability_json(request *req, const char *tok, const product *p, const char *chosen,
+    json_object *form, json_object *ctx)
 {
 	inv_item *items = arena_calloc(req->a, p->nvariants ? p->nvariants : 1, sizeof *items);
 	inv_availability *av = arena_calloc(req->a, p->nvariants ? p->nvariants : 1, sizeof *av);
@@ -209,6 +264,10 @@ availability_json(request *req, const product *p, const char *chosen, json_objec
 		json_object_object_add(o, "class", json_object_new_string("in"));
 	}
 	json_object_object_add(ctx, "availability", o);
+	/* nothing chosen: only when nothing can be bought (the page says
+	 * "In stock" otherwise, and choosing an option tells which is out) */
+	if (sel != NULL || total <= 0)
+		restock_json(req, tok, p, av, n, sel, form, ctx);
 }
 
 /* First sentence-ish of the description for the meta description. */
@@ -231,15 +290,22 @@ summary(arena *a, const product *p)
 ecode
 h_product(request *req, response *res, error *e)
 {
+	return store_product_page(req, res, req_param(req, "slug"), req_query(req, "variant"),
+	    NULL, 200, e);
+}
+
+ecode
+store_product_page(request *req, response *res, const char *slug, const char *chosen,
+    json_object *form, int status, error *e)
+{
 	catalog_actor who = catalog_actor_of(req);
-	const char *slug = req_param(req, "slug"), *chosen = req_query(req, "variant");
 	const char *tok;
 	page rpg = { 1, REVIEWS_ON_PAGE, 0 };
 	product p;
 	product_summary *rel;
 	size_t nrel;
 	review_page rp;
-	json_object *ctx;
+	json_object *ctx, *err;
 	ecode rc;
 
 	if (chosen != NULL && !uuid_valid(chosen))
@@ -263,14 +329,19 @@ h_product(request *req, response *res, error *e)
 	json_object_object_add(ctx, "breadcrumbs", crumbs(req->a, &p));
 	json_object_object_add(ctx, "images", images_json(req->a, &p));
 	variants_json(req->a, &p, chosen, ctx);
-	availability_json(req, &p, chosen, ctx);
+	/* one token for every form of the page: a first visit sets its cookie once */
+	tok = csrf_token(req, res);
+	availability_json(req, tok, &p, chosen, form, ctx);
+	if (form != NULL && json_object_object_get_ex(form, "error", &err))
+		json_object_object_add(ctx, "restock_error", json_object_get(err));
 	if (p.s.rating.count > 0)
 		json_object_object_add(ctx, "rating", rating_json(req->a, &p.s.rating));
 	json_object_object_add(ctx, "reviews", reviews_json(req->a, &rp));
 	if (nrel > 0)
 		json_object_object_add(ctx, "related", store_cards(req->a, rel, nrel));
 	/* add to cart: a form for guests too, so it carries its own token */
-	if ((tok = csrf_token(req, res)) != NULL)
+	if (tok != NULL)
 		json_object_object_add(ctx, "cart_csrf", json_object_new_string(tok));
-	return store_render(req, res, "store/product", ctx, p.s.name, summary(req->a, &p), e);
+	return store_render_status(req, res, status, "store/product", ctx, p.s.name,
+	    summary(req->a, &p), e);
 }

@@ -19,6 +19,7 @@
  *   - runs a search reindex an admin asked for (search_reindex_pending);
  *   - forgets the search terms counted more than 400 days ago
  *     (search_terms_prune).
+ *   - forgets back-in-stock alerts sent a month ago (restock_purge_notified).
  * Each job runs even if another failed; the exit status is 0 when all
  * succeeded, 1 otherwise, so cron mails a failure.  Every job commits in
  * its own transactions, so an interrupted run leaves nothing half done and
@@ -35,6 +36,7 @@
 #include "core/log.h"
 #include "core/redis.h"
 #include "inventory/inventory.h"
+#include "notification/notification.h"
 #include "order/order.h"
 #include "payment/payment.h"
 #include "product/product.h"
@@ -108,6 +110,7 @@ main(void)
 	failed |= run(a, "catalog_import", import_job);
 	failed |= run(a, "search_reindex", search_reindex_pending);
 	failed |= run(a, "search_terms_prune", search_terms_prune);
+	failed |= run(a, "restock_purge", restock_purge_notified);
 	arena_free(a);
 	db_close_all();
 	redis_close();		/* the import job's progress counter used it */

@@ -18,6 +18,7 @@ const char *const event_topics[] = {
 	"ecommerce.payment.succeeded", "ecommerce.payment.failed", "ecommerce.payment.refunded",
 	"ecommerce.inventory.updated", "ecommerce.inventory.reserved",
 	"ecommerce.inventory.released", "ecommerce.inventory.low_stock",
+	"ecommerce.inventory.back_in_stock",
 	"ecommerce.user.registered", "ecommerce.user.updated", "ecommerce.user.password_reset",
 	"ecommerce.campaign.created", "ecommerce.campaign.updated",
 	"ecommerce.campaign.coupon_applied",

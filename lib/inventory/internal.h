@@ -38,7 +38,9 @@ char *inv_uuid_array(arena *a, const char *const *ids, size_t n);
 /*
  * Apply (d_on_hand, d_reserved) to a locked row in one guarded UPDATE, log
  * the movement and emit inventory.low_stock when the row crosses its
- * threshold (and inventory.updated when `updated`).  threshold >= 0 also
+ * threshold (and inventory.updated when `updated`), and
+ * inventory.back_in_stock when the variant's available over its active
+ * warehouses goes from 0 to more.  threshold >= 0 also
  * sets the threshold.  A change the invariant refuses is E_CONFLICT.
  * row is updated in place.
  */
@@ -83,6 +85,9 @@ ecode inv_store_stock_low(db_conn *c, arena *a, const page *pg, stock_page *out,
 /* available/tracked per item (ids as uuid[] texts), in item order. */
 ecode inv_store_availability(db_conn *c, arena *a, const char *product_array,
     const char *variant_array, size_t n, int64_t *available, bool *tracked, error *e);
+/* The variant's available summed over its other active warehouses. */
+ecode inv_store_others_available(db_conn *c, arena *a, const char *variant_id,
+    const char *warehouse_id, int64_t *available, error *e);
 
 ecode inv_store_movement_insert(db_conn *c, arena *a, const inv_actor *who,
     const stock_row *after, int64_t d_on_hand, int64_t d_reserved, const char *reason,

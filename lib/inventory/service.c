@@ -108,12 +108,42 @@ inv_emit(db_conn *c, arena *a, const inv_actor *who, const char *type,
 	return outbox_emit(c, a, inv_store_outbox_stmt(), &o, t, aggregate_type, aggregate_id, data, e);
 }
 
+/*
+ * inventory.back_in_stock when this row's units made the variant
+ * available again: the row went from nothing available to some (in an
+ * active warehouse) and no other active warehouse had any.  The other
+ * rows are read, not locked: a concurrent change to one of them emits its
+ * own event or none, and a subscriber told twice of one restock is the
+ * lesser harm than one never told.  The notifier's back-in-stock mails
+ * hang on this event (lib/notification/restock.c).
+ */
+static ecode
+back_in_stock(db_conn *c, arena *a, const inv_actor *who, const stock_row *r, error *e)
+{
+	int64_t others;
+	json_object *d;
+
+	if (inv_store_others_available(c, a, r->variant_id, r->warehouse_id, &others, e) != E_OK)
+		return e->code;
+	if (others > 0)
+		return E_OK;
+	/* no warehouse_id: the event is about the variant as a whole */
+	if (!(d = json_object_new_object()))
+		return err_set(e, E_INTERNAL, "out of memory");
+	json_object_object_add(d, "product_id", json_object_new_string(r->product_id));
+	json_object_object_add(d, "variant_id", json_object_new_string(r->variant_id));
+	json_object_object_add(d, "available", json_object_new_int64(r->available));
+	json_object_object_add(d, "previous_available", json_object_new_int64(0));
+	return inv_emit(c, a, who, "back_in_stock", "variant", r->variant_id, d, e);
+}
+
 ecode
 inv_apply(db_conn *c, arena *a, const inv_actor *who, locked_row *row,
     int64_t d_on_hand, int64_t d_reserved, int64_t threshold, const char *reason,
     const char *reference, bool updated, error *e)
 {
 	bool applied, was_alerted = row->alerted;
+	int64_t before = row->r.available;
 
 	if (inv_store_stock_apply(c, a, row, d_on_hand, d_reserved, threshold, &applied, e) != E_OK)
 		return e->code;
@@ -136,6 +166,9 @@ inv_apply(db_conn *c, arena *a, const inv_actor *who, locked_row *row,
 	if (row->r.is_low && !was_alerted &&
 	    inv_emit(c, a, who, "low_stock", "variant", row->r.variant_id,
 	    stock_row_to_json(&row->r), e) != E_OK)
+		return e->code;
+	if (before <= 0 && row->r.available > 0 && row->r.warehouse_active &&
+	    back_in_stock(c, a, who, &row->r, e) != E_OK)
 		return e->code;
 	return E_OK;
 }

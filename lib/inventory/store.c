@@ -83,6 +83,12 @@ static db_stmt availability_stmt = DB_STMT("inventory_availability",
     " LEFT JOIN inventory.warehouses w ON w.id = s.warehouse_id"
     " GROUP BY i.ord ORDER BY i.ord", 2);
 
+/* the variant's available in the other active warehouses (back in stock) */
+static db_stmt others_available_stmt = DB_STMT("inventory_others_available",
+    "SELECT coalesce(sum(greatest(s.on_hand - s.reserved, 0)), 0)"
+    " FROM inventory.stock s JOIN inventory.warehouses w ON w.id = s.warehouse_id"
+    " WHERE s.variant_id = $1::uuid AND s.warehouse_id <> $2::uuid AND w.is_active", 2);
+
 static db_stmt mv_insert_stmt = DB_STMT("inventory_mv_insert",
     "INSERT INTO inventory.movements (id, variant_id, warehouse_id, product_id,"
     " delta_on_hand, delta_reserved, on_hand_after, reserved_after, reason, reference,"
@@ -427,6 +433,19 @@ inv_store_availability(db_conn *c, arena *a, const char *product_array, const ch
 		tracked[i] = db_i64(r, (int)i, 1) > 0;
 		available[i] = db_i64(r, (int)i, 2);
 	}
+	return E_OK;
+}
+
+ecode
+inv_store_others_available(db_conn *c, arena *a, const char *variant_id,
+    const char *warehouse_id, int64_t *available, error *e)
+{
+	const char *p[2] = { variant_id, warehouse_id };
+	PGresult *r;
+
+	if (exec_rows(c, a, &others_available_stmt, p, &r, e) != E_OK)
+		return e->code;
+	*available = db_i64(r, 0, 0);
 	return E_OK;
 }
 

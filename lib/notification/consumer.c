@@ -12,6 +12,8 @@
  *   order.canceled         order-canceled
  *   payment.failed         payment-failed to the account's address
  *   inventory.low_stock    low-stock to every active admin
+ *   inventory.back_in_stock  back-in-stock to each open subscription
+ *                          of the variant (restock.c, its own claim)
  *
  * What the event does not carry is read through the owning domain's
  * header before the transaction (the order's lines and totals, an
@@ -41,6 +43,7 @@ static const char *const topics[] = {
 	EVENT_TOPIC_PREFIX "order.canceled",
 	EVENT_TOPIC_PREFIX "payment.failed",
 	EVENT_TOPIC_PREFIX "inventory.low_stock",
+	EVENT_TOPIC_PREFIX "inventory.back_in_stock",
 	NULL
 };
 
@@ -414,6 +417,9 @@ notify_handle(arena *a, const event *ev, error *e)
 	if (!b)
 		return err_set(e, E_INTERNAL, "out of memory");
 	b->ev = ev;
+	/* its mails are one per subscriber, more than a batch holds */
+	if (event_is(ev, "inventory.back_in_stock"))
+		return restock_on_back_in_stock(a, ev, e);
 	if (!(c = notify_db(e)))
 		return e->code;
 	if (event_is(ev, "order.created")) {

@@ -7,6 +7,8 @@
  *   store.c     every SQL statement of the notifications schema
  *   service.c   queueing, delivery with retries, the log, retry, read
  *   consumer.c  the "notifier" event consumer
+ *   restock.c   back-in-stock subscriptions and their mails
+ *   store_restock.c  the SQL of restock_subscriptions
  */
 #ifndef ECOM_NOTIFICATION_INTERNAL_H
 #define ECOM_NOTIFICATION_INTERNAL_H
@@ -82,6 +84,28 @@ ecode nstore_template_put(db_conn *c, arena *a, const char *kind, const char *su
     const char *txt, const char *html, const char *admin_id, error *e);
 ecode nstore_template_delete(db_conn *c, arena *a, const char *kind, error *e);
 db_stmt *nstore_outbox_stmt(void);
+
+/* ---- store_restock.c */
+/* Under a transaction-scoped lock of the address: how many open
+ * subscriptions it has, and whether one is for variant_id. */
+ecode rstore_open_of(db_conn *c, arena *a, const char *email, const char *variant_id,
+    int64_t *open, bool *has_variant, error *e);
+/* INSERT unless an open one exists (*inserted tells). */
+ecode rstore_insert(db_conn *c, arena *a, const restock_input *in, bool *inserted, error *e);
+ecode rstore_get(db_conn *c, arena *a, const char *id, restock_subscription *out, error *e);
+/* E_NOT_FOUND when there was none. */
+ecode rstore_delete(db_conn *c, arena *a, const char *id, error *e);
+/* Mark at most limit open subscriptions of variant_id notified by
+ * event_id (oldest first, rows locked) and return them. */
+ecode rstore_take_open(db_conn *c, arena *a, const char *variant_id, const char *event_id,
+    int limit, restock_subscription **out, size_t *n, error *e);
+
+/* Delete notified subscriptions older than days; *count deleted. */
+ecode rstore_purge(db_conn *c, arena *a, int days, int64_t *count, error *e);
+
+/* ---- restock.c */
+/* The consumer's part for inventory.back_in_stock: claims ev itself. */
+ecode restock_on_back_in_stock(arena *a, const event *ev, error *e);
 
 /* ---- service.c */
 db_conn *notify_db(error *e);

@@ -5,7 +5,8 @@
  * overrides.  The only header other code includes.
  *
  * Two ways in.  Events (order.created, order.status_changed,
- * order.canceled, payment.failed, inventory.low_stock) reach
+ * order.canceled, payment.failed, inventory.low_stock,
+ * inventory.back_in_stock) reach
  * notification_consumer, which renders and queues the messages in the
  * transaction that claims the event.  Mails that carry a secret (the
  * e-mail verification and password reset links) must not travel in an
@@ -163,7 +164,7 @@ bool mime_address_ok(const char *s);
 
 /* The e-mail kinds, NULL-terminated: verify-email, reset-password,
  * order-confirmation, payment-failed, order-shipped, order-canceled,
- * order-refunded, low-stock, new-order (to the shop). */
+ * order-refunded, low-stock, new-order (to the shop), back-in-stock. */
 extern const char *const notification_kinds[];
 
 typedef struct notification_template {
@@ -189,6 +190,58 @@ ecode notification_template_set(arena *a, const char *kind, const char *subject,
 /* Back to the files. */
 ecode notification_template_reset(arena *a, const char *kind, const char *admin_id,
     const char *request_id, error *e);
+
+/* ------------------------------------------------------------ back in stock */
+
+/*
+ * "Tell me when it's back" (restock.c): an address waiting for an
+ * out-of-stock variant of a published product.  When
+ * inventory.back_in_stock arrives, notification_consumer queues one
+ * back-in-stock mail per open subscription of the variant (oldest first,
+ * at most RESTOCK_PER_EVENT_MAX; the rest wait for the next restock) and
+ * marks them notified, in the transaction that claims the event.  Each
+ * mail carries an unsubscribe link signed with the server key
+ * (restock_token), which deletes the subscription.
+ */
+#define RESTOCK_OPEN_MAX	50	/* open subscriptions per address */
+#define RESTOCK_PER_EVENT_MAX	500	/* mails queued for one restock */
+#define RESTOCK_KEEP_NOTIFIED_DAYS 30	/* then the address is forgotten */
+
+typedef struct restock_input {
+	const char *product_id, *variant_id;	/* UUIDs (a bad one: E_NOT_FOUND) */
+	const char *email;			/* as typed; trimmed and checked */
+	const char *user_id;			/* the signed-in customer, or NULL */
+} restock_input;
+
+typedef struct restock_subscription {
+	const char *id, *product_id, *variant_id, *email, *user_id;
+	int64_t     created_at, notified_at;	/* Unix s; notified_at 0 = open */
+} restock_subscription;
+
+/*
+ * Subscribe in->email to the variant.  The product must be published and
+ * the variant active (else E_NOT_FOUND) and out of stock (else
+ * E_CONFLICT: it can be bought now); asked through product.h and
+ * inventory.h.  A malformed address is E_VALIDATION on "email"; an
+ * address with RESTOCK_OPEN_MAX open subscriptions is E_CONFLICT.  An
+ * open subscription of the same variant and address (any case) is
+ * answered E_OK with *created false and no second row.
+ */
+ecode restock_subscribe(arena *a, const restock_input *in, bool *created, error *e);
+/* The subscription `id` if token is its restock_token; else E_NOT_FOUND
+ * (the same for a bad token as for a removed subscription). */
+ecode restock_get(arena *a, const char *id, const char *token, restock_subscription *out,
+    error *e);
+/* Delete it (open or notified) under the same check. */
+ecode restock_unsubscribe(arena *a, const char *id, const char *token, error *e);
+/* hex(HMAC(server key, "restock:" id)), 64 characters; NULL on OOM. */
+const char *restock_token(arena *a, const char *id);
+/* The unsubscribe link of subscription id: <base_url>/restock/unsubscribe?... */
+const char *restock_unsubscribe_url(arena *a, const char *id);
+/* The janitor's job: subscriptions notified more than
+ * RESTOCK_KEEP_NOTIFIED_DAYS ago are deleted (a bounded batch per run),
+ * so an address is not kept for an alert that is done; *count deleted. */
+ecode restock_purge_notified(arena *a, int64_t *count, error *e);
 
 /* ------------------------------------------------------------ SMS, push */
 

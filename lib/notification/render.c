@@ -21,7 +21,8 @@
 
 const char *const notification_kinds[] = {
 	"verify-email", "reset-password", "order-confirmation", "payment-failed",
-	"order-shipped", "order-canceled", "order-refunded", "low-stock", "new-order", NULL
+	"order-shipped", "order-canceled", "order-refunded", "low-stock", "new-order",
+	"back-in-stock", NULL
 };
 
 bool

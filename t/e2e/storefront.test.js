@@ -1,9 +1,11 @@
 // storefront.test.js — what a shopper sees, in Debian's Chromium with
 // JavaScript switched off: home → category (filter, sort, paginate) →
-// product → search → a missing page.  Every page type is also checked with
+// product → a sold-out option's back-in-stock form → search → a missing
+// page.  Every page type is also checked with
 // html-validate.  Run by t/browser (the browser layer of `make check`).
 'use strict';
 const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
 const { steps, launch } = require('./lib');
 const { HtmlValidate } = require('html-validate');
 
@@ -125,6 +127,35 @@ async function seo(page) {
     assert.ok(await page.locator('input[type="radio"], select[name="variant"], [data-variant]').count() >= 1,
       'offers a variant choice');
     assert.ok(await page.locator('#reviews, section.reviews, [data-reviews]').count() >= 1, 'has a reviews section');
+  });
+
+  await step('a sold-out option offers "E-mail me when it is back"', async () => {
+    // a published product's active variant with nothing available (the
+    // demo data sells out about one variant in ten)
+    const psql = process.env.ECOM_TEST_PSQL;
+    assert.ok(psql, 'ECOM_TEST_PSQL is set');
+    const q = "SELECT p.slug || ' ' || v.id FROM catalog.variants v"
+      + " JOIN catalog.products p ON p.id = v.product_id"
+      + " JOIN inventory.stock s ON s.variant_id = v.id"
+      + " JOIN inventory.warehouses w ON w.id = s.warehouse_id AND w.is_active"
+      + " WHERE p.status = 'published' AND v.is_active GROUP BY p.slug, v.id"
+      + " HAVING sum(greatest(s.on_hand - s.reserved, 0)) = 0 ORDER BY 1 LIMIT 1";
+    const row = execFileSync('sh', ['-c', `${psql} -tAc "${q}"`]).toString().trim();
+    assert.ok(row, 'some variant is sold out');
+    const [slug, vid] = row.split(' ');
+    const res = await page.goto(`${base}/p/${slug}?variant=${vid}`);
+    assert.equal(res.status(), 200);
+    await validHtml(page, 'product (sold out)');
+    assert.match(await page.locator('.availability').innerText(), /Out of stock/);
+    const form = page.locator('form.restock-form');
+    assert.equal(await form.count(), 1, 'has the back-in-stock form');
+    const email = `e2e-restock-${Date.now()}@example.test`;
+    await page.fill('#restock-email', email);
+    await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
+    await page.waitForURL(u => u.pathname === `/p/${slug}`);
+    assert.match(await page.locator('.flash').innerText(), /We will e-mail you once/);
+    execFileSync('sh', ['-c', `${psql} -tAc "DELETE FROM notifications.restock_subscriptions`
+      + ` WHERE email = '${email}'"`]);
   });
 
   await step('search finds products by name', async () => {

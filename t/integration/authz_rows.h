@@ -58,6 +58,11 @@
 { "store", "GET", "/", "/", ALL(200) },
 { "store", "GET", "/c/{slug}", "/c/{cslug}", ALL(200) },
 { "store", "GET", "/p/{slug}", "/p/{pslug}", ALL(200) },
+/* back-in-stock alerts: a form without its token is refused; an empty
+ * one names the missing option; a link without a valid token is 404 */
+{ "store", "POST", "/p/{slug}/restock", "/p/{pslug}/restock", { 403, 400, 400, 400, 400 } },
+{ "store", "GET", "/restock/unsubscribe", "/restock/unsubscribe", ALL(404) },
+{ "store", "POST", "/restock/unsubscribe", "/restock/unsubscribe", { 403, 404, 404, 404, 404 } },
 { "store", "GET", "/search", "/search?q=a", ALL(200) },
 /* ---------------------------------------------------------------- accounts (JSON)
  * Public forms answer 400 to an empty body whoever asks; /me routes act on
