@@ -81,6 +81,10 @@ const char *session_access_cookie(const request *req);
  * the server signs and later checks: CSRF tokens, the admin's pending
  * sign-in cookie.  0 or -1. */
 int auth_hmac(const void *msg, size_t n, unsigned char out[32]);
+/* The same of "purpose:id" as 64 lower-case hex digits in a, for links
+ * that name one thing (a guest's order, an alert to unsubscribe); NULL
+ * when id is NULL or it cannot be made. */
+const char *auth_hmac_hex(arena *a, const char *purpose, const char *id);
 
 /*
  * CSRF for HTML forms: a token that is an HMAC (server secret) of the

@@ -157,6 +157,24 @@ auth_hmac(const void *msg, size_t n, unsigned char out[32])
 	return 0;
 }
 
+const char *
+auth_hmac_hex(arena *a, const char *purpose, const char *id)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[32];
+	char *msg, *out;
+
+	if (!id || !(msg = arena_printf(a, "%s:%s", purpose, id)) ||
+	    auth_hmac(msg, strlen(msg), mac) != 0 || !(out = arena_alloc(a, 65)))
+		return NULL;
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[64] = '\0';
+	return out;
+}
+
 static int
 token_for(char kind, const char *binding, uint32_t minute, char out[TOKEN_LEN + 1])
 {

@@ -83,19 +83,7 @@ order_actor_of(const request *req)
 const char *
 order_guest_token(arena *a, const char *order_id)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[32];
-	char *msg, *out;
-
-	if (!order_id || !(msg = arena_printf(a, "order:%s", order_id)) ||
-	    auth_hmac(msg, strlen(msg), mac) != 0 || !(out = arena_alloc(a, 65)))
-		return NULL;
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 15];
-	}
-	out[64] = '\0';
-	return out;
+	return auth_hmac_hex(a, "order", order_id);
 }
 
 bool
