@@ -13,11 +13,16 @@
 #define TODAY "(now() AT TIME ZONE 'UTC')::date"
 
 /* lower() takes the non-ASCII letters the C side left (the database's
- * ctype), left() keeps the bound if lower-casing made it longer */
+ * ctype), left() keeps the bound if lower-casing made it longer.  The
+ * count is worth no disk flush on the shopper's time: set_config(...,
+ * true) lasts for this statement's own transaction, and its commit, the
+ * only one it has, does not wait for the WAL (a crash may lose the last
+ * fraction of a second of counts, never the shop's data). */
 static db_stmt count_stmt = DB_STMT("search_term_count",
-    "INSERT INTO search.term_days AS t (day, term, searches, zero_results, last_at)"
-    " VALUES (" TODAY ", left(lower($1::text), 100), 1, CASE WHEN $2::boolean THEN 1 ELSE 0 END,"
-    " now())"
+    "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))"
+    " INSERT INTO search.term_days AS t (day, term, searches, zero_results, last_at)"
+    " SELECT " TODAY ", left(lower($1::text), 100), 1, CASE WHEN $2::boolean THEN 1 ELSE 0 END,"
+    " now() FROM async"
     " ON CONFLICT (day, term) DO UPDATE SET searches = t.searches + 1,"
     " zero_results = t.zero_results + EXCLUDED.zero_results,"
     " last_at = greatest(t.last_at, EXCLUDED.last_at)", 2);
