@@ -385,11 +385,13 @@ stack_workers() {
 
 stack_stop() {
 	local p
-	for p in "${STACK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${STACK_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	# a killed child's status is not a failure of the caller (set -e)
+	for p in "${STACK_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${STACK_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	STACK_PIDS=()
 	if [ -n "$STACK_PG_STARTED" ]; then
-		$STACK_PG_STARTED >/dev/null 2>&1
+		$STACK_PG_STARTED >/dev/null 2>&1 || true
 		STACK_PG_STARTED=
 	fi
+	return 0
 }
