@@ -716,23 +716,6 @@ make_png(size_t w, size_t h, size_t *len)
 	return out;
 }
 
-/* Uploaded media files under the stack's media root. */
-static long
-media_files(void)
-{
-	const char *var = getenv("ECOM_VAR");
-	char cmd[1024], *v;
-	long n;
-
-	ck_assert_msg(var != NULL, "ECOM_VAR not set");
-	snprintf(cmd, sizeof cmd, "mkdir -p %s/media/u && find %s/media -type f -path '*/u/*' | wc -l",
-	    var, var);
-	ck_assert_ptr_nonnull(v = run_capture(cmd));
-	n = strtol(v, NULL, 10);
-	free(v);
-	return n;
-}
-
 /* The element of the home page's banner titled `title`: its <a ...>..</a>
  * (malloc'd), or NULL when the page does not show it. */
 static char *
@@ -778,7 +761,7 @@ START_TEST(banner_picture_uploaded_through_the_form)
 
 	sign_in_admin(&j, "cat");
 	png = make_png(900, 300, &len);
-	files = media_files();
+	files = media_upload_files();
 	snprintf(title, sizeof title, "Upload banner %s", t);
 	snprintf(bad, sizeof bad, "Refused banner %s", t);
 	snprintf(none, sizeof none, "Pictureless banner %s", t);
@@ -797,7 +780,7 @@ START_TEST(banner_picture_uploaded_through_the_form)
 	http_result_free(r);
 	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.banners WHERE title = '%s'", bad);
 	expect_sql(q, "0");
-	ck_assert_int_eq(media_files(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	/* over the web server's 1 MiB for forms: the banner form may carry a
 	 * photo, so the responder (lib/media) is the one that judges it */
 	{
@@ -817,7 +800,7 @@ START_TEST(banner_picture_uploaded_through_the_form)
 	    "%ld %.600s", r->status, r->body);
 	http_result_free(r);
 	expect_sql(q, "0");
-	ck_assert_int_eq(media_files(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 
 	/* neither a file nor a URL */
 	{
@@ -853,7 +836,7 @@ START_TEST(banner_picture_uploaded_through_the_form)
 	    " AND owner_id = '%s' AND source_format = 'png' AND width = 900 AND height = 300", id);
 	expect_sql(q, "1");
 	/* 160, 480 and the original 900, each WebP and JPEG */
-	ck_assert_int_eq(media_files(), files + 6);
+	ck_assert_int_eq(media_upload_files(), files + 6);
 	el = home_banner(title);
 	ck_assert_msg(el != NULL, "the home page does not show %s", title);
 	ck_assert_msg(strstr(el, "<picture><source type=\"image/webp\" srcset=\"/media/u/") != NULL &&
@@ -877,7 +860,7 @@ START_TEST(banner_picture_uploaded_through_the_form)
 	http_result_free(r);
 	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE owner_id = '%s'", id);
 	expect_sql(q, "0");
-	ck_assert_int_eq(media_files(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	el = home_banner(title);
 	ck_assert_msg(el != NULL && strstr(el, "src=\"/static/favicon.svg\"") != NULL &&
 	    strstr(el, "srcset") == NULL, "%s", el ? el : "(not shown)");
@@ -910,7 +893,7 @@ START_TEST(banner_picture_uploaded_through_the_form)
 	http_result_free(r);
 	snprintf(q, sizeof q, "SELECT count(*) FROM media.items WHERE owner_id = '%s'", id);
 	expect_sql(q, "0");
-	ck_assert_int_eq(media_files(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	free(url);
 	free(id);
 	free(png);

@@ -69,24 +69,6 @@ psql_count(const char *sql)
 	return n;
 }
 
-/* Files under the media root's upload folder. */
-static long
-files_count(void)
-{
-	const char *var = getenv("ECOM_VAR");
-	char cmd[1024], *v;
-	long n;
-
-	ck_assert_msg(var != NULL, "ECOM_VAR not set");
-	snprintf(cmd, sizeof cmd, "mkdir -p %s/media/u && find %s/media -type f -path '*/u/*' | wc -l",
-	    var, var);
-	v = run_capture(cmd);
-	ck_assert_ptr_nonnull(v);
-	n = strtol(v, NULL, 10);
-	free(v);
-	return n;
-}
-
 typedef struct grow { char *p; size_t len; } grow;
 
 static size_t
@@ -500,7 +482,7 @@ START_TEST(refuses_and_writes_nothing)
 	setup();
 	items = psql_count("SELECT count(*) FROM media.items");
 	events = psql_count("SELECT count(*) FROM media.outbox");
-	files = files_count();
+	files = media_upload_files();
 
 	/* a PNG that declares 30000x30000 pixels */
 	{
@@ -563,7 +545,7 @@ START_TEST(refuses_and_writes_nothing)
 
 	ck_assert_int_eq(psql_count("SELECT count(*) FROM media.items"), items);
 	ck_assert_int_eq(psql_count("SELECT count(*) FROM media.outbox"), events);
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	free(jpeg);
 }
 END_TEST
@@ -577,7 +559,7 @@ START_TEST(product_images_alt_order_and_delete)
 	long files;
 
 	setup();
-	files = files_count();
+	files = media_upload_files();
 	img = make_image("PNG", 1000, 800, "#10a0a0", 0, &len);
 	r = upload(admin_tok, "product", product_id, "Teal & <b>bold</b>", "t.png", "image/png", img, len);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
@@ -590,7 +572,7 @@ START_TEST(product_images_alt_order_and_delete)
 	snprintf(id2, sizeof id2, "%s", jstr(r->json, "data.id"));
 	ck_assert_str_eq(jstr(r->json, "data.urls.960.webp"), url);
 	http_result_free(r);
-	ck_assert_int_eq(files_count(), files + 8);
+	ck_assert_int_eq(media_upload_files(), files + 8);
 
 	/* the product lists both as images, from the media library */
 	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE product_id = '%s'"
@@ -674,13 +656,13 @@ START_TEST(product_images_alt_order_and_delete)
 	r2 = http_get(url);
 	ck_assert_int_eq(r2->status, 200);
 	http_result_free(r2);
-	ck_assert_int_eq(files_count(), files + 8);
+	ck_assert_int_eq(media_upload_files(), files + 8);
 	/* the second: the files go too, and the product's images */
 	snprintf(path, sizeof path, "/api/v1/media/%s", id2);
 	r = call(admin_tok, "DELETE", path, NULL);
 	ck_assert_int_eq(r->status, 200);
 	http_result_free(r);
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	/* lighttpd may answer from its stat cache for a moment */
 	for (int i = 0; i < 30; i++) {
 		r2 = http_get(url);
@@ -742,7 +724,7 @@ START_TEST(catalog_image_delete_releases_media)
 	long files;
 
 	setup();
-	files = files_count();
+	files = media_upload_files();
 	r = call(seller_tok, "POST", "/api/v1/products",
 	    "{\"name\":\"Media release vase\",\"base_price\":2500,\"currency\":\"EUR\"}");
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
@@ -751,7 +733,7 @@ START_TEST(catalog_image_delete_releases_media)
 	img = make_image("PNG", 700, 500, "#c04080", 0, &len);
 	snprintf(mid, sizeof mid, "%s", uploaded(upload(admin_tok, "product", pid, "Vase",
 	    "vase.png", "image/png", img, len)));
-	ck_assert_int_gt(files_count(), files);
+	ck_assert_int_gt(media_upload_files(), files);
 	snprintf(q, sizeof q, "SELECT id FROM catalog.images WHERE media_id = '%s'", mid);
 	iid = psql_value(q);
 	ck_assert_msg(iid != NULL && strlen(iid) == 36, "no catalog image for %s", mid);
@@ -770,7 +752,7 @@ START_TEST(catalog_image_delete_releases_media)
 	snprintf(q, sizeof q, "SELECT count(*) FROM catalog.images WHERE id = '%s'", iid);
 	ck_assert_int_eq(psql_count(q), 0);
 	ck_assert_msg(item_count(mid) == 0, "media item %s left after its image went", mid);
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	snprintf(q, sizeof q, "SELECT count(*) FROM media.outbox WHERE aggregate_id = '%s'"
 	    " AND event_type = 'ecommerce.media.deleted'", mid);
 	ck_assert_int_eq(psql_count(q), 1);
@@ -792,7 +774,7 @@ START_TEST(catalog_image_delete_releases_media)
 	r = call(seller_tok, "DELETE", path, NULL);
 	ck_assert_int_eq(r->status, 200);
 	http_result_free(r);
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	free(iid);
 	free(other_sub);
 	free(other_tok);
@@ -815,7 +797,7 @@ START_TEST(owners_must_exist_and_take_their_media)
 	setup();
 	img = make_image("JPEG", 300, 200, "#30c060", 0, &len);
 	items = psql_count("SELECT count(*) FROM media.items");
-	files = files_count();
+	files = media_upload_files();
 	ghost = psql_value("SELECT gen_random_uuid()");
 	for (size_t i = 0; i < 3; i++) {
 		char want[128];
@@ -831,7 +813,7 @@ START_TEST(owners_must_exist_and_take_their_media)
 	ck_assert_int_eq(r->status, 403);
 	http_result_free(r);
 	ck_assert_int_eq(psql_count("SELECT count(*) FROM media.items"), items);
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 
 	/* a new category, brand and banner each take their pictures with them */
 	for (size_t i = 0; i < 3; i++) {
@@ -852,13 +834,13 @@ START_TEST(owners_must_exist_and_take_their_media)
 		http_result_free(r);
 		snprintf(mid, sizeof mid, "%s", uploaded(upload(admin_tok, types[i], id, NULL, "x.jpg",
 		    "image/jpeg", img, len)));
-		ck_assert_int_gt(files_count(), files);
+		ck_assert_int_gt(media_upload_files(), files);
 		snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", id);
 		r = call(admin_tok, "DELETE", path, NULL);
 		ck_assert_msg(r->status == 200, "%s: %ld %s", types[i], r->status, r->body);
 		http_result_free(r);
 		ck_assert_msg(item_count(mid) == 0, "%s %s deleted, its media %s kept", types[i], id, mid);
-		ck_assert_int_eq(files_count(), files);
+		ck_assert_int_eq(media_upload_files(), files);
 	}
 	free(ghost);
 	free(img);
@@ -882,7 +864,7 @@ START_TEST(home_shows_banners_in_their_window_with_srcset)
 	long t = (long)time(NULL), files;
 
 	setup();
-	files = files_count();
+	files = media_upload_files();
 	img = make_image("JPEG", 1200, 400, "#e07020", 0, &len);
 	for (int i = 0; i < 3; i++) {
 		snprintf(title[i], sizeof title[i], "Window %d banner %ld", i, t);
@@ -936,7 +918,7 @@ START_TEST(home_shows_banners_in_their_window_with_srcset)
 		http_result_free(r);
 		ck_assert_int_eq(item_count(mid[i]), 0);
 	}
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	free(img);
 }
 END_TEST
@@ -1040,7 +1022,7 @@ START_TEST(category_tiles_show_uploads_with_srcset)
 	long files;
 
 	setup();
-	files = files_count();
+	files = media_upload_files();
 	row = psql_value("SELECT p.id || '|' || p.slug || '|' || c.id || '|' || c.slug"
 	    " FROM catalog.categories c JOIN catalog.categories p ON c.parent_id = p.id"
 	    " WHERE p.parent_id IS NULL AND p.is_active AND c.is_active"
@@ -1086,7 +1068,7 @@ START_TEST(category_tiles_show_uploads_with_srcset)
 		http_result_free(r);
 		ck_assert_int_eq(item_count(mid[i]), 0);
 	}
-	ck_assert_int_eq(files_count(), files);
+	ck_assert_int_eq(media_upload_files(), files);
 	free(img);
 	free(row);
 }

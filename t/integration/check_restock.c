@@ -431,21 +431,15 @@ main(void)
 {
 	Suite *s;
 	TCase *tc;
-	int port;
-	char url[64];
 
 	if (test_base_url() == NULL || getenv("ECOM_CONFIG") == NULL) {
 		puts("SKIP: set ECOM_TEST_BASE_URL and ECOM_CONFIG (var/env.sh of a running stack)");
 		return 77;
 	}
-	if ((port = smtp_catcher_listen()) < 0) {
+	if (smtp_catcher_use() != 0) {
 		perror("smtp catcher");
 		return 1;
 	}
-	snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
-	setenv("ECOM_SMTP_URL", url, 1);
-	setenv("ECOM_SMTP_STARTTLS", "optional", 1);
-	setenv("ECOM_MAIL_FROM", "", 1);
 	if (config_init() != 0 || auth_init() != 0)
 		return 1;
 	log_init("check_restock", "error");

@@ -211,6 +211,22 @@ run_capture(const char *cmd)
 	return g.p;
 }
 
+long
+media_upload_files(void)
+{
+	const char *var = getenv("ECOM_VAR");
+	char cmd[1024], *v;
+	long n;
+
+	ck_assert_msg(var != NULL, "ECOM_VAR not set");
+	snprintf(cmd, sizeof cmd, "mkdir -p %s/media/u && find %s/media -type f -path '*/u/*' | wc -l",
+	    var, var);
+	ck_assert_ptr_nonnull(v = run_capture(cmd));
+	n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
 char *
 mint_token(const char *role, const char *sub)
 {

@@ -53,6 +53,8 @@ long long    jint(json_object *o, const char *path);
 
 /* Run a shell command and return its trimmed stdout (malloc'd) or NULL. */
 char *run_capture(const char *cmd);
+/* Files under the stack's media upload folder ($ECOM_VAR/media/.../u/). */
+long  media_upload_files(void);
 /* Mint an access token with ecomctl (ECOM_TEST_ECOMCTL); malloc'd. */
 char *mint_token(const char *role, const char *sub);
 /* One value of a fixed query through the psql of ECOM_TEST_PSQL (-tA):

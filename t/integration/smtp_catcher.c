@@ -41,6 +41,21 @@ smtp_catcher_listen(void)
 	return ntohs(sa.sin_port);
 }
 
+int
+smtp_catcher_use(void)
+{
+	int port = smtp_catcher_listen();
+	char url[64];
+
+	if (port < 0)
+		return -1;
+	snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
+	setenv("ECOM_SMTP_URL", url, 1);
+	setenv("ECOM_SMTP_STARTTLS", "optional", 1);
+	setenv("ECOM_MAIL_FROM", "", 1);
+	return 0;
+}
+
 void
 smtp_catcher_fail(int code, int times)
 {

@@ -25,6 +25,9 @@ typedef struct smtp_msg {
 
 /* Listen on 127.0.0.1 on a free port; the port, or -1. */
 int  smtp_catcher_listen(void);
+/* smtp_catcher_listen, then point this process's mail at it (ECOM_SMTP_URL,
+ * STARTTLS optional, the configured sender): before config_init.  0 or -1. */
+int  smtp_catcher_use(void);
 /* Serve connections one at a time on the socket of smtp_catcher_listen. */
 void smtp_catcher_start(void);
 /* Refuse the next `times` MAIL FROM commands (-1: all) with `code`; 0 ends it. */

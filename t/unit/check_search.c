@@ -222,12 +222,14 @@ END_TEST
  * characters and three of three bytes keep the 99 and one more. */
 START_TEST(test_term_normalise_cuts_characters)
 {
-	char q[512] = "";
+	char q[512];
+	size_t n = 0;
 	const char *t;
 
 	for (int i = 0; i < 99; i++)
-		strcat(q, "\xc3\x89");	/* É: not ASCII, kept as it is */
-	strcat(q, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
+		n += (size_t)snprintf(q + n, sizeof q - n, "\xc3\x89");	/* É: not ASCII, kept */
+	ck_assert_uint_lt(n + 9, sizeof q);
+	snprintf(q + n, sizeof q - n, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
 	ck_assert_ptr_nonnull(t = search_term_normalise(A, q));
 	ck_assert_uint_eq(strlen(t), 99 * 2 + 3);
 	ck_assert_str_eq(t + 99 * 2, "\xe2\x82\xac");
