@@ -32,45 +32,13 @@
 #include "events/events.h"
 #include "browser.h"
 #include "http_client.h"
+#include "test_db.h"
 
 static arena *a;
 static char cov_tag[32], admin_email[128], password[64], *admin_id, *admin_tok;
 
 /* The admin's browser, signed in once for the suite. */
 static jar admin_jar;
-
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("audit", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
-
-
 
 static char *
 make_account(const char *email, const char *role_s, const char *secret)
@@ -226,7 +194,7 @@ new_banner(void)
 	const char *title = fresh_name("banner"), *id;
 
 	post_banner_form("/admin/banners", title);
-	id = sql(arena_printf(a, "SELECT id FROM catalog.banners WHERE title = '%s'", title));
+	id = sql(a, arena_printf(a, "SELECT id FROM catalog.banners WHERE title = '%s'", title));
 	ck_assert_msg(id != NULL, "the banner %s was not made", title);
 	return id;
 }
@@ -263,7 +231,7 @@ review_status(change *c)
 	char *cust = make_account(email, "customer", NULL), *tok = mint_token("customer", cust);
 	http_result *r;
 
-	pid = sql("SELECT id FROM catalog.products WHERE status = 'published' ORDER BY created_at"
+	pid = sql(a, "SELECT id FROM catalog.products WHERE status = 'published' ORDER BY created_at"
 	    " LIMIT 1");
 	ck_assert_ptr_nonnull(pid);
 	r = api("POST", arena_printf(a, "/api/v1/products/%s/reviews", pid), tok,
@@ -299,7 +267,7 @@ new_rule(const char **campaign)
 
 	post_form(arena_printf(a, "/admin/campaigns/%s/stacking-rules", x),
 	    arena_printf(a, "campaign_id=%s&rule=forbidden", y));
-	id = sql(arena_printf(a, "SELECT id FROM campaigns.stacking_rules WHERE campaign_a = '%s'", x));
+	id = sql(a, arena_printf(a, "SELECT id FROM campaigns.stacking_rules WHERE campaign_a = '%s'", x));
 	ck_assert_ptr_nonnull(id);
 	*campaign = x;
 	return id;
@@ -330,7 +298,7 @@ order_note(change *c)
 {
 	/* a canceled order of its own (earns nothing, so no figure moves);
 	 * year 2000 numbers are never issued by the shop */
-	const char *id = sql("INSERT INTO orders.orders (id, number, checkout_id, email, status,"
+	const char *id = sql(a, "INSERT INTO orders.orders (id, number, checkout_id, email, status,"
 	    " currency, subtotal, total, ship_full_name, ship_line1, ship_city, ship_postal_code,"
 	    " ship_country) SELECT gen_random_uuid(), 'EC-2000-' ||"
 	    " lpad((random() * 999999999)::bigint::text, 9, '0'), 'cov-' || gen_random_uuid(),"
@@ -346,7 +314,7 @@ order_note(change *c)
 static const char *
 template_event_id(void)
 {
-	const char *id = sql("SELECT aggregate_id FROM notifications.outbox WHERE event_type ="
+	const char *id = sql(a, "SELECT aggregate_id FROM notifications.outbox WHERE event_type ="
 	    " 'ecommerce.mail_template.updated' AND payload->'data'->>'name' = 'order-shipped'"
 	    " ORDER BY seq DESC LIMIT 1");
 
@@ -392,7 +360,7 @@ event_replay(change *c)
 	ck_assert_int_eq(event_parse(a, payload, strlen(payload), &ev, &e), E_OK);
 	ck_assert_msg(dead_letter_park(a, &ev, "coverage-test", "parked by the test", 3, &e) == E_OK,
 	    "%s", e.message);
-	id = sql(arena_printf(a, "SELECT id FROM events.dead_letters WHERE event_id = '%s'", eid));
+	id = sql(a, arena_printf(a, "SELECT id FROM events.dead_letters WHERE event_id = '%s'", eid));
 	ck_assert_ptr_nonnull(id);
 	post_form(arena_printf(a, "/admin/events/%s/replay", id), "");
 	*c = (change){ NULL, "dead_letter.replay_requested", "dead_letter", id, true, true, NULL };
@@ -452,7 +420,7 @@ enrol(change *c)
 static void
 inventory_adjust(change *c)
 {
-	const char *row = sql("SELECT v.product_id || '/' || v.id || '/' || s.warehouse_id"
+	const char *row = sql(a, "SELECT v.product_id || '/' || v.id || '/' || s.warehouse_id"
 	    " FROM inventory.stock s JOIN catalog.variants v ON v.id = s.variant_id"
 	    " ORDER BY s.variant_id, s.warehouse_id LIMIT 1");
 
@@ -471,7 +439,7 @@ new_warehouse(void)
 	/* not active: it must not take part in allocations */
 	post_form("/admin/warehouses", arena_printf(a, "code=%s&name=%s&address=%s&priority=900",
 	    code, url_encode(a, fresh_name("warehouse")), url_encode(a, "1 Audit Way")));
-	id = sql(arena_printf(a, "SELECT id FROM inventory.warehouses WHERE code = '%s'", code));
+	id = sql(a, arena_printf(a, "SELECT id FROM inventory.warehouses WHERE code = '%s'", code));
 	ck_assert_ptr_nonnull(id);
 	return id;
 }
@@ -591,7 +559,7 @@ new_variant(const char **vid)
 	post_form(arena_printf(a, "/admin/products/%s/variants", pid), arena_printf(a,
 	    "sku=COV-%s-%d&name=One&price=&attributes=&weight_grams=&sort_order=0&active=1",
 	    cov_tag, (int)getpid()));
-	*vid = sql(arena_printf(a, "SELECT id FROM catalog.variants WHERE product_id = '%s'", pid));
+	*vid = sql(a, arena_printf(a, "SELECT id FROM catalog.variants WHERE product_id = '%s'", pid));
 	ck_assert_ptr_nonnull(*vid);
 	return pid;
 }
@@ -683,7 +651,7 @@ image_upload(change *c)
 
 	upload_file(arena_printf(a, "/admin/products/%s/images", pid), "image", png_b64,
 	    "image/png", "-F alt_text=Coverage");
-	mid = sql(arena_printf(a, "SELECT media_id FROM catalog.images WHERE product_id = '%s'", pid));
+	mid = sql(a, arena_printf(a, "SELECT media_id FROM catalog.images WHERE product_id = '%s'", pid));
 	ck_assert_ptr_nonnull(mid);
 	*c = (change){ "media", "media.uploaded", "media", mid, false, false, NULL };
 }
@@ -694,7 +662,7 @@ new_image(const char **iid)
 {
 	const char *pid = new_product();
 
-	*iid = sql(arena_printf(a, "INSERT INTO catalog.images (product_id, url, sort_order,"
+	*iid = sql(a, arena_printf(a, "INSERT INTO catalog.images (product_id, url, sort_order,"
 	    " is_primary) VALUES ('%s', '/static/favicon.svg', 0, true) RETURNING id",
 	    pid));
 	ck_assert_ptr_nonnull(*iid);
@@ -727,7 +695,7 @@ new_category(void)
 
 	post_form("/admin/categories", arena_printf(a, "name=%s&slug=&description=&parent_id="
 	    "&sort_order=0&active=1", url_encode(a, name)));
-	id = sql(arena_printf(a, "SELECT id FROM catalog.categories WHERE name = '%s'", name));
+	id = sql(a, arena_printf(a, "SELECT id FROM catalog.categories WHERE name = '%s'", name));
 	ck_assert_ptr_nonnull(id);
 	return id;
 }
@@ -775,7 +743,7 @@ new_brand(void)
 
 	post_form("/admin/brands", arena_printf(a, "name=%s&slug=&description=&logo_url=&active=1",
 	    url_encode(a, name)));
-	id = sql(arena_printf(a, "SELECT id FROM catalog.brands WHERE name = '%s'", name));
+	id = sql(a, arena_printf(a, "SELECT id FROM catalog.brands WHERE name = '%s'", name));
 	ck_assert_ptr_nonnull(id);
 	return id;
 }
@@ -820,7 +788,7 @@ catalog_import(change *c)
 	    csv)));
 	upload_file("/admin/catalog/import", "file", b64, "text/csv", "-F mode=apply");
 	free(b64);
-	id = sql(arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'", slug));
+	id = sql(a, arena_printf(a, "SELECT id FROM catalog.products WHERE slug = '%s'", slug));
 	ck_assert_msg(id != NULL, "the import made no product %s", slug);
 	*c = (change){ "catalog", "product.created", "product", id, false, false, NULL };
 }
@@ -828,7 +796,7 @@ catalog_import(change *c)
 static const char *
 new_order(const char *status)
 {
-	const char *id = sql(arena_printf(a, "INSERT INTO orders.orders (id, number, checkout_id,"
+	const char *id = sql(a, arena_printf(a, "INSERT INTO orders.orders (id, number, checkout_id,"
 	    " email, status, currency, subtotal, total, ship_full_name, ship_line1, ship_city,"
 	    " ship_postal_code, ship_country) SELECT gen_random_uuid(), 'EC-2000-' ||"
 	    " lpad((random() * 999999999)::bigint::text, 9, '0'), 'cov-' || gen_random_uuid(),"
@@ -852,7 +820,7 @@ static void
 mail_retry(change *c)
 {
 	/* a message the notifier gave up on */
-	const char *id = sql("INSERT INTO notifications.messages (id, channel, kind, recipient,"
+	const char *id = sql(a, "INSERT INTO notifications.messages (id, channel, kind, recipient,"
 	    " subject, body_text, body_html, status, attempts, max_attempts, last_error) VALUES"
 	    " (gen_random_uuid(), 'email', 'verify-email', 'cov-retry@example.com', 'Coverage',"
 	    " 'x', '<p>x</p>', 'failed', 5, 5, 'coverage') RETURNING id");
@@ -1153,7 +1121,7 @@ a_stock_variant(const char **pid, const char **wid)
 	const char *vid;
 
 	*pid = a_new_variant(&vid);
-	*wid = sql("SELECT id FROM inventory.warehouses WHERE is_active ORDER BY priority, code"
+	*wid = sql(a, "SELECT id FROM inventory.warehouses WHERE is_active ORDER BY priority, code"
 	    " LIMIT 1");
 	ck_assert_ptr_nonnull(*wid);
 	return vid;
@@ -1301,7 +1269,7 @@ a_media_delete(change *c)
 static void
 a_notification_retry(change *c)
 {
-	const char *id = sql("INSERT INTO notifications.messages (id, channel, kind, recipient,"
+	const char *id = sql(a, "INSERT INTO notifications.messages (id, channel, kind, recipient,"
 	    " subject, body_text, body_html, status, attempts, max_attempts, last_error) VALUES"
 	    " (gen_random_uuid(), 'email', 'verify-email', 'cov-retry@example.com', 'Coverage',"
 	    " 'x', '<p>x</p>', 'failed', 5, 5, 'coverage') RETURNING id");
@@ -1456,7 +1424,7 @@ assert_entry(const change *c)
 
 	/* the entry of this very change: its event's id (the newest about it) */
 	if (!c->direct) {
-		const char *ev = sql(arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id ="
+		const char *ev = sql(a, arena_printf(a, "SELECT id FROM %s.outbox WHERE aggregate_id ="
 		    " '%s' AND event_type = 'ecommerce.%s' ORDER BY seq DESC LIMIT 1", c->schema,
 		    c->aggregate_id, c->event_type));
 
@@ -1466,7 +1434,7 @@ assert_entry(const change *c)
 	}
 	q = arena_printf(a, "SELECT count(*) %s", where);
 
-	for (int round = 0; round < 100 && !c->direct && sql_int(q) == 0; round++) {
+	for (int round = 0; round < 100 && !c->direct && sql_int(a, q) == 0; round++) {
 		relay_opts o = { 100, 0, false, NULL };
 		relay_stats st = { 0, 0, 0, 0 };
 		event_sink *s;
@@ -1476,15 +1444,15 @@ assert_entry(const change *c)
 		ck_assert_msg((s = event_sink_embedded(worker_consumers, &e)) != NULL, "%s", e.message);
 		ck_assert_msg(relay_run(s, &o, &st, &e) == E_OK, "relay: %s", e.message);
 		s->close(s);
-		if (sql_int(q) == 0)
+		if (sql_int(a, q) == 0)
 			usleep(100 * 1000);
 	}
-	ck_assert_msg(sql_int(q) >= 1, "no audit entry: %s", where);
-	ck_assert_str_eq(sql(arena_printf(a, "SELECT actor_role %s LIMIT 1", where)), "admin");
-	ck_assert_ptr_nonnull(sql(arena_printf(a, "SELECT after::text %s LIMIT 1", where)));
-	ck_assert_ptr_nonnull(sql(arena_printf(a, "SELECT summary %s LIMIT 1", where)));
+	ck_assert_msg(sql_int(a, q) >= 1, "no audit entry: %s", where);
+	ck_assert_str_eq(sql(a, arena_printf(a, "SELECT actor_role %s LIMIT 1", where)), "admin");
+	ck_assert_ptr_nonnull(sql(a, arena_printf(a, "SELECT after::text %s LIMIT 1", where)));
+	ck_assert_ptr_nonnull(sql(a, arena_printf(a, "SELECT summary %s LIMIT 1", where)));
 	if (c->before_known)
-		ck_assert_msg(sql(arena_printf(a, "SELECT before::text %s AND before IS NOT NULL"
+		ck_assert_msg(sql(a, arena_printf(a, "SELECT before::text %s AND before IS NOT NULL"
 		    " LIMIT 1", where)) != NULL, "no before: %s", where);
 }
 
@@ -1613,5 +1581,6 @@ main(void)
 	tcase_add_test(tc, every_api_write_is_listed);
 	tcase_add_loop_test(tc, each_driven_api_write_leaves_an_entry, 0, NAPI);
 	suite_add_tcase(s, tc);
+	test_db_domain("audit");
 	return check_run(s);
 }

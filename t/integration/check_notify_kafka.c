@@ -34,6 +34,7 @@
 #include "../check_run.h"
 #include "../../workers/consumers.h"
 #include "scratch_db.h"
+#include "test_db.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -52,37 +53,6 @@ static const char *brokers;
 static char mail_dir[] = "/tmp/check_notify_kafka.XXXXXX";
 
 /* ------------------------------------------------------------ plumbing */
-
-/* Test plumbing, not application code: fixed SQL through plain libpq. */
-static const char *
-sql(const char *s)
-{
-	error e;
-	db_conn *c;
-	PGresult *r;
-	const char *v;
-
-	err_clear(&e);
-	c = db_for("notifications", &e);
-	ck_assert_msg(c != NULL, "no database: %s", e.message);
-	r = PQexec(db_pg(c), s);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-	    "%s: %s", s, PQerrorMessage(db_pg(c)));
-	v = PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	return v;
-}
-
-static long long
-sql_int(const char *s)
-{
-	const char *v = sql(s);
-	int64_t n;
-
-	ck_assert_msg(v != NULL, "no value: %s", s);
-	ck_assert_msg(parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0, "not a number: %s", v);
-	return n;
-}
 
 /* .eml files in the mail directory addressed to `to`. */
 static int
@@ -147,7 +117,7 @@ place_order(const char *email, order *out)
 static const char *
 order_event(const char *order_id)
 {
-	const char *id = sql(arena_printf(a, "SELECT id FROM orders.outbox WHERE aggregate_id = '%s'"
+	const char *id = sql(a, arena_printf(a, "SELECT id FROM orders.outbox WHERE aggregate_id = '%s'"
 	    " AND event_type = 'ecommerce.order.created'", order_id));
 
 	ck_assert_msg(id != NULL, "no order.created for %s", order_id);
@@ -204,7 +174,7 @@ consume_notifier(int idle_s)
 static long long
 messages_to(const char *to)
 {
-	return sql_int(arena_printf(a, "SELECT count(*) FROM notifications.messages"
+	return sql_int(a, arena_printf(a, "SELECT count(*) FROM notifications.messages"
 	    " WHERE recipient = '%s'", to));
 }
 
@@ -282,7 +252,7 @@ START_TEST(order_created_through_the_group_queues_one_message)
 	ev_id = order_event(o.id);
 	st = relay_into(kafka_sink());
 	ck_assert_int_ge(st.published, 1);
-	sql(arena_printf(a, "UPDATE orders.outbox SET published_at = NULL, next_attempt_at = now()"
+	sql(a, arena_printf(a, "UPDATE orders.outbox SET published_at = NULL, next_attempt_at = now()"
 	    " WHERE id = '%s'", ev_id));
 	st = relay_into(kafka_sink());
 	ck_assert_int_eq(st.published, 1);
@@ -295,13 +265,13 @@ START_TEST(order_created_through_the_group_queues_one_message)
 	ck_assert_int_eq(st.dead, 0);
 	q = arena_printf(a, "SELECT count(*) FROM notifications.messages WHERE recipient = '%s'"
 	    " AND kind = 'order-confirmation' AND event_id = '%s'", to, ev_id);
-	ck_assert_int_eq(sql_int(q), 1);
+	ck_assert_int_eq(sql_int(a, q), 1);
 	ck_assert_int_eq(messages_to(to), 1);
-	ck_assert_int_eq(sql_int(arena_printf(a, "SELECT count(*) FROM"
+	ck_assert_int_eq(sql_int(a, arena_printf(a, "SELECT count(*) FROM"
 	    " notifications.processed_events WHERE event_id = '%s'", ev_id)), 1);
 	ck_assert_int_eq(mail_files_to(to), 1);
-	subj = sql(arena_printf(a, "SELECT subject FROM notifications.messages WHERE recipient = '%s'", to));
-	text = sql(arena_printf(a, "SELECT body_text FROM notifications.messages WHERE recipient = '%s'", to));
+	subj = sql(a, arena_printf(a, "SELECT subject FROM notifications.messages WHERE recipient = '%s'", to));
+	text = sql(a, arena_printf(a, "SELECT body_text FROM notifications.messages WHERE recipient = '%s'", to));
 	ck_assert_ptr_nonnull(strstr(subj, o.number));
 	ck_assert_ptr_nonnull(strstr(text, "Tea & Co mug"));
 	ck_assert_ptr_nonnull(strstr(text, "Lantern"));
@@ -316,8 +286,8 @@ START_TEST(order_created_through_the_group_queues_one_message)
 	}
 	ck_assert_int_eq(messages_to(to2), 1);
 	ck_assert_int_eq(mail_files_to(to2), 1);
-	subj2 = sql(arena_printf(a, "SELECT subject FROM notifications.messages WHERE recipient = '%s'", to2));
-	text2 = sql(arena_printf(a, "SELECT body_text FROM notifications.messages WHERE recipient = '%s'", to2));
+	subj2 = sql(a, arena_printf(a, "SELECT subject FROM notifications.messages WHERE recipient = '%s'", to2));
+	text2 = sql(a, arena_printf(a, "SELECT body_text FROM notifications.messages WHERE recipient = '%s'", to2));
 	ck_assert_str_eq(without(subj, o.number), without(subj2, o2.number));
 	ck_assert_str_eq(without(text, o.number), without(text2, o2.number));
 }
@@ -342,6 +312,7 @@ main(void)
 		tcase_set_timeout(tc, 180);
 		tcase_add_test(tc, order_created_through_the_group_queues_one_message);
 		suite_add_tcase(s, tc);
+		test_db_domain("notifications");
 		rc = check_run(s);
 		scratch_db_drop();
 	}
